@@ -1,0 +1,559 @@
+// Package dialog is the conversation engine of examdesk: it takes what a
+// candidate sends (text, a pressed option, a command) and the conversation's
+// state, and returns the new state and the replies, as message keys with
+// arguments and options. It knows nothing of Telegram or Redis: adapters
+// render the replies and keep the state through the Store interface.
+package dialog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"examdesk/rules"
+)
+
+// Languages the bot speaks, in the order /lang offers them.
+var Languages = []string{"zh-Hant", "zh-Hans", "en"}
+
+// Language maps a Telegram language code to one of Languages: Traditional
+// Chinese for zh-TW, zh-HK, zh-MO and zh-Hant, Simplified Chinese for zh,
+// zh-CN, zh-SG and zh-Hans, English for anything else.
+func Language(code string) string {
+	c := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "_", "-"))
+	switch {
+	case c == "zh-tw", c == "zh-hk", c == "zh-mo", c == "zh-hant", strings.HasPrefix(c, "zh-hant-"):
+		return "zh-Hant"
+	case c == "zh", c == "zh-cn", c == "zh-sg", c == "zh-hans", strings.HasPrefix(c, "zh-hans-"):
+		return "zh-Hans"
+	}
+	return "en"
+}
+
+// Input is one thing a user sent.
+type Input struct {
+	// Text is a typed message; a command starts with "/" ("/start check").
+	Text string
+	// Pick is a pressed option, nil for a typed message.
+	Pick *Pick
+	// LanguageCode is the user's language code as Telegram reports it; it
+	// chooses the language until the user picks one with /lang.
+	LanguageCode string
+}
+
+// Pick is a pressed option: the option's Value and the Step it was offered
+// at.
+type Pick struct {
+	Value string
+	Step  int64
+}
+
+// Reply is what the bot answers to one Input.
+type Reply struct {
+	// Lang is the language to render the reply in.
+	Lang string
+	// Messages to send, in order.
+	Messages []Message
+	// Notice is a short note on the pressed option (for Telegram's
+	// answerCallbackQuery), nil when there is nothing to say.
+	Notice *Text
+}
+
+// Message is one message: a text and the options offered with it.
+type Message struct {
+	Text    Text
+	Options []Option
+}
+
+// Option is a choice offered with a message. Value is at most 24 bytes, so
+// that it fits Telegram's callback data with the step.
+type Option struct {
+	Label Text
+	Value string
+	Step  int64
+}
+
+// FAQ finds the topic of a question. Topics lists every topic id; each
+// topic's answer is the message "faq.<topic>".
+type FAQ interface {
+	Match(text string) (topic string, ok bool)
+	Topics() []string
+}
+
+// Option values: an answer to the question asked, a command, a language, a
+// FAQ topic. Answers and commands are only taken at the step they were
+// offered at; languages and topics are harmless to take late.
+const (
+	answerPrefix   = "a:"
+	commandPrefix  = "c:"
+	languagePrefix = "l:"
+	topicPrefix    = "t:"
+)
+
+// Engine runs conversations. It is safe for concurrent use.
+type Engine struct {
+	rules  *rules.Set
+	faq    FAQ
+	topics []string
+	labels Translator
+}
+
+// New returns an engine asking the questions of set, answering questions
+// through faq, and matching typed answers against the option labels that
+// labels renders.
+func New(set *rules.Set, faq FAQ, labels Translator) *Engine {
+	return &Engine{rules: set, faq: faq, topics: faq.Topics(), labels: labels}
+}
+
+// maxConflicts bounds the retries of Handle when other writers keep winning.
+const maxConflicts = 16
+
+// Handle loads the conversation key from s, steps it with in, and saves the
+// new state, retrying when another writer saved in between. On error the
+// stored state is unchanged.
+func (e *Engine) Handle(ctx context.Context, s Store, key Key, in Input) (Reply, error) {
+	for range maxConflicts {
+		st, err := s.Load(ctx, key)
+		if err != nil {
+			return Reply{}, fmt.Errorf("load state %d/%d: %w", key.Chat, key.User, err)
+		}
+		next, r := e.Step(st, in)
+		if reflect.DeepEqual(st, next) {
+			return r, nil
+		}
+		err = s.Save(ctx, key, next)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Reply{}, fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
+		}
+		return r, nil
+	}
+	return Reply{}, fmt.Errorf("save state %d/%d: %w %d times", key.Chat, key.User, ErrConflict, maxConflicts)
+}
+
+// Step returns the state after in and the reply to it. It does not modify
+// st; the returned state keeps st's Version.
+func (e *Engine) Step(st State, in Input) (State, Reply) {
+	st = e.sane(st.clone())
+	c := &conv{e: e, st: &st}
+	if st.Lang == "" {
+		c.lang = Language(in.LanguageCode)
+	} else {
+		c.lang = st.Lang
+	}
+	switch {
+	case in.Pick != nil:
+		c.pick(*in.Pick)
+	case strings.HasPrefix(strings.TrimSpace(in.Text), "/"):
+		name, arg := splitCommand(in.Text)
+		c.command(name, arg)
+	default:
+		c.text(in.Text)
+	}
+	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice}
+}
+
+// clone returns a copy of st that shares no maps or slices with it.
+func (st State) clone() State {
+	if st.Check != nil {
+		c := *st.Check
+		c.Answers = maps.Clone(c.Answers)
+		if c.Answers == nil {
+			c.Answers = rules.Answers{}
+		}
+		c.History = slices.Clone(c.History)
+		st.Check = &c
+	}
+	return st
+}
+
+// sane drops a check that the rules no longer accept (say, after the
+// conditions changed between two releases), rather than failing on it.
+func (e *Engine) sane(st State) State {
+	if st.valid() != nil {
+		return State{Version: st.Version, Step: max(st.Step, 0)}
+	}
+	c := st.Check
+	if c == nil {
+		return st
+	}
+	for q, v := range c.Answers {
+		if e.rules.Check(q, v) != nil {
+			st.Check = nil
+			return st
+		}
+	}
+	if !c.Done {
+		if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
+			st.Check = nil
+		}
+	}
+	return st
+}
+
+// splitCommand splits "/start@examdesk_bot check" into "start" and "check".
+func splitCommand(text string) (name, arg string) {
+	text = strings.TrimSpace(text)
+	name, arg, _ = strings.Cut(text[1:], " ")
+	name, _, _ = strings.Cut(name, "@")
+	return strings.ToLower(name), strings.TrimSpace(arg)
+}
+
+// conv is one step of a conversation: the state being changed and the
+// replies so far.
+type conv struct {
+	e      *Engine
+	st     *State
+	lang   string
+	out    []Message
+	notice *Text
+}
+
+func (c *conv) say(t Text, opts ...Option) {
+	if len(opts) > 0 {
+		c.st.Step++
+		for i := range opts {
+			opts[i].Step = c.st.Step
+		}
+	}
+	c.out = append(c.out, Message{Text: t, Options: opts})
+}
+
+func (c *conv) command(name, arg string) {
+	switch name {
+	case "start":
+		c.start(arg)
+	case "check":
+		if c.asking() {
+			c.say(T("check.resume"))
+			c.ask()
+			return
+		}
+		c.begin()
+	case "restart":
+		c.begin()
+	case "back":
+		c.back()
+	case "cancel":
+		c.cancel()
+	case "lang":
+		c.chooseLanguage(arg)
+	case "help":
+		c.help()
+	default:
+		c.say(T("command.unknown", "Command", "/"+name))
+		c.help()
+	}
+}
+
+func (c *conv) start(payload string) {
+	switch {
+	case payload == "check":
+		c.begin()
+		return
+	case slices.Contains(c.e.topics, payload):
+		c.answerTopic(payload)
+		return
+	}
+	c.say(T("welcome"), c.menu()...)
+	if c.asking() {
+		c.ask()
+	}
+}
+
+func (c *conv) menu() []Option {
+	return []Option{
+		{Label: T("menu.check"), Value: commandPrefix + "check"},
+		{Label: T("menu.topics"), Value: commandPrefix + "help"},
+		{Label: T("menu.lang"), Value: commandPrefix + "lang"},
+	}
+}
+
+func (c *conv) help() {
+	opts := make([]Option, len(c.e.topics))
+	for i, topic := range c.e.topics {
+		opts[i] = Option{Label: T("topic." + topic), Value: topicPrefix + topic}
+	}
+	c.say(T("help"), opts...)
+}
+
+func (c *conv) asking() bool { return c.st.Check != nil && !c.st.Check.Done }
+
+func (c *conv) begin() {
+	c.st.Check = &Check{Answers: rules.Answers{}}
+	c.st.Choosing = false
+	c.say(T("check.intro"))
+	c.advance()
+}
+
+// advance asks the next question, or gives the result when there is none.
+func (c *conv) advance() {
+	ch := c.st.Check
+	q, done := c.e.rules.Next(ch.Answers)
+	if done {
+		ch.Asking, ch.Done = "", true
+		c.result()
+		return
+	}
+	ch.Asking = q
+	c.ask()
+}
+
+// ask asks the question of the check in progress.
+func (c *conv) ask() {
+	q := c.e.rules.Ask(c.st.Check.Asking)
+	n := len(c.st.Check.History) + 1
+	var opts []Option
+	for _, v := range q.Choices {
+		opts = append(opts, Option{Label: choiceLabel(q, v), Value: answerPrefix + v})
+	}
+	c.say(T("question", "N", n, "Question", T("q."+string(q.ID))), opts...)
+}
+
+func choiceLabel(q rules.QuestionInfo, v string) Text {
+	if q.Kind == rules.YesNo {
+		return T("choice." + v)
+	}
+	return T("choice." + string(q.ID) + "." + v)
+}
+
+func (c *conv) back() {
+	ch := c.st.Check
+	if ch == nil {
+		c.say(T("back.nothing"))
+		return
+	}
+	if len(ch.History) == 0 {
+		c.say(T("back.first"))
+		c.ask()
+		return
+	}
+	last := ch.History[len(ch.History)-1]
+	ch.History = ch.History[:len(ch.History)-1]
+	delete(ch.Answers, last)
+	ch.Done = false
+	c.advance()
+}
+
+func (c *conv) cancel() {
+	if c.st.Check == nil && !c.st.Choosing {
+		c.say(T("cancel.nothing"))
+		return
+	}
+	c.st.Check, c.st.Choosing = nil, false
+	c.say(T("cancel.done"), c.menu()...)
+}
+
+func (c *conv) chooseLanguage(arg string) {
+	if arg != "" {
+		if lang, ok := matchLanguage(arg); ok {
+			c.setLanguage(lang)
+			return
+		}
+	}
+	c.st.Choosing = true
+	opts := make([]Option, len(Languages))
+	for i, l := range Languages {
+		opts[i] = Option{Label: T("lang.name." + l), Value: languagePrefix + l}
+	}
+	c.say(T("lang.choose"), opts...)
+}
+
+func (c *conv) setLanguage(lang string) {
+	c.st.Lang, c.st.Choosing, c.lang = lang, false, lang
+	c.say(T("lang.set"))
+	if c.asking() {
+		c.ask()
+	}
+}
+
+// matchLanguage recognises a language by code ("en", "zh-TW") or number.
+func matchLanguage(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(Languages) {
+		return Languages[n-1], true
+	}
+	for _, l := range Languages {
+		if strings.EqualFold(s, l) {
+			return l, true
+		}
+	}
+	switch strings.ToLower(s) {
+	case "zh-tw", "zh-hk", "zh-mo", "zh", "zh-cn", "zh-sg", "english":
+		return Language(s), true
+	}
+	return "", false
+}
+
+func (c *conv) pick(p Pick) {
+	kind, value, ok := strings.Cut(p.Value, ":")
+	kind += ":"
+	if !ok {
+		c.stale()
+		return
+	}
+	switch kind {
+	case languagePrefix:
+		if slices.Contains(Languages, value) {
+			c.setLanguage(value)
+			return
+		}
+	case topicPrefix:
+		if slices.Contains(c.e.topics, value) {
+			c.answerTopic(value)
+			return
+		}
+	case commandPrefix, answerPrefix:
+		if p.Step != c.st.Step {
+			break
+		}
+		if kind == commandPrefix {
+			c.command(value, "")
+			return
+		}
+		if c.asking() {
+			c.answerChoice(value)
+			return
+		}
+	}
+	c.stale()
+}
+
+// stale answers an option that no longer applies: a notice, then what is
+// being asked now.
+func (c *conv) stale() {
+	n := T("stale")
+	c.notice = &n
+	c.say(n)
+	c.current()
+}
+
+// current repeats what the conversation is waiting for.
+func (c *conv) current() {
+	switch {
+	case c.asking():
+		c.ask()
+	case c.st.Choosing:
+		c.chooseLanguage("")
+	default:
+		c.say(T("welcome.again"), c.menu()...)
+	}
+}
+
+func (c *conv) answerChoice(v string) {
+	q := c.e.rules.Ask(c.st.Check.Asking)
+	if !slices.Contains(q.Choices, v) {
+		c.stale()
+		return
+	}
+	c.record(rules.Value{Choice: v})
+}
+
+func (c *conv) record(v rules.Value) {
+	ch := c.st.Check
+	ch.Answers[ch.Asking] = v
+	ch.History = append(ch.History, ch.Asking)
+	c.advance()
+}
+
+func (c *conv) text(s string) {
+	switch {
+	case c.st.Choosing:
+		if lang, ok := matchLanguage(s); ok {
+			c.setLanguage(lang)
+			return
+		}
+	case c.asking():
+		if v, ok := c.parseAnswer(s); ok {
+			c.record(v)
+			return
+		}
+	}
+	if topic, ok := c.e.faq.Match(s); ok {
+		c.answerTopic(topic)
+		if c.asking() {
+			c.ask()
+		}
+		return
+	}
+	switch {
+	case c.st.Choosing:
+		c.chooseLanguage("")
+	case c.asking():
+		c.reprompt()
+	default:
+		c.say(T("unknown"), c.menu()...)
+	}
+}
+
+// reprompt explains how to answer the question asked and asks it again.
+func (c *conv) reprompt() {
+	q := c.e.rules.Ask(c.st.Check.Asking)
+	if q.Kind == rules.Number {
+		c.say(T("reprompt.number"))
+	} else {
+		c.say(T("reprompt.choice"))
+	}
+	c.ask()
+}
+
+// parseAnswer reads a typed answer to the question asked: a number of
+// years, or a choice by its number in the list or by its label in any
+// language.
+func (c *conv) parseAnswer(s string) (rules.Value, bool) {
+	q := c.e.rules.Ask(c.st.Check.Asking)
+	if q.Kind == rules.Number {
+		n, ok := ParseYears(s)
+		v := rules.Value{Number: n}
+		return v, ok && c.e.rules.Check(q.ID, v) == nil
+	}
+	key := normalize(s)
+	if key == "" {
+		return rules.Value{}, false
+	}
+	if n, err := strconv.Atoi(key); err == nil && n >= 1 && n <= len(q.Choices) {
+		return rules.Value{Choice: q.Choices[n-1]}, true
+	}
+	for _, v := range q.Choices {
+		if key == v {
+			return rules.Value{Choice: v}, true
+		}
+		for _, l := range Languages {
+			if key == normalize(Render(c.e.labels, l, choiceLabel(q, v), plain)) {
+				return rules.Value{Choice: v}, true
+			}
+		}
+		if q.Kind == rules.YesNo {
+			for _, l := range Languages {
+				for w := range strings.SplitSeq(Render(c.e.labels, l, T("words."+v), plain), ",") {
+					if w = normalize(w); w != "" && key == w {
+						return rules.Value{Choice: v}, true
+					}
+				}
+			}
+		}
+	}
+	return rules.Value{}, false
+}
+
+func plain(s string) string { return s }
+
+// normalize lower-cases s and drops spaces and punctuation, so that typed
+// text compares with option labels.
+func normalize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,151 @@
+package dialog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"examdesk/rules"
+)
+
+// State is everything the bot remembers of one conversation.
+type State struct {
+	// Version is the store's version of this state, for compare-and-set;
+	// it is not part of the encoded record.
+	Version int64 `json:"-"`
+	// Lang is the user's own /lang choice; empty means "follow Telegram's
+	// language code".
+	Lang string `json:"lang,omitempty"`
+	// Step counts the prompts with options sent so far; every option carries
+	// the step it was offered at, so an answer to an old prompt is detected.
+	Step int64 `json:"step,omitempty"`
+	// Check is the eligibility check in progress, nil when there is none.
+	Check *Check `json:"check,omitempty"`
+	// Choosing is set while the user is picking a language with /lang.
+	Choosing bool `json:"choosing,omitempty"`
+}
+
+// Check is an eligibility check in progress.
+type Check struct {
+	// Answers so far.
+	Answers rules.Answers `json:"answers"`
+	// History lists the answered questions in the order they were answered,
+	// so that /back can undo the last one.
+	History []rules.Question `json:"history,omitempty"`
+	// Asking is the question waiting for an answer; empty once Done.
+	Asking rules.Question `json:"asking,omitempty"`
+	// Done is set when the result has been given; /back reopens the check.
+	Done bool `json:"done,omitempty"`
+}
+
+// Schema is the version of the encoded state record. Records of an older
+// schema are migrated when they are decoded.
+const Schema = 2
+
+type record struct {
+	Schema int `json:"schema"`
+	State
+}
+
+// EncodeState encodes st as a record of the current schema.
+func EncodeState(st State) ([]byte, error) {
+	return json.Marshal(record{Schema: Schema, State: st})
+}
+
+// DecodeState decodes a record written by EncodeState of this or an older
+// schema. A record of a newer schema is an error: a newer release wrote it.
+func DecodeState(data []byte) (State, error) {
+	var head struct {
+		Schema int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return State{}, fmt.Errorf("decode state: %w", err)
+	}
+	switch {
+	case head.Schema == 1:
+		var err error
+		if data, err = migrate1(data); err != nil {
+			return State{}, fmt.Errorf("decode state: migrate schema 1: %w", err)
+		}
+	case head.Schema != Schema:
+		return State{}, fmt.Errorf("decode state: unknown schema %d", head.Schema)
+	}
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return State{}, fmt.Errorf("decode state: %w", err)
+	}
+	if err := r.State.valid(); err != nil {
+		return State{}, fmt.Errorf("decode state: %w", err)
+	}
+	return r.State, nil
+}
+
+// recordV1 is the first schema: it kept the training answers as one list of
+// levels, like the facts file of `examdesk eligibility`, where schema 2 asks
+// one yes/no question per level.
+type recordV1 struct {
+	Lang  string `json:"lang,omitempty"`
+	Step  int64  `json:"step,omitempty"`
+	Check *struct {
+		Answers  map[string]rules.Value `json:"answers"`
+		Training []string               `json:"training,omitempty"`
+		History  []string               `json:"history,omitempty"`
+		Asking   string                 `json:"asking"`
+	} `json:"check,omitempty"`
+}
+
+func migrate1(data []byte) ([]byte, error) {
+	var old recordV1
+	if err := json.Unmarshal(data, &old); err != nil {
+		return nil, err
+	}
+	st := State{Lang: old.Lang, Step: old.Step}
+	if c := old.Check; c != nil {
+		st.Check = &Check{Answers: rules.Answers{}, Asking: rules.Question(c.Asking)}
+		for q, v := range c.Answers {
+			st.Check.Answers[rules.Question(q)] = v
+		}
+		if _, ok := c.Answers["training"]; ok || c.Training != nil {
+			delete(st.Check.Answers, "training")
+			for _, l := range []string{"level4", "level3", "level2", "level1"} {
+				st.Check.Answers[rules.Question("training."+l)] = rules.Value{Choice: "no"}
+			}
+			for _, l := range c.Training {
+				st.Check.Answers[rules.Question("training."+l)] = rules.Value{Choice: "yes"}
+			}
+		}
+		for _, q := range c.History {
+			if q != "training" {
+				st.Check.History = append(st.Check.History, rules.Question(q))
+				continue
+			}
+			for _, l := range []string{"level4", "level3", "level2", "level1"} {
+				st.Check.History = append(st.Check.History, rules.Question("training."+l))
+			}
+		}
+	}
+	return json.Marshal(record{Schema: Schema, State: st})
+}
+
+// valid reports whether st is self-consistent. What the rules accept is
+// checked by the engine, which knows them.
+func (st State) valid() error {
+	if st.Lang != "" && !slices.Contains(Languages, st.Lang) {
+		return fmt.Errorf("unknown language %q", st.Lang)
+	}
+	if st.Step < 0 {
+		return fmt.Errorf("negative step %d", st.Step)
+	}
+	if c := st.Check; c != nil {
+		if (c.Asking == "") != c.Done {
+			return errors.New("check neither asks nor is done")
+		}
+		for _, q := range c.History {
+			if _, ok := c.Answers[q]; !ok {
+				return fmt.Errorf("history names unanswered question %q", q)
+			}
+		}
+	}
+	return nil
+}

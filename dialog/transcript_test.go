@@ -1,0 +1,235 @@
+package dialog_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"examdesk/dialog"
+	"examdesk/dialog/dialogtest"
+	"examdesk/faq"
+	"examdesk/locales"
+	"examdesk/rules"
+)
+
+// newEngine returns an engine on the embedded rules, FAQ and messages.
+func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
+	t.Helper()
+	set, err := rules.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dialog.New(set, topics, catalog), catalog
+}
+
+// A transcript in testdata/*.txt is a conversation, replayed in every
+// language:
+//
+//	> text            the user types text; "> #2" presses the 2nd option
+//	                  offered with the last message that had options,
+//	                  "> ^2" the 2nd option offered before those
+//	< key             the next message has that key
+//	< key/sub         ... and an argument that is the text "sub"
+//	~ words           the last message, rendered, contains words (in
+//	                  every language: use ids and numbers)
+//	! key             the last reply's notice has that key
+//
+// Every message is rendered in the language and must be valid Telegram
+// HTML with no unfilled placeholder and no missing message.
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts in testdata: %v", err)
+	}
+	engine, catalog := newEngine(t)
+	for _, file := range files {
+		for _, lang := range dialog.Languages {
+			t.Run(filepath.Base(file)+"/"+lang, func(t *testing.T) {
+				replay(t, engine, catalog, file, lang)
+			})
+		}
+	}
+}
+
+func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file, lang string) {
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx := context.Background()
+	store := &dialogtest.MemStore{}
+	key := dialog.Key{Chat: 7, User: 7}
+	var (
+		pending []dialog.Message // messages not yet matched
+		last    dialog.Message   // the last matched message
+		offered []dialog.Option
+		earlier []dialog.Option // offered before offered
+		reply   dialog.Reply
+	)
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		where := fmt.Sprintf("%s:%d", file, n)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		op, arg, _ := strings.Cut(line, " ")
+		switch op {
+		case ">":
+			if len(pending) > 0 {
+				t.Fatalf("%s: unmatched reply %s before input", where, describe(pending[0]))
+			}
+			in := dialog.Input{Text: arg, LanguageCode: lang}
+			if strings.HasPrefix(arg, "#") || strings.HasPrefix(arg, "^") {
+				opts := offered
+				if arg[0] == '^' {
+					opts = earlier
+				}
+				i, err := strconv.Atoi(arg[1:])
+				if err != nil || i < 1 || i > len(opts) {
+					t.Fatalf("%s: no option %s among %d", where, arg, len(opts))
+				}
+				o := opts[i-1]
+				in = dialog.Input{Pick: &dialog.Pick{Value: o.Value, Step: o.Step}, LanguageCode: lang}
+			}
+			reply, err = engine.Handle(ctx, store, key, in)
+			if err != nil {
+				t.Fatalf("%s: Handle(%q) = %v", where, arg, err)
+			}
+			pending = reply.Messages
+			for _, m := range pending {
+				checkRendered(t, where, catalog, reply.Lang, m)
+				if len(m.Options) > 0 {
+					earlier, offered = offered, m.Options
+				}
+			}
+		case "<":
+			if len(pending) == 0 {
+				t.Fatalf("%s: want %s, got no more messages", where, arg)
+			}
+			last, pending = pending[0], pending[1:]
+			want, sub, _ := strings.Cut(arg, "/")
+			if last.Text.Key != want || (sub != "" && !hasArg(last.Text, sub)) {
+				t.Fatalf("%s: got %s; want %s", where, describe(last), arg)
+			}
+		case "~":
+			got := plain(dialog.Render(catalog, reply.Lang, last.Text, html.EscapeString))
+			for w := range strings.SplitSeq(arg, " ") {
+				if !strings.Contains(got, w) {
+					t.Fatalf("%s: %q lacks %q", where, got, w)
+				}
+			}
+		case "!":
+			if reply.Notice == nil || reply.Notice.Key != arg {
+				t.Fatalf("%s: notice = %v; want %s", where, reply.Notice, arg)
+			}
+		default:
+			t.Fatalf("%s: bad line %q", where, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) > 0 {
+		t.Fatalf("%s: unmatched reply %s at the end", file, describe(pending[0]))
+	}
+}
+
+func hasArg(t dialog.Text, key string) bool {
+	for _, v := range t.Args {
+		if a, ok := v.(dialog.Text); ok && a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func describe(m dialog.Message) string {
+	s := m.Text.Key
+	for _, v := range m.Text.Args {
+		if a, ok := v.(dialog.Text); ok {
+			s += "/" + a.Key
+		}
+	}
+	return s
+}
+
+var tag = regexp.MustCompile(`</?[a-z]+>`)
+
+func plain(s string) string { return html.UnescapeString(tag.ReplaceAllString(s, "")) }
+
+// checkRendered renders m and its options in lang and checks the result is
+// complete, valid Telegram HTML.
+func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang string, m dialog.Message) {
+	t.Helper()
+	texts := []dialog.Text{m.Text}
+	for _, o := range m.Options {
+		texts = append(texts, o.Label)
+		if len(o.Value)+len(strconv.FormatInt(o.Step, 10)) > 40 {
+			t.Errorf("%s: option %q at step %d is too long for callback data", where, o.Value, o.Step)
+		}
+	}
+	for _, txt := range texts {
+		s := dialog.Render(catalog, lang, txt, html.EscapeString)
+		if err := checkHTML(s); err != nil {
+			t.Errorf("%s: %s in %s: %v: %q", where, txt.Key, lang, err, s)
+		}
+		if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" || catalog.Has(s) {
+			t.Errorf("%s: %s in %s renders as %q", where, txt.Key, lang, s)
+		}
+	}
+}
+
+var (
+	htmlTag    = regexp.MustCompile(`^<(/?)(b|i|u|s|code|pre)>`)
+	htmlEntity = regexp.MustCompile(`^&(lt|gt|amp|quot|#[0-9]+);`)
+)
+
+// checkHTML reports what Telegram's HTML parse mode would reject in s: a
+// "<" that does not start a supported tag, an unbalanced tag, a bare "&".
+func checkHTML(s string) error {
+	var open []string
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<':
+			m := htmlTag.FindStringSubmatch(s[i:])
+			if m == nil {
+				return fmt.Errorf("bare < at %d", i)
+			}
+			if m[1] == "" {
+				open = append(open, m[2])
+			} else if len(open) == 0 || open[len(open)-1] != m[2] {
+				return fmt.Errorf("unbalanced </%s> at %d", m[2], i)
+			} else {
+				open = open[:len(open)-1]
+			}
+			i += len(m[0]) - 1
+		case '>':
+			return fmt.Errorf("bare > at %d", i)
+		case '&':
+			if htmlEntity.FindString(s[i:]) == "" {
+				return fmt.Errorf("bare & at %d", i)
+			}
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("unclosed <%s>", open[len(open)-1])
+	}
+	return nil
+}
