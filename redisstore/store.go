@@ -1,0 +1,228 @@
+// Package redisstore keeps conversation state in Redis: one hash per
+// conversation, saved with compare-and-set on its version and expiring after
+// a time to live, either on a Redis server or on an embedded in-process one.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"examdesk/dialog"
+)
+
+const (
+	// DefaultPrefix starts every key of a store opened without WithPrefix.
+	DefaultPrefix = "examdesk:"
+	// DefaultTTL is how long a state is kept after it was saved last, for a
+	// store opened without WithTTL.
+	DefaultTTL = 30 * 24 * time.Hour
+)
+
+// Option changes how a Store is opened.
+type Option func(*options)
+
+type options struct {
+	prefix string
+	ttl    time.Duration
+}
+
+// WithPrefix makes the store keep its keys under prefix instead of
+// DefaultPrefix; the empty prefix is allowed.
+func WithPrefix(prefix string) Option {
+	return func(o *options) { o.prefix = prefix }
+}
+
+// WithTTL makes a saved state expire ttl after it was saved last instead of
+// after DefaultTTL. The ttl must be at least a millisecond.
+func WithTTL(ttl time.Duration) Option {
+	return func(o *options) { o.ttl = ttl }
+}
+
+// Store is a dialog.Store on Redis. Each conversation is a hash at
+// <prefix>state:<chat>:<user> with the fields v (the version, a decimal
+// integer) and d (the record of dialog.EncodeState). Load and Save each take
+// one round trip to Redis: Load an HGETALL, Save a Lua script (two the first
+// time a server runs it).
+type Store struct {
+	client *redis.Client
+	prefix string
+	ttl    time.Duration
+	srv    *miniredis.Miniredis // the embedded server, nil for Open
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ dialog.Store = (*Store)(nil)
+
+// Open connects to the Redis server at url (redis://[user:password@]host:port/db
+// or rediss:// for TLS) and checks, within ctx, that it answers.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	ro, err := redis.ParseURL(url)
+	if err != nil {
+		// The URL may hold a password: it stays out of the message.
+		return nil, fmt.Errorf("open redis store: bad redis URL: %w", err)
+	}
+	st, err := open(ctx, ro, o, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open redis store: %w", err)
+	}
+	return st, nil
+}
+
+// OpenEmbedded starts a Redis server in this process and opens a Store on
+// it, for running without a Redis server. Its state lives in memory only: it
+// is lost when the process ends or the store is closed. stop closes the
+// store and the server; it is the same as st.Close.
+func OpenEmbedded(ctx context.Context, opts ...Option) (st *Store, stop func() error, err error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := miniredis.Run()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open embedded redis store: start server: %w", err)
+	}
+	st, err = open(ctx, &redis.Options{Addr: srv.Addr()}, o, srv)
+	if err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("open embedded redis store: %w", err)
+	}
+	return st, st.Close, nil
+}
+
+func newOptions(opts []Option) (options, error) {
+	o := options{prefix: DefaultPrefix, ttl: DefaultTTL}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.ttl < time.Millisecond {
+		return o, fmt.Errorf("open redis store: time to live %v is less than 1ms", o.ttl)
+	}
+	return o, nil
+}
+
+func open(ctx context.Context, ro *redis.Options, o options, srv *miniredis.Miniredis) (*Store, error) {
+	c := redis.NewClient(ro)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("ping %s: %w", ro.Addr, err)
+	}
+	return &Store{client: c, prefix: o.prefix, ttl: o.ttl, srv: srv}, nil
+}
+
+// Client returns the store's connection to Redis, for other parts that keep
+// data in the same Redis. It is valid until the store is closed.
+func (s *Store) Client() *redis.Client { return s.client }
+
+// Prefix returns the prefix of every key of the store.
+func (s *Store) Prefix() string { return s.prefix }
+
+// Close closes the connection to Redis and stops the embedded server, if
+// any. Calls after the first return the first one's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if err := s.client.Close(); err != nil {
+			s.closeErr = fmt.Errorf("close redis store: %w", err)
+		}
+		if s.srv != nil {
+			s.srv.Close()
+		}
+	})
+	return s.closeErr
+}
+
+func (s *Store) key(k dialog.Key) string {
+	return s.prefix + "state:" + strconv.FormatInt(k.Chat, 10) + ":" + strconv.FormatInt(k.User, 10)
+}
+
+// Load returns the state saved last for key, or the zero State if there is
+// none.
+func (s *Store) Load(ctx context.Context, key dialog.Key) (dialog.State, error) {
+	// HGETALL rather than HMGET v d: a hash without those fields is not
+	// missing, and Save would conflict with it forever.
+	fields, err := s.client.HGetAll(ctx, s.key(key)).Result()
+	if err != nil {
+		return dialog.State{}, fmt.Errorf("load state %d/%d: %w", key.Chat, key.User, err)
+	}
+	st, err := decode(fields)
+	if err != nil {
+		return dialog.State{}, fmt.Errorf("load state %d/%d from %s: %w", key.Chat, key.User, s.key(key), err)
+	}
+	return st, nil
+}
+
+// decode makes a State of the fields of a record; no fields is no record.
+func decode(fields map[string]string) (dialog.State, error) {
+	if len(fields) == 0 {
+		return dialog.State{}, nil
+	}
+	v, ok := fields["v"]
+	if !ok {
+		return dialog.State{}, errors.New("field v is missing")
+	}
+	d, ok := fields["d"]
+	if !ok {
+		return dialog.State{}, errors.New("field d is missing")
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || version < 1 {
+		return dialog.State{}, fmt.Errorf("field v = %q is not a version", v)
+	}
+	st, err := dialog.DecodeState([]byte(d))
+	if err != nil {
+		return dialog.State{}, err
+	}
+	st.Version = version
+	return st, nil
+}
+
+// save writes the record ARGV[3] at version ARGV[2] and sets the time to live
+// to ARGV[4] milliseconds if the stored version is ARGV[1], and returns 1;
+// otherwise it changes nothing and returns 0. A missing key has version 0;
+// a key that exists has the version in its field v, which Load reads only
+// if it is at least 1. Versions are compared as the decimal strings Save
+// writes.
+var save = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then
+	if ARGV[1] ~= '0' then return 0 end
+elseif ARGV[1] == '0' or redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then
+	return 0
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`)
+
+// Save stores st as the state of key if the stored version is still
+// st.Version, and returns dialog.ErrConflict otherwise.
+func (s *Store) Save(ctx context.Context, key dialog.Key, st dialog.State) error {
+	d, err := dialog.EncodeState(st)
+	if err != nil {
+		return fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
+	}
+	ok, err := save.Run(ctx, s.client, []string{s.key(key)},
+		strconv.FormatInt(st.Version, 10),
+		strconv.FormatInt(st.Version+1, 10),
+		d,
+		s.ttl.Milliseconds(),
+	).Int()
+	if err != nil {
+		return fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
+	}
+	if ok != 1 {
+		return fmt.Errorf("save state %d/%d at version %d: %w", key.Chat, key.User, st.Version, dialog.ErrConflict)
+	}
+	return nil
+}

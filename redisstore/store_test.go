@@ -1,0 +1,436 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"examdesk/dialog"
+	"examdesk/dialog/dialogtest"
+	"examdesk/redisstore"
+	"examdesk/rules"
+)
+
+// defaultURL is where the tests look for Redis when REDIS_URL is unset.
+const defaultURL = "redis://127.0.0.1:6379"
+
+func redisURL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return defaultURL
+}
+
+// redisDown tells, once for all tests, why there is no Redis at redisURL, or
+// returns nil.
+var redisDown = sync.OnceValue(func() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := redisstore.Open(ctx, redisURL())
+	if err != nil {
+		shown := "REDIS_URL"
+		if u, perr := url.Parse(redisURL()); perr == nil {
+			shown = u.Redacted()
+		}
+		return fmt.Errorf("no Redis at %s (%v): start one with `redis-server --daemonize yes` or `docker run -d -p 6379:6379 redis:7`, or set REDIS_URL", shown, err)
+	}
+	return st.Close()
+})
+
+// backend opens a new empty Store for a test and closes it when the test
+// ends.
+type backend struct {
+	name string
+	open func(t *testing.T, opts ...redisstore.Option) *redisstore.Store
+}
+
+var backends = []backend{
+	{"embedded", openEmbedded},
+	{"redis", openRedis},
+}
+
+func openEmbedded(t *testing.T, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	st, stop, err := redisstore.OpenEmbedded(t.Context(), opts...)
+	if err != nil {
+		t.Fatalf("OpenEmbedded() error: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop embedded store: %v", err)
+		}
+	})
+	return st
+}
+
+// openRedis opens a Store on the Redis at REDIS_URL under a key prefix of
+// its own, and deletes the keys under that prefix when the test ends.
+func openRedis(t *testing.T, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	if err := redisDown(); err != nil {
+		t.Fatal(err)
+	}
+	prefix := "test:redisstore:" + rand.Text() + ":"
+	opts = append(opts, redisstore.WithPrefix(prefix))
+	st, err := redisstore.Open(t.Context(), redisURL(), opts...)
+	if err != nil {
+		t.Fatalf("Open(REDIS_URL) error: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := clean(st.Client(), prefix); err != nil {
+			t.Errorf("clean %s*: %v", prefix, err)
+		}
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return st
+}
+
+// clean deletes every key that starts with prefix.
+func clean(c *redis.Client, prefix string) error {
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, globEscape(prefix)+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+			return err
+		}
+	}
+	return iter.Err()
+}
+
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// key is the Redis key of k in st, as documented on Store.
+func key(st *redisstore.Store, k dialog.Key) string {
+	return st.Prefix() + "state:" + strconv.FormatInt(k.Chat, 10) + ":" + strconv.FormatInt(k.User, 10)
+}
+
+func TestStore(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			dialogtest.TestStore(t, func(t *testing.T) dialog.Store { return b.open(t) })
+		})
+	}
+}
+
+// TestLayout checks the record of a saved state: a hash at
+// <prefix>state:<chat>:<user> holding the version v and the encoded state d.
+func TestLayout(t *testing.T) {
+	k := dialog.Key{Chat: -1001234567890, User: 77}
+	st := dialog.State{Lang: "en", Step: 3, Check: &dialog.Check{
+		Answers: rules.Answers{rules.OccupationYears: {Number: 4}},
+		History: []rules.Question{rules.OccupationYears},
+		Asking:  rules.Education,
+	}}
+	d, err := dialog.EncodeState(st)
+	if err != nil {
+		t.Fatalf("EncodeState() error: %v", err)
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.open(t)
+			ctx := t.Context()
+			for i := range 2 {
+				st.Version = int64(i)
+				if err := s.Save(ctx, k, st); err != nil {
+					t.Fatalf("Save(version %d) error: %v", i, err)
+				}
+			}
+			got, err := s.Client().HGetAll(ctx, key(s, k)).Result()
+			if err != nil {
+				t.Fatalf("HGETALL %s: %v", key(s, k), err)
+			}
+			want := map[string]string{"v": "2", "d": string(d)}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("HGETALL %s = %q; want %q", key(s, k), got, want)
+			}
+		})
+	}
+	t.Run("default prefix", func(t *testing.T) {
+		if got := openEmbedded(t).Prefix(); got != redisstore.DefaultPrefix {
+			t.Errorf("Prefix() = %q; want %q", got, redisstore.DefaultPrefix)
+		}
+		if redisstore.DefaultPrefix != "examdesk:" {
+			t.Errorf("DefaultPrefix = %q; want %q", redisstore.DefaultPrefix, "examdesk:")
+		}
+	})
+}
+
+func TestTTL(t *testing.T) {
+	k := dialog.Key{Chat: 5, User: 6}
+	for _, b := range backends {
+		for _, tc := range []struct {
+			name string
+			opts []redisstore.Option
+			want time.Duration
+		}{
+			{"default", nil, 30 * 24 * time.Hour},
+			{"option", []redisstore.Option{redisstore.WithTTL(90 * time.Minute)}, 90 * time.Minute},
+			{"short", []redisstore.Option{redisstore.WithTTL(20 * time.Second)}, 20 * time.Second},
+		} {
+			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				s := b.open(t, tc.opts...)
+				ctx := t.Context()
+				c := s.Client()
+				checkTTL := func(when string) {
+					t.Helper()
+					got, err := c.PTTL(ctx, key(s, k)).Result()
+					if err != nil {
+						t.Fatalf("PTTL %s: %v", key(s, k), err)
+					}
+					if got <= tc.want-10*time.Second || got > tc.want {
+						t.Errorf("PTTL %s %s = %v; want %v", key(s, k), when, got, tc.want)
+					}
+				}
+				if err := s.Save(ctx, k, dialog.State{Step: 1}); err != nil {
+					t.Fatalf("Save() error: %v", err)
+				}
+				checkTTL("after first save")
+
+				// Every save starts the time to live anew.
+				if err := c.PExpire(ctx, key(s, k), time.Second).Err(); err != nil {
+					t.Fatalf("PEXPIRE %s: %v", key(s, k), err)
+				}
+				if err := s.Save(ctx, k, dialog.State{Version: 1, Step: 2}); err != nil {
+					t.Fatalf("Save() error: %v", err)
+				}
+				checkTTL("after second save")
+			})
+		}
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	for _, ttl := range []time.Duration{0, -time.Hour, 999 * time.Microsecond} {
+		if _, _, err := redisstore.OpenEmbedded(t.Context(), redisstore.WithTTL(ttl)); err == nil {
+			t.Errorf("OpenEmbedded(WithTTL(%v)) = nil error; want an error", ttl)
+		}
+		if _, err := redisstore.Open(t.Context(), redisURL(), redisstore.WithTTL(ttl)); err == nil {
+			t.Errorf("Open(WithTTL(%v)) = nil error; want an error", ttl)
+		}
+	}
+}
+
+func TestOpenError(t *testing.T) {
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"not redis", "http://127.0.0.1:6379", "bad redis URL"},
+		{"no scheme", "127.0.0.1:6379", "bad redis URL"},
+		{"bad database", "redis://127.0.0.1:6379/x", "bad redis URL"},
+		{"nobody there", "redis://127.0.0.1:1", "ping 127.0.0.1:1"},
+		{"password hidden", "redis://me:s3cret@127.0.0.1:1", "ping 127.0.0.1:1"},
+		{"password hidden in bad URL", "redis://me:s3cret@127.0.0.1:1/x", "bad redis URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			st, err := redisstore.Open(ctx, tc.url)
+			if err == nil {
+				st.Close()
+				t.Fatalf("Open(%q) = nil error; want an error", tc.url)
+			}
+			if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("Open(%q) = %q; want an error saying %q without the password", tc.url, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestClose(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.open(t)
+			if err := s.Client().Ping(t.Context()).Err(); err != nil {
+				t.Fatalf("Client().Ping() error: %v", err)
+			}
+			if b.name == "redis" {
+				// The cleanup needs the client; close a second store.
+				s2, err := redisstore.Open(t.Context(), redisURL())
+				if err != nil {
+					t.Fatalf("Open() error: %v", err)
+				}
+				s = s2
+			}
+			for i := range 2 {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close() #%d = %v; want nil", i+1, err)
+				}
+			}
+			if _, err := s.Load(t.Context(), dialog.Key{Chat: 1, User: 1}); err == nil {
+				t.Errorf("Load() after Close() = nil error; want an error")
+			}
+		})
+	}
+}
+
+// put writes a raw record of k into Redis, for the tests of what Load makes
+// of records it did not write.
+func put(t *testing.T, s *redisstore.Store, k dialog.Key, fields ...string) {
+	t.Helper()
+	if err := s.Client().HSet(t.Context(), key(s, k), fields).Err(); err != nil {
+		t.Fatalf("HSET %s %q: %v", key(s, k), fields, err)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	k := dialog.Key{Chat: 5, User: 6}
+	for _, b := range backends {
+		for _, tc := range []struct {
+			name string
+			v1   string // a record of schema 1, like recordV1 in dialog/state.go
+			want dialog.State
+		}{
+			{
+				"no check",
+				`{"schema":1,"lang":"zh-Hant","step":4}`,
+				dialog.State{Version: 3, Lang: "zh-Hant", Step: 4},
+			},
+			{
+				"training as a list",
+				`{"schema":1,"lang":"en","step":6,"check":{` +
+					`"answers":{"occupation_years":{"n":5},"training":{}},` +
+					`"training":["level3"],` +
+					`"history":["occupation_years","training"],` +
+					`"asking":"education"}}`,
+				dialog.State{Version: 3, Lang: "en", Step: 6, Check: &dialog.Check{
+					Answers: rules.Answers{
+						rules.OccupationYears: {Number: 5},
+						rules.TrainingLevel4:  {Choice: "no"},
+						rules.TrainingLevel3:  {Choice: "yes"},
+						rules.TrainingLevel2:  {Choice: "no"},
+						rules.TrainingLevel1:  {Choice: "no"},
+					},
+					History: []rules.Question{
+						rules.OccupationYears,
+						rules.TrainingLevel4, rules.TrainingLevel3, rules.TrainingLevel2, rules.TrainingLevel1,
+					},
+					Asking: rules.Education,
+				}},
+			},
+		} {
+			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				s := b.open(t)
+				ctx := t.Context()
+				put(t, s, k, "v", "3", "d", tc.v1)
+				got, err := s.Load(ctx, k)
+				if err != nil {
+					t.Fatalf("Load() of schema 1 error: %v", err)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Fatalf("Load() of schema 1 = %+v %+v; want %+v %+v", got, got.Check, tc.want, tc.want.Check)
+				}
+
+				// Saved again, the record has the current schema.
+				if err := s.Save(ctx, k, got); err != nil {
+					t.Fatalf("Save() error: %v", err)
+				}
+				want, err := dialog.EncodeState(got)
+				if err != nil {
+					t.Fatalf("EncodeState() error: %v", err)
+				}
+				d, err := s.Client().HGet(ctx, key(s, k), "d").Result()
+				if err != nil {
+					t.Fatalf("HGET %s d: %v", key(s, k), err)
+				}
+				if d != string(want) {
+					t.Errorf("record after Save() = %s; want %s", d, want)
+				}
+			})
+		}
+	}
+}
+
+// TestUnreadable checks that a record Load cannot read gives an error that
+// names the conversation, and that Save does not overwrite it from the zero
+// state a caller has after that error.
+func TestUnreadable(t *testing.T) {
+	k := dialog.Key{Chat: 5, User: 6}
+	for _, b := range backends {
+		for _, tc := range []struct {
+			name   string
+			fields []string // of a hash; nil: a string "garbage"
+			want   string   // in the error of Load
+		}{
+			{"future schema", []string{"v", "2", "d", `{"schema":99,"lang":"en","step":9,"mood":"new"}`}, "unknown schema 99"},
+			{"no schema", []string{"v", "2", "d", `{"lang":"en"}`}, "unknown schema 0"},
+			{"not JSON", []string{"v", "2", "d", `{"schema":2,"lang":`}, "decode state"},
+			{"wrong type", []string{"v", "2", "d", `{"schema":2,"step":"one"}`}, "decode state"},
+			{"invalid", []string{"v", "2", "d", `{"schema":2,"step":-1}`}, "decode state"},
+			{"unknown language", []string{"v", "2", "d", `{"schema":2,"lang":"xx"}`}, "decode state"},
+			{"version not a number", []string{"v", "two", "d", `{"schema":2}`}, "not a version"},
+			{"version zero", []string{"v", "0", "d", `{"schema":2}`}, "not a version"},
+			{"no version", []string{"d", `{"schema":2}`}, "v is missing"},
+			{"no data", []string{"v", "2"}, "d is missing"},
+			{"other fields only", []string{"x", "1"}, "v is missing"},
+			{"not a hash", nil, "WRONGTYPE"},
+		} {
+			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				s := b.open(t)
+				ctx := t.Context()
+				c := s.Client()
+				if tc.fields == nil {
+					if err := c.Set(ctx, key(s, k), "garbage", 0).Err(); err != nil {
+						t.Fatalf("SET %s: %v", key(s, k), err)
+					}
+				} else {
+					put(t, s, k, tc.fields...)
+				}
+				dump := func() string {
+					t.Helper()
+					typ, err := c.Type(ctx, key(s, k)).Result()
+					if err != nil {
+						t.Fatalf("TYPE %s: %v", key(s, k), err)
+					}
+					var val any
+					if typ == "hash" {
+						val, err = c.HGetAll(ctx, key(s, k)).Result()
+					} else {
+						val, err = c.Get(ctx, key(s, k)).Result()
+					}
+					if err != nil {
+						t.Fatalf("read %s %s: %v", typ, key(s, k), err)
+					}
+					return fmt.Sprintf("%s %q", typ, val)
+				}
+				before := dump()
+
+				st, err := s.Load(ctx, k)
+				if err == nil || !strings.HasPrefix(err.Error(), "load state 5/6") || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("Load() = %+v, %v; want an error starting %q saying %q", st, err, "load state 5/6", tc.want)
+				}
+				if !reflect.DeepEqual(st, dialog.State{}) {
+					t.Errorf("Load() = %+v with the error; want the zero State", st)
+				}
+				st.Lang = "en"
+				if err := s.Save(ctx, k, st); !errors.Is(err, dialog.ErrConflict) {
+					t.Errorf("Save(version 0) over an unreadable record = %v; want ErrConflict", err)
+				}
+				if after := dump(); after != before {
+					t.Errorf("record after Save() = %q; want %q unchanged", after, before)
+				}
+			})
+		}
+	}
+}
