@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"examdesk/dialog"
+	"examdesk/faq"
+	"examdesk/locales"
+	"examdesk/redisstore"
+	"examdesk/rules"
+)
+
+// app is what every command that talks with candidates shares: the data,
+// loaded and validated once, the engine and the state store.
+type app struct {
+	catalog *locales.Catalog
+	engine  *dialog.Engine
+	store   *redisstore.Store
+	close   func() error
+}
+
+// newApp loads the embedded data and opens the store: Redis at REDIS_URL,
+// or an embedded in-process Redis when it is unset.
+func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger) (*app, error) {
+	set, err := rules.Load()
+	if err != nil {
+		return nil, err
+	}
+	topics, err := faq.Load()
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &app{catalog: catalog, engine: dialog.New(set, topics, catalog)}
+	if url := getenv("REDIS_URL"); url != "" {
+		if a.store, err = redisstore.Open(ctx, url); err != nil {
+			return nil, usageError("REDIS_URL: %v", err)
+		}
+		a.close = a.store.Close
+		return a, nil
+	}
+	log.Warn("REDIS_URL is unset: conversations are kept in an embedded in-process Redis and are lost when the process ends")
+	if a.store, a.close, err = redisstore.OpenEmbedded(ctx); err != nil {
+		return nil, fmt.Errorf("embedded redis: %w", err)
+	}
+	return a, nil
+}
+
+// Close closes the store.
+func (a *app) Close() error { return a.close() }

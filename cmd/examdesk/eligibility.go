@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"examdesk/rules"
+)
+
+// eligibilityOutput is the JSON contract of `examdesk eligibility`.
+type eligibilityOutput struct {
+	Highest rules.Level         `json:"highest"`
+	Levels  []eligibilityResult `json:"levels"`
+}
+
+type eligibilityResult struct {
+	Level    rules.Level `json:"level"`
+	Eligible bool        `json:"eligible"`
+	Met      []string    `json:"met"`
+	Route    rules.Route `json:"route,omitempty"`
+}
+
+// runEligibility reads facts JSON from --facts or stdin and prints the
+// evaluation as one JSON object. Bad input: exit status 2, one line on
+// stderr, nothing on stdout.
+func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eligibility", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	factsFile := fs.String("facts", "", "facts JSON `file` (default: standard input)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return usageError("eligibility: unexpected argument %q", fs.Arg(0))
+	}
+	set, err := rules.Load()
+	if err != nil {
+		return err
+	}
+	in := stdin
+	if *factsFile != "" {
+		f, err := os.Open(*factsFile)
+		if err != nil {
+			return usageError("eligibility: %v", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	facts, err := rules.DecodeFacts(in)
+	if err != nil {
+		return usageError("eligibility: %v", err)
+	}
+	res := set.Evaluate(facts)
+	out := eligibilityOutput{Highest: res.Highest, Levels: make([]eligibilityResult, len(res.Levels))}
+	for i, lr := range res.Levels {
+		out.Levels[i] = eligibilityResult{Level: lr.Level, Eligible: lr.Eligible, Met: lr.Met, Route: lr.Route}
+		if out.Levels[i].Met == nil {
+			out.Levels[i].Met = []string{}
+		}
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("eligibility: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", data)
+	return err
+}

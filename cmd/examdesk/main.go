@@ -1,0 +1,75 @@
+// Command examdesk is the examdesk bot and its tools:
+//
+//	examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
+//	examdesk eligibility [--facts FILE]         evaluate facts JSON, print the result JSON
+//	examdesk serve                              serve candidates on Telegram
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitError is an error with the exit status it calls for. Its message has
+// already been printed when msg is empty.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// usageError is a bad command line or configuration: exit status 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+// exitCode prints err, if any, and returns the process's exit status.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "examdesk:", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "examdesk:", err)
+	return 1
+}
+
+const usage = `usage:
+  examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
+  examdesk eligibility [--facts FILE]         evaluate facts JSON (stdin without --facts)
+  examdesk serve                              serve on Telegram (configured by environment)`
+
+// run runs the examdesk command named by args[0].
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError("no command\n%s", usage)
+	}
+	switch args[0] {
+	case "chat":
+		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "eligibility":
+		return runEligibility(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError("unknown command %q\n%s", args[0], usage)
+}
