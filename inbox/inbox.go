@@ -1,0 +1,84 @@
+// Package inbox is the durable queue between receiving Telegram updates and
+// handling them: an update is acknowledged to Telegram only once it is
+// recorded, each update is handled at most once, and the updates of one
+// chat are handled one at a time, in update_id order, by whichever process
+// holds the chat's lease.
+package inbox
+
+import (
+	"context"
+	"errors"
+
+	"examdesk/dialog"
+)
+
+// Update is one Telegram update as received: its update_id, the
+// conversation it belongs to and its JSON.
+type Update struct {
+	ID   int64  `json:"id"`
+	Chat int64  `json:"chat"`
+	User int64  `json:"user"`
+	Raw  []byte `json:"raw"`
+}
+
+// Job is the next update of a chat whose lease the holder has, with what
+// handling it needs.
+type Job struct {
+	// Chat whose lease is held.
+	Chat int64
+	// Update to handle; zero when the job only carries an Outbox left
+	// behind by a holder that died.
+	Update Update
+	// State of the update's conversation (Chat, User), Version 0 if none.
+	State dialog.State
+	// Outbox holds replies committed by a previous holder of the chat that
+	// died before it sent them; send them first. A reply that may have
+	// been in flight when it died is not among them: it is never sent
+	// twice.
+	Outbox [][]byte
+	// Lease identifies the holder's lease on the chat.
+	Lease string
+}
+
+// Errors of a Queue.
+var (
+	// ErrLeaseLost: the chat's lease expired and another holder may have
+	// taken it; drop the job without sending anything.
+	ErrLeaseLost = errors.New("inbox: lease on chat lost")
+)
+
+// Queue records updates and hands them out, chat by chat.
+//
+// Add records updates durably and returns only then; an update whose id
+// was added within the deduplication window (at least 24 h) is dropped, so
+// a redelivered update is handled at most once. It returns how many were
+// new.
+//
+// Claim takes the lease of a chat that has pending updates (or an unsent
+// outbox) and that nobody holds, oldest first, and returns its first job;
+// ok is false when no chat is ready.
+//
+// Commit, while the lease is held, atomically saves st as the state of the
+// job's conversation (compare-and-set on st.Version, dialog.ErrConflict
+// when it changed), removes the job's update from the queue and records out
+// as the chat's outbox. Without the lease it returns ErrLeaseLost and
+// changes nothing.
+//
+// Sent records that the first n replies of the outbox were sent.
+//
+// Next, after the outbox is sent, clears it and returns the chat's next
+// job under the same lease, or releases the lease when the chat has no more
+// pending updates (ok false).
+//
+// Release gives the lease up without handling anything, for shutdown.
+//
+// Implementations are safe for concurrent use by many holders in many
+// processes.
+type Queue interface {
+	Add(ctx context.Context, us []Update) (added int, err error)
+	Claim(ctx context.Context) (j Job, ok bool, err error)
+	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) error
+	Sent(ctx context.Context, j Job, n int) error
+	Next(ctx context.Context, j Job) (next Job, ok bool, err error)
+	Release(ctx context.Context, j Job) error
+}

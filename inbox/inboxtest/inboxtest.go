@@ -1,0 +1,745 @@
+// Package inboxtest helps test implementations of inbox.Queue: TestQueue is
+// the conformance suite every implementation runs.
+package inboxtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"examdesk/dialog"
+	"examdesk/inbox"
+)
+
+// Leases of the queues TestQueue asks for: Short for the tests that let a
+// lease expire, Long for the others.
+const (
+	Short = 300 * time.Millisecond
+	Long  = 20 * time.Second
+)
+
+// The concurrency test: workers handle chats × perChat updates.
+const (
+	workers = 8
+	chats   = 50
+	perChat = 20
+)
+
+// TestQueue tests that the queues newQueue makes keep the contract of
+// inbox.Queue. It calls newQueue once per subtest, with the subtest's t,
+// for a new empty queue whose leases last lease (Short or Long) unless
+// renewed; newQueue registers with t.Cleanup whatever the queue must
+// release, and fails t if it cannot make one. The subtests run in
+// parallel.
+func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) inbox.Queue) {
+	t.Helper()
+	for _, tc := range []struct {
+		name  string
+		lease time.Duration
+		test  func(t *testing.T, q inbox.Queue)
+	}{
+		{"nothing ready", Long, testNothingReady},
+		{"dedup", Long, testDedup},
+		{"order", Long, testOrder},
+		{"state", Long, testState},
+		{"one holder per chat", Long, testOneHolder},
+		{"oldest first", Long, testOldestFirst},
+		{"conflict", Long, testConflict},
+		{"release", Long, testRelease},
+		{"outbox sent", Long, testOutboxSent},
+		{"lease lost", Short, testLeaseLost},
+		{"dead holder", Short, testDeadHolder},
+		{"outbox of dead holder", Short, testDeadOutbox},
+		{"canceled context", Long, testCanceled},
+		{"concurrent workers", Long, testConcurrent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.test(t, newQueue(t, tc.lease))
+		})
+	}
+}
+
+// update returns the update id of chat from user, with a JSON of its own.
+func update(id, chat, user int64) inbox.Update {
+	return inbox.Update{ID: id, Chat: chat, User: user,
+		Raw: fmt.Appendf(nil, `{"update_id":%d,"message":{"chat":{"id":%d},"from":{"id":%d},"text":"a|b"}}`, id, chat, user)}
+}
+
+func add(t *testing.T, q inbox.Queue, us ...inbox.Update) int {
+	t.Helper()
+	n, err := q.Add(t.Context(), us)
+	if err != nil {
+		t.Fatalf("Add(%d updates) error: %v", len(us), err)
+	}
+	return n
+}
+
+func claim(t *testing.T, q inbox.Queue) (inbox.Job, bool) {
+	t.Helper()
+	j, ok, err := q.Claim(t.Context())
+	if err != nil {
+		t.Fatalf("Claim() error: %v", err)
+	}
+	return j, ok
+}
+
+// mustClaim claims a job and checks that it has update want.
+func mustClaim(t *testing.T, q inbox.Queue, want inbox.Update) inbox.Job {
+	t.Helper()
+	j, ok := claim(t, q)
+	if !ok {
+		t.Fatalf("Claim() = no job; want update %d of chat %d", want.ID, want.Chat)
+	}
+	checkJob(t, "Claim()", j, want)
+	return j
+}
+
+func checkJob(t *testing.T, call string, j inbox.Job, want inbox.Update) {
+	t.Helper()
+	if j.Chat != want.Chat || !reflect.DeepEqual(j.Update, want) {
+		t.Fatalf("%s = chat %d update %+v; want chat %d update %+v", call, j.Chat, show(j.Update), want.Chat, show(want))
+	}
+	if j.Lease == "" {
+		t.Fatalf("%s = job with no lease", call)
+	}
+}
+
+// show is an update with its JSON as text, for messages.
+func show(u inbox.Update) string {
+	return fmt.Sprintf("{ID:%d Chat:%d User:%d Raw:%q}", u.ID, u.Chat, u.User, u.Raw)
+}
+
+func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...string) {
+	t.Helper()
+	if err := q.Commit(t.Context(), j, st, replies(out)); err != nil {
+		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
+	}
+}
+
+func next(t *testing.T, q inbox.Queue, j inbox.Job) (inbox.Job, bool) {
+	t.Helper()
+	n, ok, err := q.Next(t.Context(), j)
+	if err != nil {
+		t.Fatalf("Next(update %d) error: %v", j.Update.ID, err)
+	}
+	if ok && n.Lease != j.Lease {
+		t.Fatalf("Next(update %d) lease = %q; want the same lease %q", j.Update.ID, n.Lease, j.Lease)
+	}
+	return n, ok
+}
+
+func noJob(t *testing.T, q inbox.Queue, when string) {
+	t.Helper()
+	if j, ok := claim(t, q); ok {
+		t.Fatalf("Claim() %s = chat %d update %d; want no job", when, j.Chat, j.Update.ID)
+	}
+}
+
+func replies(ss []string) [][]byte {
+	var bs [][]byte
+	for _, s := range ss {
+		bs = append(bs, []byte(s))
+	}
+	return bs
+}
+
+func strs(bs [][]byte) []string {
+	ss := []string{}
+	for _, b := range bs {
+		ss = append(ss, string(b))
+	}
+	return ss
+}
+
+// drain handles every pending update of q, committing each one's state
+// unchanged, and returns their ids in the order handled.
+func drain(t *testing.T, q inbox.Queue) []int64 {
+	t.Helper()
+	var ids []int64
+	for {
+		j, ok := claim(t, q)
+		if !ok {
+			return ids
+		}
+		for ok {
+			ids = append(ids, j.Update.ID)
+			commit(t, q, j, j.State)
+			j, ok = next(t, q, j)
+		}
+	}
+}
+
+func testNothingReady(t *testing.T, q inbox.Queue) {
+	noJob(t, q, "on an empty queue")
+	if n := add(t, q); n != 0 {
+		t.Errorf("Add(no updates) = %d; want 0", n)
+	}
+	noJob(t, q, "after adding nothing")
+}
+
+func testDedup(t *testing.T, q inbox.Queue) {
+	for _, tc := range []struct {
+		ids  []int64
+		want int
+	}{
+		{[]int64{1, 2}, 2},
+		{[]int64{2, 3, 3, 4}, 2},
+		{[]int64{4, 1}, 0},
+		{[]int64{5}, 1},
+		{nil, 0},
+	} {
+		var us []inbox.Update
+		for _, id := range tc.ids {
+			us = append(us, update(id, 7, 8))
+		}
+		if got := add(t, q, us...); got != tc.want {
+			t.Errorf("Add(ids %v) = %d; want %d", tc.ids, got, tc.want)
+		}
+	}
+	if got, want := drain(t, q), []int64{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
+		t.Errorf("updates handled = %v; want %v", got, want)
+	}
+	// Handled updates are remembered too.
+	if got := add(t, q, update(3, 7, 8), update(5, 7, 8)); got != 0 {
+		t.Errorf("Add(handled ids 3, 5) = %d; want 0", got)
+	}
+	noJob(t, q, "after adding handled updates")
+}
+
+func testOrder(t *testing.T, q inbox.Queue) {
+	for i, tc := range []struct {
+		name    string
+		batches [][]int64
+	}{
+		{"one batch", [][]int64{{5, 3, 4}}},
+		{"one by one", [][]int64{{5}, {3}, {4}}},
+		{"two batches", [][]int64{{4, 5}, {3}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chat := int64(-100 - i)
+			base := int64(100 * (i + 1))
+			for _, b := range tc.batches {
+				var us []inbox.Update
+				for _, id := range b {
+					us = append(us, update(base+id, chat, base+id))
+				}
+				add(t, q, us...)
+			}
+			j := mustClaim(t, q, update(base+3, chat, base+3))
+			for _, id := range []int64{4, 5} {
+				commit(t, q, j, j.State)
+				var ok bool
+				if j, ok = next(t, q, j); !ok {
+					t.Fatalf("Next() = no job; want update %d", base+id)
+				}
+				checkJob(t, "Next()", j, update(base+id, chat, base+id))
+			}
+			commit(t, q, j, j.State)
+			if n, ok := next(t, q, j); ok {
+				t.Fatalf("Next() after the last update = update %d; want no job", n.Update.ID)
+			}
+			noJob(t, q, "after the last update")
+		})
+	}
+}
+
+func testState(t *testing.T, q inbox.Queue) {
+	const chat = -42
+	a, b := int64(1), int64(2)
+	add(t, q, update(10, chat, a), update(11, chat, b), update(12, chat, a))
+	j := mustClaim(t, q, update(10, chat, a))
+	if want := (dialog.State{}); !reflect.DeepEqual(j.State, want) {
+		t.Fatalf("Claim() state of a new conversation = %+v; want %+v", j.State, want)
+	}
+	commit(t, q, j, dialog.State{Lang: dialog.Languages[0], Step: 1})
+
+	j, _ = next(t, q, j)
+	checkJob(t, "Next()", j, update(11, chat, b))
+	if want := (dialog.State{}); !reflect.DeepEqual(j.State, want) {
+		t.Fatalf("Next() state of another user = %+v; want %+v", j.State, want)
+	}
+	commit(t, q, j, dialog.State{Step: 5})
+
+	j, _ = next(t, q, j)
+	checkJob(t, "Next()", j, update(12, chat, a))
+	if want := (dialog.State{Version: 1, Lang: dialog.Languages[0], Step: 1}); !reflect.DeepEqual(j.State, want) {
+		t.Fatalf("Next() state of user %d = %+v; want %+v", a, j.State, want)
+	}
+	st := j.State
+	st.Step = 2
+	commit(t, q, j, st)
+	next(t, q, j)
+
+	add(t, q, update(13, chat, a))
+	j = mustClaim(t, q, update(13, chat, a))
+	if want := (dialog.State{Version: 2, Lang: dialog.Languages[0], Step: 2}); !reflect.DeepEqual(j.State, want) {
+		t.Fatalf("Claim() state of user %d = %+v; want %+v", a, j.State, want)
+	}
+}
+
+func testOneHolder(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 100, 1), update(2, 100, 1))
+	j1 := mustClaim(t, q, update(1, 100, 1))
+	noJob(t, q, "while the only chat is held")
+
+	add(t, q, update(3, 200, 2))
+	j2 := mustClaim(t, q, update(3, 200, 2))
+	if j2.Lease == j1.Lease {
+		t.Errorf("two holders got the same lease %q", j1.Lease)
+	}
+	noJob(t, q, "while both chats are held")
+
+	// An update for a held chat goes to its holder.
+	add(t, q, update(4, 200, 2))
+	noJob(t, q, "after adding to a held chat")
+	commit(t, q, j2, j2.State)
+	j2, _ = next(t, q, j2)
+	checkJob(t, "Next()", j2, update(4, 200, 2))
+
+	commit(t, q, j1, j1.State)
+	j1, _ = next(t, q, j1)
+	checkJob(t, "Next()", j1, update(2, 100, 1))
+	noJob(t, q, "while both chats are still held")
+}
+
+func testOldestFirst(t *testing.T, q inbox.Queue) {
+	for _, chat := range []int64{30, 10, 20} {
+		add(t, q, update(chat, chat, 1))
+		time.Sleep(5 * time.Millisecond)
+	}
+	// More for a ready chat does not make it younger.
+	add(t, q, update(31, 30, 1))
+	for _, chat := range []int64{30, 10, 20} {
+		mustClaim(t, q, update(chat, chat, 1))
+	}
+}
+
+func testConflict(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 5, 6))
+	j := mustClaim(t, q, update(1, 5, 6))
+	commit(t, q, j, dialog.State{Step: 1}, "hello")
+	next(t, q, j)
+
+	add(t, q, update(2, 5, 6))
+	j = mustClaim(t, q, update(2, 5, 6))
+	for _, v := range []int64{0, 2, 7} {
+		err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
+		if !errors.Is(err, dialog.ErrConflict) {
+			t.Errorf("Commit(version %d, stored 1) = %v; want ErrConflict", v, err)
+		}
+	}
+	// Nothing changed: the update is pending, with the state as it was,
+	// and no outbox.
+	if err := q.Release(t.Context(), j); err != nil {
+		t.Fatalf("Release() error: %v", err)
+	}
+	j = mustClaim(t, q, update(2, 5, 6))
+	if want := (dialog.State{Version: 1, Step: 1}); !reflect.DeepEqual(j.State, want) {
+		t.Errorf("Claim() after a conflict: state = %+v; want %+v", j.State, want)
+	}
+	if len(j.Outbox) != 0 {
+		t.Errorf("Claim() after a conflict: outbox = %q; want none", strs(j.Outbox))
+	}
+	commit(t, q, j, j.State)
+}
+
+func testRelease(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 9, 9), update(2, 9, 9))
+	j := mustClaim(t, q, update(1, 9, 9))
+	for i := range 2 {
+		if err := q.Release(t.Context(), j); err != nil {
+			t.Fatalf("Release() #%d error: %v", i+1, err)
+		}
+	}
+	j = mustClaim(t, q, update(1, 9, 9))
+	commit(t, q, j, j.State, "a", "b", "c")
+	if err := q.Sent(t.Context(), j, 1); err != nil {
+		t.Fatalf("Sent(1) error: %v", err)
+	}
+	if err := q.Release(t.Context(), j); err != nil {
+		t.Fatalf("Release() error: %v", err)
+	}
+	// The reply after those sent may have been sent: it does not come
+	// back.
+	j = mustClaim(t, q, update(2, 9, 9))
+	if got, want := strs(j.Outbox), []string{"c"}; !slices.Equal(got, want) {
+		t.Errorf("Claim() after Release = outbox %q; want %q", got, want)
+	}
+	if err := q.Commit(t.Context(), j, j.State, nil); err != nil {
+		t.Fatalf("Commit() error: %v", err)
+	}
+	if n, ok := next(t, q, j); ok {
+		t.Fatalf("Next() = update %d; want no job", n.Update.ID)
+	}
+	noJob(t, q, "after the last update")
+
+	// At shutdown, a holder that sent every reply of its job releases the
+	// chat instead of taking the next job: no reply comes back.
+	add(t, q, update(3, 9, 9), update(4, 9, 9))
+	j = mustClaim(t, q, update(3, 9, 9))
+	commit(t, q, j, j.State, "d", "e")
+	if err := q.Sent(t.Context(), j, 1); err != nil {
+		t.Fatalf("Sent(1) error: %v", err)
+	}
+	if err := q.Release(t.Context(), j); err != nil {
+		t.Fatalf("Release() error: %v", err)
+	}
+	j = mustClaim(t, q, update(4, 9, 9))
+	if len(j.Outbox) != 0 {
+		t.Errorf("Claim() after Release of a job sent = outbox %q; want none", strs(j.Outbox))
+	}
+}
+
+func testOutboxSent(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 3, 3), update(2, 3, 3))
+	j := mustClaim(t, q, update(1, 3, 3))
+	commit(t, q, j, j.State, "a", "b")
+	if err := q.Sent(t.Context(), j, 1); err != nil {
+		t.Fatalf("Sent(1) error: %v", err)
+	}
+	j, _ = next(t, q, j)
+	if len(j.Outbox) != 0 {
+		t.Errorf("Next() = outbox %q; want none", strs(j.Outbox))
+	}
+	if err := q.Sent(t.Context(), j, -1); err == nil {
+		t.Errorf("Sent(-1) = nil error; want an error")
+	}
+	if err := q.Release(t.Context(), j); err != nil {
+		t.Fatalf("Release() error: %v", err)
+	}
+	// The replies sent before Next are not sent again.
+	j = mustClaim(t, q, update(2, 3, 3))
+	if len(j.Outbox) != 0 {
+		t.Errorf("Claim() = outbox %q; want none", strs(j.Outbox))
+	}
+}
+
+// expire waits until leases taken now have expired.
+func expire() { time.Sleep(Short + 200*time.Millisecond) }
+
+func testLeaseLost(t *testing.T, q inbox.Queue) {
+	ctx := t.Context()
+	add(t, q, update(1, 4, 4), update(2, 4, 4))
+	j1 := mustClaim(t, q, update(1, 4, 4))
+	expire()
+	j2 := mustClaim(t, q, update(1, 4, 4))
+
+	if err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
+		t.Errorf("Commit() of the old holder = %v; want ErrLeaseLost", err)
+	}
+	if err := q.Sent(ctx, j1, 1); !errors.Is(err, inbox.ErrLeaseLost) {
+		t.Errorf("Sent() of the old holder = %v; want ErrLeaseLost", err)
+	}
+	if _, _, err := q.Next(ctx, j1); !errors.Is(err, inbox.ErrLeaseLost) {
+		t.Errorf("Next() of the old holder = %v; want ErrLeaseLost", err)
+	}
+	if err := q.Release(ctx, j1); err != nil {
+		t.Errorf("Release() of the old holder = %v; want nil", err)
+	}
+	noJob(t, q, "while the new holder has the chat")
+
+	// The new holder goes on as if nothing happened.
+	commit(t, q, j2, dialog.State{Step: 1}, "y")
+	j2, ok := next(t, q, j2)
+	if !ok {
+		t.Fatalf("Next() of the new holder = no job; want update 2")
+	}
+	checkJob(t, "Next()", j2, update(2, 4, 4))
+	if len(j2.Outbox) != 0 || j2.State.Version != 1 {
+		t.Errorf("Next() = state %+v outbox %q; want version 1, no outbox", j2.State, strs(j2.Outbox))
+	}
+}
+
+func testDeadHolder(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 8, 8))
+	j1 := mustClaim(t, q, update(1, 8, 8))
+	commit(t, q, j1, j1.State)
+	next(t, q, j1)
+
+	add(t, q, update(2, 8, 8))
+	j1 = mustClaim(t, q, update(2, 8, 8))
+	// The holder dies here.
+	noJob(t, q, "before the dead holder's lease expired")
+	expire()
+	j2 := mustClaim(t, q, update(2, 8, 8))
+	if j2.Lease == j1.Lease {
+		t.Errorf("Claim() after expiry = the dead holder's lease %q; want a new one", j1.Lease)
+	}
+	if want := (dialog.State{Version: 1}); !reflect.DeepEqual(j2.State, want) {
+		t.Errorf("Claim() after expiry = state %+v; want %+v", j2.State, want)
+	}
+	if len(j2.Outbox) != 0 {
+		t.Errorf("Claim() after expiry = outbox %q; want none", strs(j2.Outbox))
+	}
+}
+
+func testDeadOutbox(t *testing.T, q inbox.Queue) {
+	cases := []struct {
+		name string
+		sent int // before the holder died; -1: no Sent
+		more bool
+		want []string // nil: no job
+	}{
+		{"none sent", -1, false, []string{"b", "c"}},
+		{"one sent", 1, false, []string{"c"}},
+		{"two sent", 2, false, nil},
+		{"all sent", 3, false, nil},
+		{"none sent, more pending", -1, true, []string{"b", "c"}},
+		{"one sent, more pending", 1, true, []string{"c"}},
+		{"two sent, more pending", 2, true, []string{}},
+	}
+	// Each case has a chat of its own; their holders all die at once.
+	chat := func(i int) int64 { return int64(1000 + i) }
+	for i, tc := range cases {
+		add(t, q, update(2*chat(i), chat(i), 1))
+		if tc.more {
+			add(t, q, update(2*chat(i)+1, chat(i), 1))
+		}
+		j := mustClaim(t, q, update(2*chat(i), chat(i), 1))
+		commit(t, q, j, dialog.State{Step: 1}, "a", "b", "c")
+		if tc.sent >= 0 {
+			if err := q.Sent(t.Context(), j, tc.sent); err != nil {
+				t.Fatalf("%s: Sent(%d) error: %v", tc.name, tc.sent, err)
+			}
+		}
+	}
+	expire()
+	jobs := map[int64]inbox.Job{}
+	for {
+		j, ok := claim(t, q)
+		if !ok {
+			break
+		}
+		if _, dup := jobs[j.Chat]; dup {
+			t.Fatalf("Claim() = chat %d twice", j.Chat)
+		}
+		jobs[j.Chat] = j
+	}
+	for i, tc := range cases {
+		j, ok := jobs[chat(i)]
+		switch {
+		case !ok && tc.want != nil:
+			t.Errorf("%s: Claim() after the holder died = no job of chat %d; want outbox %q", tc.name, chat(i), tc.want)
+			continue
+		case !ok:
+			continue
+		case tc.want == nil:
+			t.Errorf("%s: Claim() after the holder died = update %d outbox %q; want no job", tc.name, j.Update.ID, strs(j.Outbox))
+		}
+		if got := strs(j.Outbox); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: Claim() after the holder died = outbox %q; want %q", tc.name, got, tc.want)
+		}
+		var want inbox.Update
+		if tc.more {
+			want = update(2*chat(i)+1, chat(i), 1)
+			if st := (dialog.State{Version: 1, Step: 1}); !reflect.DeepEqual(j.State, st) {
+				t.Errorf("%s: Claim() after the holder died = state %+v; want %+v", tc.name, j.State, st)
+			}
+			commit(t, q, j, j.State, "d")
+		}
+		if !reflect.DeepEqual(j.Update, want) {
+			t.Errorf("%s: Claim() after the holder died = update %s; want %s", tc.name, show(j.Update), show(want))
+		}
+		if n, ok := next(t, q, j); ok {
+			t.Errorf("%s: Next() = update %d; want no job", tc.name, n.Update.ID)
+		}
+	}
+	// Never twice: nothing comes back once Next cleared the outboxes.
+	noJob(t, q, "after Next")
+}
+
+func testCanceled(t *testing.T, q inbox.Queue) {
+	add(t, q, update(1, 2, 2))
+	j := mustClaim(t, q, update(1, 2, 2))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tc := range []struct {
+		call string
+		err  error
+	}{
+		{"Add", func() error { _, err := q.Add(ctx, []inbox.Update{update(2, 2, 2)}); return err }()},
+		{"Claim", func() error { _, _, err := q.Claim(ctx); return err }()},
+		{"Commit", q.Commit(ctx, j, j.State, nil)},
+		{"Sent", q.Sent(ctx, j, 1)},
+		{"Next", func() error { _, _, err := q.Next(ctx, j); return err }()},
+		{"Release", q.Release(ctx, j)},
+	} {
+		if !errors.Is(tc.err, context.Canceled) {
+			t.Errorf("%s(canceled context) = %v; want context.Canceled", tc.call, tc.err)
+		}
+	}
+	// Nothing changed.
+	commit(t, q, j, j.State)
+	if n, ok := next(t, q, j); ok {
+		t.Errorf("Next() = update %d; want no job", n.Update.ID)
+	}
+}
+
+// testConcurrent has workers handle chats × perChat updates, added in
+// batches in random order, half before the workers start and half while
+// they work (in id order per chat across batches, as Telegram sends them),
+// and every batch once more.
+func testConcurrent(t *testing.T, q inbox.Queue) {
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	rnd := rand.New(rand.NewPCG(1, 2))
+
+	// Update k of chat c has id k*1000+c and comes from user c*10+k%2.
+	upd := func(c, k int64) inbox.Update { return update(k*1000+c, -c, c*10+k%2) }
+	var early, late []inbox.Update
+	for c := int64(1); c <= chats; c++ {
+		for k := int64(1); k <= perChat/2; k++ {
+			early = append(early, upd(c, k))
+		}
+	}
+	rnd.Shuffle(len(early), func(i, j int) { early[i], early[j] = early[j], early[i] })
+	left := make([]int64, chats) // next k of each chat for late
+	for i := range left {
+		left[i] = perChat/2 + 1
+	}
+	for range chats * perChat / 2 {
+		c := rnd.IntN(chats)
+		for left[c] > perChat {
+			c = (c + 1) % chats
+		}
+		late = append(late, upd(int64(c+1), left[c]))
+		left[c]++
+	}
+	batches := func(us []inbox.Update, shuffle bool) [][]inbox.Update {
+		var bs [][]inbox.Update
+		for len(us) > 0 {
+			n := min(1+rnd.IntN(40), len(us))
+			b := slices.Clone(us[:n])
+			if shuffle {
+				rnd.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+			}
+			bs = append(bs, b)
+			us = us[n:]
+		}
+		return bs
+	}
+	earlyBatches, lateBatches := batches(early, false), batches(late, true)
+	for _, b := range earlyBatches {
+		if n := add(t, q, b...); n != len(b) {
+			t.Fatalf("Add(%d new updates) = %d; want %d", len(b), n, len(b))
+		}
+	}
+
+	var (
+		holding [chats + 1]sync.Mutex // per chat, locked while a job of it is handled
+		mu      sync.Mutex            // guards what follows
+		handled = map[int64][]int64{} // per chat, update ids in the order handled
+		steps   = map[int64]int64{}   // per user, updates handled
+		sent    = map[int64][]string{}
+		done    atomic.Int64
+		wg      sync.WaitGroup
+	)
+	handle := func(j inbox.Job) error {
+		c := -j.Chat
+		if c < 1 || c > chats {
+			return fmt.Errorf("job of unknown chat %d", j.Chat)
+		}
+		if !holding[c].TryLock() {
+			return fmt.Errorf("chat %d has two holders", j.Chat)
+		}
+		defer holding[c].Unlock()
+		u := j.Update
+		mu.Lock()
+		handled[c] = append(handled[c], u.ID)
+		want := steps[u.User]
+		steps[u.User]++
+		mu.Unlock()
+		if j.State.Step != want || j.State.Version != want {
+			return fmt.Errorf("update %d: state %+v; want step and version %d", u.ID, j.State, want)
+		}
+		st := j.State
+		st.Step++
+		id := strconv.FormatInt(u.ID, 10)
+		out := [][]byte{[]byte(id + "a"), []byte(id + "b")}
+		if err := q.Commit(ctx, j, st, out); err != nil {
+			return err
+		}
+		for i, o := range out {
+			if i > 0 {
+				if err := q.Sent(ctx, j, i); err != nil {
+					return err
+				}
+			}
+			mu.Lock()
+			sent[c] = append(sent[c], string(o))
+			mu.Unlock()
+		}
+		done.Add(1)
+		return nil
+	}
+	for range workers {
+		wg.Go(func() {
+			for done.Load() < chats*perChat && ctx.Err() == nil {
+				j, ok, err := q.Claim(ctx)
+				if err != nil {
+					t.Errorf("Claim() error: %v", err)
+					return
+				}
+				if !ok {
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				if len(j.Outbox) != 0 {
+					t.Errorf("Claim() = outbox %q; want none: no holder died", strs(j.Outbox))
+				}
+				for ok {
+					if err := handle(j); err != nil {
+						t.Errorf("handle job: %v", err)
+						return
+					}
+					if j, ok, err = q.Next(ctx, j); err != nil {
+						t.Errorf("Next() error: %v", err)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for _, b := range lateBatches {
+			if n, err := q.Add(ctx, b); err != nil || n != len(b) {
+				t.Errorf("Add(%d new updates) = %d, %v; want %d", len(b), n, err, len(b))
+			}
+		}
+		for _, b := range append(earlyBatches, lateBatches...) {
+			if n, err := q.Add(ctx, b); err != nil || n != 0 {
+				t.Errorf("Add(%d updates again) = %d, %v; want 0", len(b), n, err)
+			}
+		}
+	})
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	for c := int64(1); c <= chats; c++ {
+		var want []int64
+		var wantSent []string
+		for k := int64(1); k <= perChat; k++ {
+			id := upd(c, k).ID
+			want = append(want, id)
+			wantSent = append(wantSent, strconv.FormatInt(id, 10)+"a", strconv.FormatInt(id, 10)+"b")
+		}
+		if !slices.Equal(handled[c], want) {
+			t.Errorf("chat %d: updates handled = %v; want %v", -c, handled[c], want)
+		}
+		if !slices.Equal(sent[c], wantSent) {
+			t.Errorf("chat %d: replies sent = %v; want %v", -c, sent[c], wantSent)
+		}
+	}
+	noJob(t, q, "after every update was handled")
+}
