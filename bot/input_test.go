@@ -1,0 +1,90 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/go-telegram/bot/models"
+
+	"examdesk/bot"
+	"examdesk/dialog"
+	"examdesk/telegramtest"
+)
+
+// update decodes a Bot API update, as go-telegram/bot does.
+func update(t *testing.T, v any) *models.Update {
+	t.Helper()
+	raw, ok := v.(string)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = string(b)
+	}
+	var u models.Update
+	if err := json.Unmarshal([]byte(raw), &u); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return &u
+}
+
+func TestInputOf(t *testing.T) {
+	pick := func(step int64, value string) *dialog.Pick { return &dialog.Pick{Step: step, Value: value} }
+	callback := func(chat, user int64, data string) telegramtest.Update {
+		u := telegramtest.Callback(chat, user, "zh-HK", data, 5)
+		u.CallbackQuery.ID = "q1"
+		return u
+	}
+	tests := []struct {
+		name   string
+		update any // a telegramtest.Update or raw JSON
+		key    dialog.Key
+		in     dialog.Input
+		id     string
+		ok     bool
+	}{
+		{"private text", telegramtest.Message(42, 42, "zh-TW", "3年"),
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Text: "3年", LanguageCode: "zh-TW"}, "", true},
+		{"group command with the bot's name", telegramtest.Message(-1001234, 7, "en", "/start@test_bot check"),
+			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Text: "/start@test_bot check", LanguageCode: "en"}, "", true},
+		{"basic group", telegramtest.Message(-55, 7, "", "/help"),
+			dialog.Key{Chat: -55, User: 7}, dialog.Input{Text: "/help"}, "", true},
+		{"button", callback(42, 42, "12|a:yes"),
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(12, "a:yes"), LanguageCode: "zh-HK"}, "q1", true},
+		{"button in a group", callback(-1001234, 7, "3|l:en"),
+			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Pick: pick(3, "l:en"), LanguageCode: "zh-HK"}, "q1", true},
+		{"malformed callback data", callback(42, 42, "hello"),
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(0, ""), LanguageCode: "zh-HK"}, "q1", true},
+		{"sticker", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"sticker":{"file_id":"x","file_unique_id":"y","type":"regular","width":512,"height":512,"is_animated":false,"is_video":false}}}`,
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true},
+		{"photo with caption", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"photo":[{"file_id":"x","file_unique_id":"y","width":90,"height":90}],"caption":"is this ok?"}}`,
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{}, "", true},
+		{"button of an old message", `{"update_id":1,"callback_query":{"id":"q2","from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"message":{"message_id":3,"date":0,"chat":{"id":42,"type":"private"}},"chat_instance":"1","data":"2|c:check"}}`,
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(2, "c:check"), LanguageCode: "en"}, "q2", true},
+		{"member joined", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"from":{"id":7,"is_bot":false,"first_name":"A"},"new_chat_members":[{"id":8,"is_bot":false,"first_name":"B"}]}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+		{"edited message", `{"update_id":1,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"text":"4"}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+		{"channel post", `{"update_id":1,"channel_post":{"message_id":3,"date":1,"chat":{"id":-1009,"type":"channel","title":"C"},"text":"/start"}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+		{"inline query", `{"update_id":1,"inline_query":{"id":"i","from":{"id":42,"is_bot":false,"first_name":"A"},"query":"x","offset":""}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+		{"button of an inline message", `{"update_id":1,"callback_query":{"id":"q3","from":{"id":42,"is_bot":false,"first_name":"A"},"inline_message_id":"im","chat_instance":"1","data":"2|c:check"}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+		{"message without sender", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"text":"hi"}}`,
+			dialog.Key{}, dialog.Input{}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key, in, id, ok := bot.InputOf(update(t, tt.update))
+			if key != tt.key || !reflect.DeepEqual(in, tt.in) || id != tt.id || ok != tt.ok {
+				t.Errorf("InputOf = %+v, %+v, %q, %v; want %+v, %+v, %q, %v", key, in, id, ok, tt.key, tt.in, tt.id, tt.ok)
+			}
+		})
+	}
+	if _, _, _, ok := bot.InputOf(nil); ok {
+		t.Error("InputOf(nil) = ok; want not ok")
+	}
+}

@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the service's Prometheus metrics. A nil *Metrics records
+// nothing.
+type Metrics struct {
+	updates     *prometheus.CounterVec
+	handling    prometheus.Histogram
+	apiErrors   *prometheus.CounterVec
+	redisErrors prometheus.Counter
+}
+
+// NewMetrics registers the metrics on reg. depth, if not nil, is read at
+// every scrape for the queue depth gauge.
+func NewMetrics(reg prometheus.Registerer, depth func() float64) *Metrics {
+	m := &Metrics{
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "examdesk_updates_total",
+			Help: "Telegram updates received, by kind.",
+		}, []string{"kind"}),
+		handling: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "examdesk_update_handling_seconds",
+			Help:    "Time from taking an update off the queue to having sent its replies.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}),
+		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "examdesk_botapi_errors_total",
+			Help: "Errors answered by the Telegram Bot API, by method and code.",
+		}, []string{"method", "code"}),
+		redisErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "examdesk_redis_errors_total",
+			Help: "Failed Redis operations.",
+		}),
+	}
+	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors)
+	if depth != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "examdesk_queue_depth",
+			Help: "Chats with updates waiting to be handled.",
+		}, depth))
+	}
+	return m
+}
+
+func (m *Metrics) update(kind string) {
+	if m != nil {
+		m.updates.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *Metrics) handled(seconds float64) {
+	if m != nil {
+		m.handling.Observe(seconds)
+	}
+}
+
+func (m *Metrics) apiError(method string, code int) {
+	if m != nil {
+		m.apiErrors.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	}
+}
+
+func (m *Metrics) redisError() {
+	if m != nil {
+		m.redisErrors.Inc()
+	}
+}

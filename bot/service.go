@@ -1,0 +1,294 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"examdesk/dialog"
+	"examdesk/inbox"
+)
+
+// Service handles the updates recorded in the inbox: chats in parallel,
+// each chat's updates one at a time in update_id order. For each update it
+// steps the conversation, commits the new state together with the replies
+// (the outbox), then sends the replies; a reply is never sent twice.
+type Service struct {
+	Queue  inbox.Queue
+	Engine *dialog.Engine
+	// Store reloads a conversation whose state changed outside the queue.
+	Store   dialog.Store
+	Catalog dialog.Translator
+	Sender  *Sender
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Inactive, if set, is told of a chat whose user blocked the bot.
+	Inactive func(ctx context.Context, chat int64) error
+	// Workers is how many chats are handled at once (default 64).
+	Workers int
+	// Poll is how often idle workers look for work added by other
+	// processes or left by a dead one (default 250 ms).
+	Poll time.Duration
+	// Drain bounds the time to finish the update in hand at shutdown
+	// (default 8 s).
+	Drain time.Duration
+
+	mu   sync.Mutex
+	wake chan struct{}
+}
+
+// reply is one outbox entry: a message, or the answer to a pressed button.
+type reply struct {
+	Lang       string    `json:"lang"`
+	Chat       int64     `json:"chat,omitempty"`
+	Message    *Outgoing `json:"message,omitempty"`
+	CallbackID string    `json:"callback,omitempty"`
+	Notice     string    `json:"notice,omitempty"`
+}
+
+// Wake tells idle workers that updates were added.
+func (s *Service) Wake() {
+	s.mu.Lock()
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+	s.mu.Unlock()
+}
+
+func (s *Service) woken() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wake == nil {
+		s.wake = make(chan struct{})
+	}
+	return s.wake
+}
+
+// Run handles updates until ctx is done, then finishes the update each
+// worker has in hand, gives the chats' leases back and returns.
+func (s *Service) Run(ctx context.Context) error {
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 64
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { s.work(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (s *Service) work(ctx context.Context) {
+	poll := s.Poll
+	if poll <= 0 {
+		poll = 250 * time.Millisecond
+	}
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		wake := s.woken()
+		job, ok, err := s.Queue.Claim(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
+			s.Metrics.redisError()
+			s.Log.Error("claiming a chat failed", "err", err)
+			backoff = nextBackoff(backoff)
+			_ = sleep(ctx, backoff)
+			continue
+		case !ok:
+			backoff = 0
+			timer := time.NewTimer(poll)
+			select {
+			case <-ctx.Done():
+			case <-wake:
+			case <-timer.C:
+			}
+			timer.Stop()
+			continue
+		}
+		backoff = 0
+		s.chat(ctx, job)
+	}
+}
+
+// chat handles the jobs of one claimed chat until it has none left, or
+// until shutdown, when it finishes the job in hand and gives the lease
+// back.
+func (s *Service) chat(ctx context.Context, job inbox.Job) {
+	drain := s.Drain
+	if drain <= 0 {
+		drain = 8 * time.Second
+	}
+	for {
+		// The job in hand is finished even when shutdown begins.
+		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
+		err := s.handle(jctx, &job)
+		if err == nil && ctx.Err() != nil {
+			err = s.Queue.Release(jctx, job)
+			cancel()
+			if err != nil {
+				s.Log.Warn("releasing a chat at shutdown failed", "chat_id", job.Chat, "err", err)
+			}
+			return
+		}
+		if err != nil {
+			cancel()
+			if !errors.Is(err, inbox.ErrLeaseLost) {
+				s.Metrics.redisError()
+				s.Log.Error("handling an update failed; it stays queued", "update_id", job.Update.ID, "chat_id", job.Chat, "err", err)
+				if rerr := s.Queue.Release(context.WithoutCancel(ctx), job); rerr != nil {
+					s.Log.Warn("releasing a chat failed", "chat_id", job.Chat, "err", rerr)
+				}
+			}
+			return
+		}
+		next, ok, err := s.Queue.Next(jctx, job)
+		cancel()
+		if err != nil {
+			if !errors.Is(err, inbox.ErrLeaseLost) {
+				s.Metrics.redisError()
+				s.Log.Error("taking the next update failed", "chat_id", job.Chat, "err", err)
+			}
+			return
+		}
+		if !ok {
+			return
+		}
+		job = next
+	}
+}
+
+// maxConflicts bounds the reloads when the state changes under a job.
+const maxConflicts = 5
+
+// handle sends what a dead holder left unsent, then handles the job's
+// update: the conversation steps, the new state and the replies are
+// committed at once, then the replies are sent.
+func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
+	start := time.Now()
+	if len(job.Outbox) > 0 {
+		s.send(ctx, *job, job.Outbox, false)
+	}
+	if job.Update.ID == 0 {
+		return nil
+	}
+	log := s.Log.With("update_id", job.Update.ID, "chat_id", job.Update.Chat)
+	var u models.Update
+	if err := json.Unmarshal(job.Update.Raw, &u); err != nil {
+		log.Warn("dropping an update that does not decode", "err", err)
+		return s.Queue.Commit(ctx, *job, job.State, nil)
+	}
+	key, in, callbackID, ok := InputOf(&u)
+	if !ok {
+		return s.Queue.Commit(ctx, *job, job.State, nil)
+	}
+	st := job.State
+	for attempt := 1; ; attempt++ {
+		next, r := s.Engine.Step(st, in)
+		out, err := s.outbox(key.Chat, callbackID, r)
+		if err != nil {
+			return err
+		}
+		if reflect.DeepEqual(next, st) {
+			next = st
+		}
+		err = s.Queue.Commit(ctx, *job, next, out)
+		if errors.Is(err, dialog.ErrConflict) && attempt < maxConflicts {
+			if st, err = s.Store.Load(ctx, key); err != nil {
+				return fmt.Errorf("reload state %d/%d: %w", key.Chat, key.User, err)
+			}
+			job.State = st
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("commit update %d: %w", job.Update.ID, err)
+		}
+		s.send(ctx, *job, out, true)
+		s.Metrics.handled(time.Since(start).Seconds())
+		log.Debug("update handled", "messages", len(r.Messages))
+		return nil
+	}
+}
+
+// outbox renders a reply as outbox entries: the answer to the pressed
+// button first, so that its spinner stops, then the messages.
+func (s *Service) outbox(chat int64, callbackID string, r dialog.Reply) ([][]byte, error) {
+	var entries []reply
+	if callbackID != "" {
+		entries = append(entries, reply{Lang: r.Lang, CallbackID: callbackID, Notice: Notice(s.Catalog, r)})
+	}
+	for _, o := range Render(s.Catalog, r) {
+		entries = append(entries, reply{Lang: r.Lang, Chat: chat, Message: &o})
+	}
+	out := make([][]byte, len(entries))
+	for i, e := range entries {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("encode reply: %w", err)
+		}
+		out[i] = data
+	}
+	return out, nil
+}
+
+// send sends the outbox of a job. Errors are handled here: a user who
+// blocked the bot is marked inactive and gets nothing more; a message
+// Telegram refuses is replaced by an apology; anything else is logged. The
+// progress is recorded between messages so that a holder that dies midway
+// leaves only the rest to its successor (progress false: out is what such
+// a holder left, and is sent without records).
+func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte, progress bool) {
+	log := s.Log.With("chat_id", job.Chat, "update_id", job.Update.ID)
+	for i, data := range out {
+		var r reply
+		if err := json.Unmarshal(data, &r); err != nil {
+			log.Error("dropping an outbox entry that does not decode", "err", err)
+			continue
+		}
+		if r.CallbackID != "" {
+			// Answering a button twice is harmless, so its progress is
+			// not recorded.
+			if err := s.Sender.AnswerCallback(ctx, r.CallbackID, r.Notice); err != nil {
+				log.Debug("answering a button failed", "err", err)
+			}
+			continue
+		}
+		if r.Message == nil {
+			continue
+		}
+		err := s.Sender.Send(ctx, r.Chat, *r.Message)
+		var apiErr *APIError
+		switch {
+		case errors.Is(err, ErrBlocked):
+			log.Info("the user blocked the bot; marking the chat inactive")
+			if s.Inactive != nil {
+				if err := s.Inactive(ctx, r.Chat); err != nil {
+					log.Warn("marking a chat inactive failed", "err", err)
+				}
+			}
+			return
+		case errors.As(err, &apiErr) && apiErr.Code == 400:
+			if err := s.Sender.SendApology(ctx, r.Chat, r.Lang); err != nil {
+				log.Warn("sending the apology failed", "err", err)
+			}
+		case err != nil:
+			log.Warn("sending a message failed", "err", err)
+		}
+		if progress && i < len(out)-1 {
+			if err := s.Queue.Sent(ctx, job, i+1); err != nil {
+				log.Warn("recording sending progress failed", "err", err)
+			}
+		}
+	}
+}
