@@ -23,7 +23,7 @@ type app struct {
 
 // newApp loads the embedded data and opens the store: Redis at REDIS_URL,
 // or an embedded in-process Redis when it is unset.
-func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger) (*app, error) {
+func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...redisstore.Option) (*app, error) {
 	set, err := rules.Load()
 	if err != nil {
 		return nil, err
@@ -38,14 +38,14 @@ func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger) (
 	}
 	a := &app{catalog: catalog, engine: dialog.New(set, topics, catalog)}
 	if url := getenv("REDIS_URL"); url != "" {
-		if a.store, err = redisstore.Open(ctx, url); err != nil {
-			return nil, usageError("REDIS_URL: %v", err)
+		if a.store, err = redisstore.Open(ctx, url, opts...); err != nil {
+			return nil, err
 		}
 		a.close = a.store.Close
 		return a, nil
 	}
 	log.Warn("REDIS_URL is unset: conversations are kept in an embedded in-process Redis and are lost when the process ends")
-	if a.store, a.close, err = redisstore.OpenEmbedded(ctx); err != nil {
+	if a.store, a.close, err = redisstore.OpenEmbedded(ctx, opts...); err != nil {
 		return nil, fmt.Errorf("embedded redis: %w", err)
 	}
 	return a, nil

@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "eligibility":
 		return runEligibility(args[1:], stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// config is what `examdesk serve` reads from the environment, validated.
+type config struct {
+	token         string
+	apiURL        string
+	redisURL      string
+	admins        []int64
+	webhookURL    string
+	webhookSecret string
+	httpAddr      string
+	stateTTL      time.Duration
+}
+
+// envVars are the variables serve reads; docker-compose.yml passes these.
+var envVars = []string{
+	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
+	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
+}
+
+var (
+	tokenPattern  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// loadConfig reads and checks the configuration; the error lists every
+// problem, one per line.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		token:         strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
+		apiURL:        strings.TrimRight(strings.TrimSpace(getenv("TELEGRAM_API_URL")), "/"),
+		redisURL:      strings.TrimSpace(getenv("REDIS_URL")),
+		webhookURL:    strings.TrimSpace(getenv("WEBHOOK_URL")),
+		webhookSecret: getenv("WEBHOOK_SECRET"),
+		httpAddr:      strings.TrimSpace(getenv("HTTP_ADDR")),
+		stateTTL:      30 * 24 * time.Hour,
+	}
+	var errs []error
+	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	switch {
+	case c.token == "":
+		problem("TELEGRAM_BOT_TOKEN is required (the token @BotFather gave, like 123456:ABC-DEF)")
+	case !tokenPattern.MatchString(c.token):
+		problem("TELEGRAM_BOT_TOKEN is not a bot token (want digits, a colon, then letters, digits, - or _)")
+	}
+	if c.apiURL == "" {
+		c.apiURL = "https://api.telegram.org"
+	} else if u, err := url.Parse(c.apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problem("TELEGRAM_API_URL %q is not an http(s) URL", c.apiURL)
+	}
+	if c.redisURL != "" {
+		if _, err := redis.ParseURL(c.redisURL); err != nil {
+			problem("REDIS_URL: %v", err)
+		}
+	}
+	for field := range strings.SplitSeq(getenv("EXAMDESK_ADMINS"), ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(field, 10, 64)
+		if err != nil || id <= 0 {
+			problem("EXAMDESK_ADMINS: %q is not a Telegram user id", field)
+			continue
+		}
+		c.admins = append(c.admins, id)
+	}
+	switch {
+	case c.webhookURL == "" && c.webhookSecret != "":
+		problem("WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both for webhook mode, neither for long polling")
+	case c.webhookURL != "" && c.webhookSecret == "":
+		problem("WEBHOOK_URL is set but WEBHOOK_SECRET is not: the webhook needs a secret token")
+	case c.webhookURL != "":
+		// Telegram only calls https webhooks; a self-hosted Bot API server
+		// may call http ones.
+		selfHosted := getenv("TELEGRAM_API_URL") != ""
+		if u, err := url.Parse(c.webhookURL); err != nil || u.Host == "" || (u.Scheme != "https" && !(selfHosted && u.Scheme == "http")) {
+			problem("WEBHOOK_URL %q is not an https URL", c.webhookURL)
+		}
+		if !secretPattern.MatchString(c.webhookSecret) {
+			problem("WEBHOOK_SECRET must be 1 to 256 letters, digits, - or _")
+		}
+	}
+	if c.httpAddr == "" {
+		c.httpAddr = ":8080"
+	} else if _, port, err := net.SplitHostPort(c.httpAddr); err != nil || port == "" {
+		problem("HTTP_ADDR %q is not a listen address like :8080 or 127.0.0.1:8080", c.httpAddr)
+	}
+	if v := strings.TrimSpace(getenv("EXAMDESK_STATE_TTL")); v != "" {
+		ttl, err := time.ParseDuration(v)
+		if err != nil || ttl < time.Hour {
+			problem("EXAMDESK_STATE_TTL %q is not a duration of at least 1h (like 720h)", v)
+		} else {
+			c.stateTTL = ttl
+		}
+	}
+	return c, errors.Join(errs...)
+}

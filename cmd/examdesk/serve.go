@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"examdesk/bot"
+	"examdesk/redisstore"
+)
+
+// shutdownGrace bounds the time from SIGTERM to exit (Telegram-facing
+// intake stops at once; work in hand finishes within it).
+const shutdownGrace = 9 * time.Second
+
+// runServe serves candidates on Telegram, by long polling or by webhook,
+// until ctx is done (SIGTERM or SIGINT), then stops intake, finishes the
+// work in hand and closes Redis.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usageError("serve: unexpected argument %q (serve is configured by environment variables)", args[0])
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return usageError("serve: invalid configuration:\n%v", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	queue, err := a.store.Inbox()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := queue.Depth(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+
+	api, err := tg.New(cfg.token,
+		tg.WithServerURL(cfg.apiURL),
+		tg.WithCheckInitTimeout(10*time.Second),
+		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return fmt.Errorf("serve: connect to the Bot API at %s (getMe): %w", cfg.apiURL, err)
+	}
+	if err := bot.SetCommands(ctx, api, a.catalog); err != nil {
+		log.Warn("setting the commands menu failed", "err", err)
+	}
+	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{})
+	svc := &bot.Service{
+		Queue:    queue,
+		Engine:   a.engine,
+		Store:    a.store,
+		Catalog:  a.catalog,
+		Sender:   sender,
+		Log:      log,
+		Metrics:  metrics,
+		Inactive: a.store.MarkInactive,
+	}
+
+	var ready sync.Map // set once intake runs
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := ready.Load("intake"); !ok {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		if err := a.store.Client().Ping(r.Context()).Err(); err != nil {
+			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	ln, err := net.Listen("tcp", cfg.httpAddr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on HTTP_ADDR %s: %w", cfg.httpAddr, err)
+	}
+	defer ln.Close()
+
+	// Intake: the project's own poller, or the webhook handler.
+	var intake func(ctx context.Context) error
+	if cfg.webhookURL != "" {
+		u, _ := url.Parse(cfg.webhookURL) // checked by loadConfig
+		path := u.Path
+		if path == "" {
+			path = "/"
+		}
+		mux.Handle("POST "+path, &bot.Webhook{Secret: cfg.webhookSecret, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake})
+		ok, err := api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL:            cfg.webhookURL,
+			SecretToken:    cfg.webhookSecret,
+			AllowedUpdates: bot.AllowedUpdates,
+		})
+		if err != nil || !ok {
+			return fmt.Errorf("serve: setWebhook: %v", err)
+		}
+		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
+		log.Info("webhook mode", "path", path)
+	} else {
+		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+			return fmt.Errorf("serve: deleteWebhook: %w", err)
+		}
+		p := &bot.Poller{API: cfg.apiURL, Token: cfg.token, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake}
+		intake = p.Run
+		log.Info("long polling mode")
+	}
+
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving", "http_addr", ln.Addr().String())
+
+	// Intake and workers each stop on their own context, so that intake
+	// stops first and the workers drain what was recorded.
+	intakeCtx, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("serve: http: %w", err)
+		}
+	})
+	wg.Go(func() {
+		if err := intake(intakeCtx); err != nil {
+			errc <- err
+		}
+	})
+	workDone := make(chan struct{})
+	go func() {
+		svc.Run(workCtx)
+		close(workDone)
+	}()
+	ready.Store("intake", true)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: intake stops, work in hand finishes")
+	case runErr = <-errc:
+		log.Error("shutting down", "err", runErr)
+	}
+	deadline, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	stopIntake()
+	if err := srv.Shutdown(deadline); err != nil {
+		srv.Close()
+	}
+	stopWork()
+	select {
+	case <-workDone:
+	case <-deadline.Done():
+		log.Warn("shutdown: work still in hand at the deadline; it stays queued")
+	}
+	wg.Wait()
+	log.Info("stopped")
+	return runErr
+}
