@@ -51,6 +51,8 @@ type reply struct {
 	Message    *Outgoing `json:"message,omitempty"`
 	CallbackID string    `json:"callback,omitempty"`
 	Notice     string    `json:"notice,omitempty"`
+	// Menu is the language of the command menu to set for Chat.
+	Menu string `json:"menu,omitempty"`
 }
 
 // Wake tells idle workers that updates were added.
@@ -196,7 +198,7 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	st := job.State
 	for attempt := 1; ; attempt++ {
 		next, r := s.Engine.Step(st, in)
-		out, err := s.outbox(key.Chat, callbackID, r)
+		out, err := s.outbox(key, in, callbackID, r)
 		if err != nil {
 			return err
 		}
@@ -222,14 +224,19 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 }
 
 // outbox renders a reply as outbox entries: the answer to the pressed
-// button first, so that its spinner stops, then the messages.
-func (s *Service) outbox(chat int64, callbackID string, r dialog.Reply) ([][]byte, error) {
+// button first, so that its spinner stops, then the messages, then, when
+// the user starts or picks a language that the bot-wide menus do not
+// speak, a command menu for the chat.
+func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r dialog.Reply) ([][]byte, error) {
 	var entries []reply
 	if callbackID != "" {
 		entries = append(entries, reply{Lang: r.Lang, CallbackID: callbackID, Notice: Notice(s.Catalog, r)})
 	}
 	for _, o := range Render(s.Catalog, r) {
-		entries = append(entries, reply{Lang: r.Lang, Chat: chat, Message: &o})
+		entries = append(entries, reply{Lang: r.Lang, Chat: key.Chat, Message: &o})
+	}
+	if key.Chat == key.User && in.ChoosesLanguage() && r.Lang != menuLanguage(in.LanguageCode) {
+		entries = append(entries, reply{Lang: r.Lang, Chat: key.Chat, Menu: r.Lang})
 	}
 	out := make([][]byte, len(entries))
 	for i, e := range entries {
@@ -261,6 +268,12 @@ func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte, progres
 			// not recorded.
 			if err := s.Sender.AnswerCallback(ctx, r.CallbackID, r.Notice); err != nil {
 				log.Debug("answering a button failed", "err", err)
+			}
+			continue
+		}
+		if r.Menu != "" {
+			if err := s.Sender.SetChatCommands(ctx, r.Chat, r.Menu); err != nil {
+				log.Debug("setting the chat's command menu failed", "err", err)
 			}
 			continue
 		}

@@ -47,6 +47,19 @@ type Input struct {
 	LanguageCode string
 }
 
+// ChoosesLanguage reports whether in starts the conversation or chooses
+// its language: /start, /lang or a language option.
+func (in Input) ChoosesLanguage() bool {
+	if in.Pick != nil {
+		return strings.HasPrefix(in.Pick.Value, languagePrefix)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
+		return false
+	}
+	name, _ := splitCommand(in.Text)
+	return name == "start" || name == "lang"
+}
+
 // Pick is a pressed option: the option's Value and the Step it was offered
 // at.
 type Pick struct {
@@ -394,12 +407,12 @@ func matchLanguage(s string) (string, bool) {
 }
 
 func (c *conv) pick(p Pick) {
-	kind, value, ok := strings.Cut(p.Value, ":")
-	kind += ":"
-	if !ok {
+	i := strings.IndexByte(p.Value, ':')
+	if i < 0 {
 		c.stale()
 		return
 	}
+	kind, value := p.Value[:i+1], p.Value[i+1:]
 	switch kind {
 	case languagePrefix:
 		if slices.Contains(Languages, value) {

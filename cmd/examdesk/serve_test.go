@@ -280,8 +280,14 @@ func TestServePolling(t *testing.T) {
 	if got := len(fake.CallsTo("deleteWebhook")); got != 1 {
 		t.Errorf("deleteWebhook calls = %d; want 1 before polling", got)
 	}
-	if got := len(fake.CallsTo("setMyCommands")); got == 0 {
-		t.Errorf("setMyCommands was not called")
+	// Bot-wide menus in English and Simplified Chinese; the Traditional
+	// Chinese user gets a menu of their chat's own.
+	menus := map[string]string{}
+	for _, call := range fake.CallsTo("setMyCommands") {
+		menus[call.Params["language_code"]+" "+call.Params["scope"]] = call.Params["commands"]
+	}
+	if len(menus) != 3 || !strings.Contains(menus[` {"type":"chat","chat_id":1001}`], "檢查") {
+		t.Errorf("setMyCommands menus = %v; want English, Simplified Chinese and chat 1001's in Traditional Chinese", menus)
 	}
 	for _, call := range fake.CallsTo("answerCallbackQuery") {
 		if !call.OK() {
