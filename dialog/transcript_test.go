@@ -190,7 +190,7 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 		if err := checkHTML(s); err != nil {
 			t.Errorf("%s: %s in %s: %v: %q", where, txt.Key, lang, err, s)
 		}
-		if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" || catalog.Has(s) {
+		if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" || s == txt.Key || !catalog.Has(txt.Key) {
 			t.Errorf("%s: %s in %s renders as %q", where, txt.Key, lang, s)
 		}
 	}
@@ -232,4 +232,76 @@ func checkHTML(s string) error {
 		return fmt.Errorf("unclosed <%s>", open[len(open)-1])
 	}
 	return nil
+}
+
+// TestEveryMessageExists checks the keys the engine builds from data: every
+// question, choice, condition, level, material and FAQ topic has its
+// message, and every T("...") literal in the package names one.
+func TestEveryMessageExists(t *testing.T) {
+	set, err := rules.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, q := range []rules.Question{rules.OccupationYears, rules.Certificate, rules.YearsSinceCertificate, rules.Education, rules.Major, rules.YearsSinceGraduation, rules.TrainingLevel4, rules.TrainingLevel3, rules.TrainingLevel2, rules.TrainingLevel1} {
+		info := set.Ask(q)
+		if info.Kind == 0 {
+			t.Errorf("rules do not ask %s", q)
+		}
+		keys = append(keys, "q."+string(q))
+		for _, v := range info.Choices {
+			if info.Kind == rules.YesNo {
+				keys = append(keys, "choice."+v, "words."+v)
+			} else {
+				keys = append(keys, "choice."+string(q)+"."+v)
+			}
+		}
+	}
+	for _, c := range set.Conditions() {
+		keys = append(keys, "cond."+c.ID)
+	}
+	for _, l := range rules.Levels {
+		keys = append(keys, "level."+strconv.Itoa(int(l)))
+		for _, m := range set.Materials(l, nil) {
+			keys = append(keys, "material."+string(m))
+		}
+	}
+	for _, m := range set.Materials(1, []string{"1.1", "1.2"}) {
+		keys = append(keys, "material."+string(m))
+	}
+	for _, topic := range topics.Topics() {
+		keys = append(keys, "faq."+topic, "topic."+topic)
+	}
+	for _, l := range dialog.Languages {
+		keys = append(keys, "lang.name."+l)
+	}
+	for _, r := range []rules.Route{rules.Individual, rules.Training} {
+		keys = append(keys, "route."+string(r))
+	}
+	literal := regexp.MustCompile(`T\("([a-z_.]+[a-z_])"`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+			if !strings.HasSuffix(m[1], ".") {
+				keys = append(keys, m[1])
+			}
+		}
+	}
+	for _, k := range keys {
+		if !catalog.Has(k) {
+			t.Errorf("message %q is missing", k)
+		}
+	}
 }
