@@ -180,7 +180,7 @@ const maxConflicts = 5
 func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	start := time.Now()
 	if len(job.Outbox) > 0 {
-		s.send(ctx, *job, job.Outbox, false)
+		s.send(ctx, *job, job.Outbox)
 	}
 	if job.Update.ID == 0 {
 		return nil
@@ -216,7 +216,7 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 		if err != nil {
 			return fmt.Errorf("commit update %d: %w", job.Update.ID, err)
 		}
-		s.send(ctx, *job, out, true)
+		s.send(ctx, *job, out)
 		s.Metrics.handled(time.Since(start).Seconds())
 		log.Debug("update handled", "messages", len(r.Messages))
 		return nil
@@ -252,32 +252,42 @@ func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r d
 // send sends the outbox of a job. Errors are handled here: a user who
 // blocked the bot is marked inactive and gets nothing more; a message
 // Telegram refuses is replaced by an apology; anything else is logged. The
-// progress is recorded between messages so that a holder that dies midway
-// leaves only the rest to its successor (progress false: out is what such
-// a holder left, and is sent without records).
-func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte, progress bool) {
+// progress is recorded after every entry but the last, whatever its kind,
+// so that the successor of a holder that dies midway skips only the entry
+// that may have been in flight and sends the rest; out may itself be what
+// such a holder left, which the queue counts from its first entry.
+func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte) {
 	log := s.Log.With("chat_id", job.Chat, "update_id", job.Update.ID)
+	progress := func(i int) {
+		if i < len(out)-1 {
+			if err := s.Queue.Sent(ctx, job, i+1); err != nil {
+				log.Warn("recording sending progress failed", "err", err)
+			}
+		}
+	}
 	for i, data := range out {
 		var r reply
 		if err := json.Unmarshal(data, &r); err != nil {
 			log.Error("dropping an outbox entry that does not decode", "err", err)
+			progress(i)
 			continue
 		}
 		if r.CallbackID != "" {
-			// Answering a button twice is harmless, so its progress is
-			// not recorded.
 			if err := s.Sender.AnswerCallback(ctx, r.CallbackID, r.Notice); err != nil {
 				log.Debug("answering a button failed", "err", err)
 			}
+			progress(i)
 			continue
 		}
 		if r.Menu != "" {
 			if err := s.Sender.SetChatCommands(ctx, r.Chat, r.Menu); err != nil {
 				log.Debug("setting the chat's command menu failed", "err", err)
 			}
+			progress(i)
 			continue
 		}
 		if r.Message == nil {
+			progress(i)
 			continue
 		}
 		err := s.Sender.Send(ctx, r.Chat, *r.Message)
@@ -298,10 +308,6 @@ func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte, progres
 		case err != nil:
 			log.Warn("sending a message failed", "err", err)
 		}
-		if progress && i < len(out)-1 {
-			if err := s.Queue.Sent(ctx, job, i+1); err != nil {
-				log.Warn("recording sending progress failed", "err", err)
-			}
-		}
+		progress(i)
 	}
 }
