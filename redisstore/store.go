@@ -31,6 +31,7 @@ type Option func(*options)
 type options struct {
 	prefix string
 	ttl    time.Duration
+	conns  int
 }
 
 // WithPrefix makes the store keep its keys under prefix instead of
@@ -43,6 +44,13 @@ func WithPrefix(prefix string) Option {
 // after DefaultTTL. The ttl must be at least a millisecond.
 func WithTTL(ttl time.Duration) Option {
 	return func(o *options) { o.ttl = ttl }
+}
+
+// WithConnections lets the store keep up to n connections to Redis open,
+// for n callers at once, instead of go-redis's ten per CPU (n <= 0 keeps
+// that); a pool_size in the URL given to Open takes precedence.
+func WithConnections(n int) Option {
+	return func(o *options) { o.conns = n }
 }
 
 // Store is a dialog.Store on Redis. Each conversation is a hash at
@@ -74,6 +82,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		// The URL may hold a password: it stays out of the message.
 		return nil, fmt.Errorf("open redis store: bad redis URL: %w", err)
 	}
+	if ro.PoolSize == 0 {
+		ro.PoolSize = max(o.conns, 0)
+	}
 	st, err := open(ctx, ro, o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open redis store: %w", err)
@@ -94,7 +105,7 @@ func OpenEmbedded(ctx context.Context, opts ...Option) (st *Store, stop func() e
 	if err != nil {
 		return nil, nil, fmt.Errorf("open embedded redis store: start server: %w", err)
 	}
-	st, err = open(ctx, &redis.Options{Addr: srv.Addr()}, o, srv)
+	st, err = open(ctx, &redis.Options{Addr: srv.Addr(), PoolSize: max(o.conns, 0)}, o, srv)
 	if err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("open embedded redis store: %w", err)
@@ -113,7 +124,18 @@ func newOptions(opts []Option) (options, error) {
 	return o, nil
 }
 
+// connBuffer is the size of a connection's read and write buffers: the
+// store's commands and replies are small (conversations, queued updates),
+// and go-redis's 32 KiB ones make a large pool weigh megabytes.
+const connBuffer = 4 << 10
+
 func open(ctx context.Context, ro *redis.Options, o options, srv *miniredis.Miniredis) (*Store, error) {
+	if ro.ReadBufferSize == 0 {
+		ro.ReadBufferSize = connBuffer
+	}
+	if ro.WriteBufferSize == 0 {
+		ro.WriteBufferSize = connBuffer
+	}
 	c := redis.NewClient(ro)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()

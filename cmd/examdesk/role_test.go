@@ -14,13 +14,14 @@ import (
 // they can be killed and measured.
 const roleEnv = "EXAMDESK_TEST_ROLE"
 
-// roles maps a role to its main; the bare handler's is registered by the
-// load benchmark's file.
+// roles maps a role to its main; the bare handler's is the load
+// benchmark's (bench_test.go).
 var roles = map[string]func(ctx context.Context) int{
 	"serve": func(ctx context.Context) int {
 		err := run(ctx, []string{"serve"}, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 		return exitCode(err, os.Stderr)
 	},
+	"bare": bareMain,
 }
 
 func TestMain(m *testing.M) {
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := main(ctx)
+		code := withCPUProfile(role, main)(ctx)
 		stop()
 		os.Exit(code)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,10 @@ import (
 	"examdesk/redisstore"
 )
 
+// workers is how many chats serve handles at once. Each worker may be
+// waiting for Redis or for the Bot API, so each has a connection to both.
+const workers = 64
+
 // shutdownGrace bounds the time from SIGTERM to exit (Telegram-facing
 // intake stops at once; work in hand finishes within it).
 const shutdownGrace = 9 * time.Second
@@ -38,7 +43,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL))
+	// A Redis connection for each worker, the poller, /metrics and /readyz.
+	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL), redisstore.WithConnections(workers+4))
 	if err != nil {
 		return err
 	}
@@ -60,8 +66,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return float64(n)
 	})
 
+	// The workers call the Bot API at once: keep a connection each alive
+	// (and the poller's), rather than http.DefaultTransport's two, which
+	// under load opens and closes a connection for most calls.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = workers + 1
+	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	api, err := tg.New(cfg.token,
 		tg.WithServerURL(cfg.apiURL),
+		tg.WithHTTPClient(time.Minute, wholeBodies{client}),
 		tg.WithCheckInitTimeout(10*time.Second),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }),
 	)
@@ -81,6 +94,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Log:      log,
 		Metrics:  metrics,
 		Inactive: a.store.MarkInactive,
+		Workers:  workers,
 	}
 
 	var ready sync.Map // set once intake runs
@@ -128,7 +142,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 			return fmt.Errorf("serve: deleteWebhook: %w", err)
 		}
-		p := &bot.Poller{API: cfg.apiURL, Token: cfg.token, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake}
+		p := &bot.Poller{API: cfg.apiURL, Token: cfg.token, Client: client, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake}
 		intake = p.Run
 		log.Info("long polling mode")
 	}
@@ -184,4 +198,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	wg.Wait()
 	log.Info("stopped")
 	return runErr
+}
+
+// wholeBodies sends each request with its body in one piece. The
+// go-telegram/bot library streams its multipart forms through a pipe,
+// which net/http sends chunked, writing each form field to the connection
+// on its own: several system calls and packets for one sendMessage.
+type wholeBodies struct{ client *http.Client }
+
+func (c wholeBodies) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength == 0 {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		r.ContentLength = int64(len(body))
+		r.Body, r.GetBody = http.NoBody, nil
+		if len(body) > 0 {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+	}
+	return c.client.Do(r)
 }
