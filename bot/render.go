@@ -6,6 +6,7 @@ package bot
 
 import (
 	"html"
+	"strings"
 	"unicode"
 
 	"examdesk/dialog"
@@ -40,18 +41,29 @@ type Button struct {
 	Data string
 }
 
-// Render renders a reply as the messages to send, in order: each dialog
-// message becomes one Outgoing, or several when its text is longer than
-// Telegram takes, the options going under the last one. Arguments are
-// escaped for HTML. An option whose callback data would not fit in
-// MaxCallbackData bytes is left out (the dialog promises it never happens).
+// Render renders a reply as the messages to send, in order. Dialog
+// messages follow one another in one Telegram message, a blank line apart,
+// up to and including one with options, whose keyboard goes under it: a
+// notice and the question asked again arrive as one message. A text longer
+// than Telegram takes is split into several, the keyboard under the last.
+// Arguments are escaped for HTML. An option whose callback data would not
+// fit in MaxCallbackData bytes is left out (the dialog promises it never
+// happens).
 func Render(tr dialog.Translator, r dialog.Reply) []Outgoing {
-	var out []Outgoing
-	for _, m := range r.Messages {
-		parts := split(dialog.Render(tr, r.Lang, m.Text, html.EscapeString), MaxTextLength)
-		for i, p := range parts {
+	var (
+		out   []Outgoing
+		texts []string
+	)
+	for i, m := range r.Messages {
+		texts = append(texts, dialog.Render(tr, r.Lang, m.Text, html.EscapeString))
+		if len(m.Options) == 0 && i < len(r.Messages)-1 {
+			continue
+		}
+		parts := split(strings.Join(texts, "\n\n"), MaxTextLength)
+		texts = texts[:0]
+		for j, p := range parts {
 			o := Outgoing{Text: p}
-			if i == len(parts)-1 {
+			if j == len(parts)-1 {
 				o.Keyboard = keyboard(tr, r.Lang, m.Options)
 			}
 			out = append(out, o)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sync"
 	"time"
 
@@ -180,15 +179,14 @@ const maxConflicts = 5
 func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	start := time.Now()
 	if len(job.Outbox) > 0 {
-		s.send(ctx, *job, job.Outbox)
+		s.send(ctx, *job, s.decode(*job, job.Outbox))
 	}
 	if job.Update.ID == 0 {
 		return nil
 	}
-	log := s.Log.With("update_id", job.Update.ID, "chat_id", job.Update.Chat)
 	var u models.Update
 	if err := json.Unmarshal(job.Update.Raw, &u); err != nil {
-		log.Warn("dropping an update that does not decode", "err", err)
+		s.Log.Warn("dropping an update that does not decode", "update_id", job.Update.ID, "chat_id", job.Chat, "err", err)
 		return s.Queue.Commit(ctx, *job, job.State, nil)
 	}
 	key, in, callbackID, ok := InputOf(&u)
@@ -198,12 +196,10 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	st := job.State
 	for attempt := 1; ; attempt++ {
 		next, r := s.Engine.Step(st, in)
-		out, err := s.outbox(key, in, callbackID, r)
+		entries := s.outbox(key, in, callbackID, r)
+		out, err := encode(entries)
 		if err != nil {
 			return err
-		}
-		if reflect.DeepEqual(next, st) {
-			next = st
 		}
 		err = s.Queue.Commit(ctx, *job, next, out)
 		if errors.Is(err, dialog.ErrConflict) && attempt < maxConflicts {
@@ -216,28 +212,32 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 		if err != nil {
 			return fmt.Errorf("commit update %d: %w", job.Update.ID, err)
 		}
-		s.send(ctx, *job, out)
+		s.send(ctx, *job, entries)
 		s.Metrics.handled(time.Since(start).Seconds())
-		log.Debug("update handled", "messages", len(r.Messages))
 		return nil
 	}
 }
 
-// outbox renders a reply as outbox entries: the answer to the pressed
-// button first, so that its spinner stops, then the messages, then, when
-// the user starts or picks a language that the bot-wide menus do not
-// speak, a command menu for the chat.
-func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r dialog.Reply) ([][]byte, error) {
+// outbox renders a reply as outbox entries: the messages, then the answer
+// to the pressed button, then, when the user starts or picks a language
+// that the bot-wide menus do not speak, a command menu for the chat. Only
+// messages must never be sent twice, so nothing but messages follows
+// another message: see send.
+func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r dialog.Reply) []reply {
 	var entries []reply
-	if callbackID != "" {
-		entries = append(entries, reply{Lang: r.Lang, CallbackID: callbackID, Notice: Notice(s.Catalog, r)})
-	}
 	for _, o := range Render(s.Catalog, r) {
 		entries = append(entries, reply{Lang: r.Lang, Chat: key.Chat, Message: &o})
+	}
+	if callbackID != "" {
+		entries = append(entries, reply{Lang: r.Lang, CallbackID: callbackID, Notice: Notice(s.Catalog, r)})
 	}
 	if key.Chat == key.User && in.ChoosesLanguage() && r.Lang != menuLanguage(in.LanguageCode) {
 		entries = append(entries, reply{Lang: r.Lang, Chat: key.Chat, Menu: r.Lang})
 	}
+	return entries
+}
+
+func encode(entries []reply) ([][]byte, error) {
 	out := make([][]byte, len(entries))
 	for i, e := range entries {
 		data, err := json.Marshal(e)
@@ -249,65 +249,76 @@ func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r d
 	return out, nil
 }
 
-// send sends the outbox of a job. Errors are handled here: a user who
-// blocked the bot is marked inactive and gets nothing more; a message
-// Telegram refuses is replaced by an apology; anything else is logged. The
-// progress is recorded after every entry but the last, whatever its kind,
-// so that the successor of a holder that dies midway skips only the entry
-// that may have been in flight and sends the rest; out may itself be what
-// such a holder left, which the queue counts from its first entry.
-func (s *Service) send(ctx context.Context, job inbox.Job, out [][]byte) {
-	log := s.Log.With("chat_id", job.Chat, "update_id", job.Update.ID)
-	progress := func(i int) {
-		if i < len(out)-1 {
-			if err := s.Queue.Sent(ctx, job, i+1); err != nil {
-				log.Warn("recording sending progress failed", "err", err)
-			}
-		}
-	}
-	for i, data := range out {
+// decode reads what a dead holder left in the outbox; an entry that does
+// not decode is dropped.
+func (s *Service) decode(job inbox.Job, out [][]byte) []reply {
+	entries := make([]reply, 0, len(out))
+	for _, data := range out {
 		var r reply
 		if err := json.Unmarshal(data, &r); err != nil {
-			log.Error("dropping an outbox entry that does not decode", "err", err)
-			progress(i)
+			s.Log.Error("dropping an outbox entry that does not decode", "chat_id", job.Chat, "err", err)
 			continue
 		}
-		if r.CallbackID != "" {
-			if err := s.Sender.AnswerCallback(ctx, r.CallbackID, r.Notice); err != nil {
-				log.Debug("answering a button failed", "err", err)
-			}
-			progress(i)
-			continue
-		}
-		if r.Menu != "" {
-			if err := s.Sender.SetChatCommands(ctx, r.Chat, r.Menu); err != nil {
-				log.Debug("setting the chat's command menu failed", "err", err)
-			}
-			progress(i)
-			continue
-		}
-		if r.Message == nil {
-			progress(i)
-			continue
-		}
-		err := s.Sender.Send(ctx, r.Chat, *r.Message)
-		var apiErr *APIError
-		switch {
-		case errors.Is(err, ErrBlocked):
-			log.Info("the user blocked the bot; marking the chat inactive")
-			if s.Inactive != nil {
-				if err := s.Inactive(ctx, r.Chat); err != nil {
-					log.Warn("marking a chat inactive failed", "err", err)
-				}
-			}
-			return
-		case errors.As(err, &apiErr) && apiErr.Code == 400:
-			if err := s.Sender.SendApology(ctx, r.Chat, r.Lang); err != nil {
-				log.Warn("sending the apology failed", "err", err)
-			}
-		case err != nil:
-			log.Warn("sending a message failed", "err", err)
-		}
-		progress(i)
+		entries = append(entries, r)
 	}
+	return entries
+}
+
+// send sends the outbox of a job. Errors are handled here: a user who
+// blocked the bot is marked inactive and gets nothing more; a message
+// Telegram refuses is replaced by an apology; anything else is logged.
+//
+// The successor of a holder that dies midway skips the entry after the
+// last one recorded as sent, which may have been in flight, and sends the
+// rest; so progress is recorded before each message that follows another
+// entry (entries may be what such a holder left: the queue counts them
+// from the first). Button answers and menus, repeated or skipped, harm
+// nobody, and only they follow messages, so a reply of one message and a
+// button answer costs no record.
+func (s *Service) send(ctx context.Context, job inbox.Job, entries []reply) {
+	for i, r := range entries {
+		if i > 0 && r.Message != nil {
+			if err := s.Queue.Sent(ctx, job, i); err != nil {
+				s.Log.Warn("recording sending progress failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
+			}
+		}
+		switch {
+		case r.CallbackID != "":
+			if err := s.Sender.AnswerCallback(ctx, r.CallbackID, r.Notice); err != nil {
+				s.Log.Debug("answering a button failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
+			}
+		case r.Menu != "":
+			if err := s.Sender.SetChatCommands(ctx, r.Chat, r.Menu); err != nil {
+				s.Log.Debug("setting the chat's command menu failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
+			}
+		case r.Message != nil:
+			if blocked := s.sendMessage(ctx, job, r); blocked {
+				return
+			}
+		}
+	}
+}
+
+// sendMessage sends one message; it reports whether the user blocked the
+// bot.
+func (s *Service) sendMessage(ctx context.Context, job inbox.Job, r reply) (blocked bool) {
+	err := s.Sender.Send(ctx, r.Chat, *r.Message)
+	var apiErr *APIError
+	switch {
+	case errors.Is(err, ErrBlocked):
+		s.Log.Info("the user blocked the bot; marking the chat inactive", "chat_id", r.Chat, "update_id", job.Update.ID)
+		if s.Inactive != nil {
+			if err := s.Inactive(ctx, r.Chat); err != nil {
+				s.Log.Warn("marking a chat inactive failed", "chat_id", r.Chat, "err", err)
+			}
+		}
+		return true
+	case errors.As(err, &apiErr) && apiErr.Code == 400:
+		if err := s.Sender.SendApology(ctx, r.Chat, r.Lang); err != nil {
+			s.Log.Warn("sending the apology failed", "chat_id", r.Chat, "update_id", job.Update.ID, "err", err)
+		}
+	case err != nil:
+		s.Log.Warn("sending a message failed", "chat_id", r.Chat, "update_id", job.Update.ID, "err", err)
+	}
+	return false
 }

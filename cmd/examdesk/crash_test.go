@@ -1092,13 +1092,13 @@ func TestServeKillReplyInFlight(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		press bool   // the update is a press on "Check my eligibility", else /check
+		press bool   // the update is a press on an answer (one message), else /start mid-check (two messages)
 		holds []hold // for each serve in turn, the call in flight when it is killed
 	}{
 		{"second message", false, []hold{{"sendMessage", 2}}},
-		{"first message after the button's answer", true, []hold{{"sendMessage", 1}}},
-		{"button's answer, then the last message left", true, []hold{{"answerCallbackQuery", 1}, {"sendMessage", 2}}},
 		{"first message, then the last message left", false, []hold{{"sendMessage", 1}, {"sendMessage", 1}}},
+		{"the message before the button's answer", true, []hold{{"sendMessage", 1}}},
+		{"the button's answer after its message", true, []hold{{"answerCallbackQuery", 1}}},
 	}
 	e := newEngine(t)
 	for _, tt := range tests {
@@ -1116,15 +1116,21 @@ func TestServeKillReplyInFlight(t *testing.T) {
 			ch := newChat(t, fake, s.chat, s.code)
 			s.say("/start")
 			ch.say("/start", "E-commerce")
+			s.say("/check")
+			ch.say("/check", "Question 1.")
+			s.say("7")
+			ch.say("7", "Question 2.")
 			in.waitIdle(10 * time.Second)
-			held := proxy.hold(tt.holds[0].method, tt.holds[0].nth)
+			var held <-chan struct{}
 			if tt.press {
-				data, msgID := ch.button("Check my eligibility")
+				held = proxy.hold(tt.holds[0].method, tt.holds[0].nth)
+				data, msgID := ch.button("Bachelor")
 				s.press(data)
 				fake.Send(telegramtest.Callback(ch.id, ch.id, ch.lang, data, msgID))
 			} else {
-				s.say("/check")
-				fake.Send(telegramtest.Message(ch.id, ch.id, ch.lang, "/check"))
+				held = proxy.hold(tt.holds[0].method, tt.holds[0].nth)
+				s.say("/start")
+				fake.Send(telegramtest.Message(ch.id, ch.id, ch.lang, "/start"))
 			}
 			for i := range tt.holds {
 				select {
@@ -1139,10 +1145,10 @@ func TestServeKillReplyInFlight(t *testing.T) {
 				}
 				c.start()
 			}
-			ch.wait(0, "Question 1.")
-			s.say("7")
-			fake.Send(telegramtest.Message(ch.id, ch.id, ch.lang, "7"))
-			ch.wait(0, "Question 2.")
+			in.waitIdle(10 * time.Second)
+			s.say("/help")
+			fake.Send(telegramtest.Message(ch.id, ch.id, ch.lang, "/help"))
+			ch.wait(0, "Commands")
 			in.waitIdle(10 * time.Second)
 
 			if got, want := textsOf(ch.messages()), s.want(); !slices.Equal(got, want) {

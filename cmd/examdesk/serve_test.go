@@ -464,10 +464,17 @@ func TestServeStaleButton(t *testing.T) {
 	if !strings.Contains(got[0].Params["text"], "earlier question") {
 		t.Errorf("stale button: first reply %q; want the notice", got[0].Params["text"])
 	}
-	answers := fake.CallsTo("answerCallbackQuery")
-	last := answers[len(answers)-1]
-	if !strings.Contains(last.Params["text"], "earlier question") {
-		t.Errorf("stale button: answerCallbackQuery text %q; want the notice", last.Params["text"])
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fake.WaitFor(ctx, func(calls []telegramtest.Call) bool {
+		for _, call := range calls {
+			if call.Method == "answerCallbackQuery" && strings.Contains(call.Params["text"], "earlier question") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("stale button: no answerCallbackQuery with the notice: %v", err)
 	}
 }
 
