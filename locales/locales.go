@@ -28,6 +28,9 @@ var Languages = []string{"en", "zh-Hant", "zh-Hans"}
 type Catalog struct {
 	localizers map[string]*i18n.Localizer
 	keys       []string
+	// fixed holds the messages without placeholders, rendered once:
+	// most messages, rendered on every reply.
+	fixed map[string]map[string]string
 }
 
 // Load reads the embedded message files and checks that every language has
@@ -40,6 +43,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	placeholders := make(map[string]map[string][]string, len(Languages))
+	fixedByLang := make(map[string]map[string]string, len(Languages))
 	for _, lang := range Languages {
 		name := lang + ".toml"
 		data, err := fs.ReadFile(fsys, name)
@@ -51,18 +55,23 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("load messages: %s: %w", name, err)
 		}
 		ph := make(map[string][]string, len(mf.Messages))
+		fixed := make(map[string]string)
 		for _, m := range mf.Messages {
 			if strings.TrimSpace(m.Other) == "" {
 				return nil, fmt.Errorf("load messages: %s: %q is empty", name, m.ID)
 			}
 			ph[m.ID] = Placeholders(m.Other)
+			if !strings.Contains(m.Other, "{{") {
+				fixed[m.ID] = m.Other
+			}
 		}
 		placeholders[lang] = ph
+		fixedByLang[lang] = fixed
 	}
 	if err := compare(placeholders); err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
-	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages))}
+	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages)), fixed: fixedByLang}
 	for _, lang := range Languages {
 		c.localizers[lang] = i18n.NewLocalizer(bundle, lang)
 	}
@@ -122,7 +131,10 @@ func (c *Catalog) Has(key string) bool {
 func (c *Catalog) Translate(lang, key string, args map[string]string) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
-		loc = c.localizers[Languages[0]]
+		lang, loc = Languages[0], c.localizers[Languages[0]]
+	}
+	if s, ok := c.fixed[lang][key]; ok {
+		return s
 	}
 	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: args})
 	if err != nil && s == "" {
