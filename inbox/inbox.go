@@ -67,8 +67,10 @@ var (
 // Sent records that the first n replies of the outbox were sent.
 //
 // Next, after the outbox is sent, clears it and returns the chat's next
-// job under the same lease, or releases the lease when the chat has no more
-// pending updates (ok false).
+// job under the same lease; when the chat has no more pending updates, it
+// gives the chat's lease up and claims another ready chat as Claim does,
+// returning that chat's first job under a new lease; ok is false when no
+// chat is ready. A holder thus goes from chat to chat without Claim.
 //
 // Release gives the lease up without handling anything, for shutdown.
 //

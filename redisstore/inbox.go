@@ -65,7 +65,8 @@ func WithDedup(dedup time.Duration) InboxOption {
 //	             or when their lease expires
 //	lock:<chat>  the lease, "<token>:<expiry in ms>"
 //	claim:<tok>  the chat the lease tok was taken on, until its holder uses it,
-//	             so that a Claim sent again by the client gets the same job
+//	             so that a Claim or Next sent again by the client gets the
+//	             same job
 //	out:<chat>   list of the replies of the outbox
 //	sent:<chat>  how many replies of the outbox were sent
 //
@@ -75,8 +76,8 @@ func WithDedup(dedup time.Duration) InboxOption {
 // to Redis, most of them a Lua script; the first run of each script on a
 // server takes one more, to load it. A script that the client sends again
 // after a lost reply has the effect and the answer of the first run,
-// except Add, which may then count fewer new updates. Claim does not
-// block: a caller that finds no chat ready calls Wait and then Claim
+// except Add, which may then count fewer new updates. Claim and Next do
+// not block: a caller that finds no chat ready calls Wait and then Claim
 // again. Inbox needs Redis 5 or later, on a single server, not a Redis
 // Cluster: its scripts reach keys of many chats.
 type Inbox struct {
@@ -247,17 +248,26 @@ func parseQueueMember(chat int64, m string) (inbox.Update, error) {
 	return u, nil
 }
 
-// claimScript takes the lease of the ready chat that may be claimed since
-// longest. KEYS are ready and claim:<token>; ARGV are the prefix, the new
-// lease token and the lease in ms. On its way it moves the chats whose
+// luaClaim defines the functions by which Claim and Next hand a chat out,
+// after luaNow and luaLock; P is the prefix and ready the ready key.
+//
+// job(P, chat, token, outbox) is the reply that hands chat out under the
+// lease token: the chat, the token, its first queue member (empty if none),
+// the fields of that update's state and the outbox.
+//
+// claimed(P, ck, token) is, when the script that took the lease token
+// already ran, the job it returned, else nil: what a script sent again
+// answers. ck is claim:<token>.
+//
+// claim(P, ready, ck, token, lease) takes the lease token, for lease ms,
+// of the ready chat that may be claimed since longest, and returns its
+// job, or false when no chat is ready. On its way it moves the chats whose
 // lease is held to when it expires, and drops from ready the chats with
-// nothing left to do. It returns nil when no chat is ready, or the chat,
-// its first queue member (” if none), the fields of that update's state
-// and the outbox less the replies sent or maybe in flight, which it also
-// drops from the outbox.
-var claimScript = redis.NewScript(luaNow + luaLock + `
-local P, token, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local function job(chat, outbox)
+// nothing left to do. The job's outbox is what a holder that died or
+// released the chat left, less the replies sent or maybe in flight, which
+// claim also drops from the outbox.
+const luaClaim = `
+local function job(P, chat, token, outbox)
 	local first = redis.call('ZRANGE', P .. 'q:' .. chat, 0, 0)
 	local m = first[1] or ''
 	local state = {}
@@ -265,47 +275,59 @@ local function job(chat, outbox)
 		` + luaUser + `
 		state = redis.call('HGETALL', P .. 'state:' .. chat .. ':' .. user)
 	end
-	return {chat, m, state, outbox}
+	return {chat, token, m, state, outbox}
 end
 
-local mine = redis.call('GET', KEYS[2])
-if mine then
-	local tok, exp = lockOf(P .. 'lock:' .. mine)
-	if tok == token and exp > now then
-		return job(mine, redis.call('LRANGE', P .. 'out:' .. mine, 0, -1))
-	end
+local function claimed(P, ck, token)
+	local chat = redis.call('GET', ck)
+	if not chat then return nil end
+	local tok, exp = lockOf(P .. 'lock:' .. chat)
+	if tok ~= token or exp <= now then return nil end
+	return job(P, chat, token, redis.call('LRANGE', P .. 'out:' .. chat, 0, -1))
 end
-while true do
-	local chats = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 16)
-	if #chats == 0 then return false end
-	for _, chat in ipairs(chats) do
-		local lock = P .. 'lock:' .. chat
-		local tok, exp = lockOf(lock)
-		if tok and exp > now then
-			redis.call('ZADD', KEYS[1], 'XX', exp, chat)
-		else
-			if tok then redis.call('DEL', P .. 'claim:' .. tok) end
-			local q, out, sentk = P .. 'q:' .. chat, P .. 'out:' .. chat, P .. 'sent:' .. chat
-			local sent = tonumber(redis.call('GET', sentk) or '0') or 0
-			local outbox = redis.call('LRANGE', out, sent + 1, -1)
-			if #outbox == 0 then
-				redis.call('DEL', out)
+
+local function claim(P, ready, ck, token, lease)
+	while true do
+		local chats = redis.call('ZRANGEBYSCORE', ready, '-inf', now, 'LIMIT', 0, 16)
+		if #chats == 0 then return false end
+		for _, chat in ipairs(chats) do
+			local lock = P .. 'lock:' .. chat
+			local tok, exp = lockOf(lock)
+			if tok and exp > now then
+				redis.call('ZADD', ready, 'XX', exp, chat)
 			else
-				redis.call('LTRIM', out, sent + 1, -1)
-			end
-			redis.call('DEL', sentk)
-			if #outbox == 0 and redis.call('ZCARD', q) == 0 then
-				redis.call('ZREM', KEYS[1], chat)
-				redis.call('DEL', lock)
-			else
-				redis.call('SET', lock, token .. ':' .. (now + lease), 'PX', lease)
-				redis.call('ZADD', KEYS[1], 'XX', now + lease, chat)
-				redis.call('SET', KEYS[2], chat, 'PX', lease)
-				return job(chat, outbox)
+				if tok then redis.call('DEL', P .. 'claim:' .. tok) end
+				local q, out, sentk = P .. 'q:' .. chat, P .. 'out:' .. chat, P .. 'sent:' .. chat
+				local sent = tonumber(redis.call('GET', sentk) or '0') or 0
+				local outbox = redis.call('LRANGE', out, sent + 1, -1)
+				if #outbox == 0 then
+					redis.call('DEL', out)
+				else
+					redis.call('LTRIM', out, sent + 1, -1)
+				end
+				redis.call('DEL', sentk)
+				if #outbox == 0 and redis.call('ZCARD', q) == 0 then
+					redis.call('ZREM', ready, chat)
+					redis.call('DEL', lock)
+				else
+					redis.call('SET', lock, token .. ':' .. (now + lease), 'PX', lease)
+					redis.call('ZADD', ready, 'XX', now + lease, chat)
+					redis.call('SET', ck, chat, 'PX', lease)
+					return job(P, chat, token, outbox)
+				end
 			end
 		end
 	end
 end
+`
+
+// claimScript takes the lease of the ready chat that may be claimed since
+// longest. KEYS are ready and claim:<token>; ARGV are the prefix, the new
+// lease token and the lease in ms. It returns the job of luaClaim, or nil
+// when no chat is ready.
+var claimScript = redis.NewScript(luaNow + luaLock + luaClaim + `
+local P, token, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
+return claimed(P, KEYS[2], token) or claim(P, KEYS[1], KEYS[2], token, lease)
 `)
 
 // Claim takes the lease of the chat that has been ready longest and that
@@ -315,36 +337,57 @@ end
 // chat's lease until it expires, so other chats go first and the chat is
 // tried again after the lease.
 func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
-	q.mu.Lock()
-	added := q.added
-	q.mu.Unlock()
+	added := q.adds()
 	lease := rand.Text()
 	r, err := claimScript.Run(ctx, q.client, []string{q.prefix + "ready", q.prefix + "claim:" + lease},
-		q.prefix, lease, q.lease.Milliseconds()).Slice()
+		q.prefix, lease, q.lease.Milliseconds()).Result()
 	if errors.Is(err, redis.Nil) {
-		q.mu.Lock()
-		q.idle = max(q.idle, added)
-		q.mu.Unlock()
+		q.noneReady(added)
 		return inbox.Job{}, false, nil
 	}
 	if err != nil {
 		return inbox.Job{}, false, fmt.Errorf("claim a chat: %w", err)
 	}
-	if len(r) != 4 {
-		return inbox.Job{}, false, fmt.Errorf("claim a chat: unexpected reply %q", r)
+	j, err := q.jobOf(r)
+	if err != nil {
+		return inbox.Job{}, false, fmt.Errorf("claim a chat: %w", err)
+	}
+	return j, true, nil
+}
+
+// adds returns how many Adds this Inbox made, for noneReady.
+func (q *Inbox) adds() uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.added
+}
+
+// noneReady records that a Claim or Next made after added Adds found no
+// chat ready, for Wait.
+func (q *Inbox) noneReady(added uint64) {
+	q.mu.Lock()
+	q.idle = max(q.idle, added)
+	q.mu.Unlock()
+}
+
+// jobOf is the job in the reply of luaClaim's job.
+func (q *Inbox) jobOf(reply any) (inbox.Job, error) {
+	r := replyList(reply)
+	if len(r) != 5 || replyStr(r[1]) == "" {
+		return inbox.Job{}, fmt.Errorf("unexpected reply %q", reply)
 	}
 	chat, err := strconv.ParseInt(replyStr(r[0]), 10, 64)
 	if err != nil {
-		return inbox.Job{}, false, fmt.Errorf("claim a chat: ready chat %q: %w", replyStr(r[0]), err)
+		return inbox.Job{}, fmt.Errorf("ready chat %q: %w", replyStr(r[0]), err)
 	}
-	j := inbox.Job{Chat: chat, Lease: lease}
-	if err := q.job(&j, replyStr(r[1]), r[2]); err != nil {
-		return inbox.Job{}, false, fmt.Errorf("claim chat %d: %w", chat, err)
+	j := inbox.Job{Chat: chat, Lease: replyStr(r[1])}
+	if err := q.job(&j, replyStr(r[2]), r[3]); err != nil {
+		return inbox.Job{}, fmt.Errorf("chat %d: %w", chat, err)
 	}
-	for _, o := range replyList(r[3]) {
+	for _, o := range replyList(r[4]) {
 		j.Outbox = append(j.Outbox, []byte(replyStr(o)))
 	}
-	return j, true, nil
+	return j, nil
 }
 
 // job sets the update of j from the queue member m, if any, and its state
@@ -476,59 +519,59 @@ func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) error {
 }
 
 // nextScript moves to the next job. KEYS are lock, ready, out, sent, q,
-// claim; ARGV are token, lease ms, chat, prefix. It returns -1 without the
-// lease; else {1, member, state fields} with the lease renewed, or {0} with
-// the lease released when nothing is pending. Without the lease, a chat
-// with nothing pending and no outbox, as the same call before left it, is
-// {0} too.
-var nextScript = redis.NewScript(luaNowHeld + `
+// claim:<token> and claim:<new token>; ARGV are token, lease ms, chat,
+// prefix and a new token. It returns -1 without the lease; else it clears
+// the outbox and returns the chat's next job with the lease renewed, or,
+// when nothing is pending, releases the chat and returns what claim
+// returns with the new token. Without the lease, a chat with nothing
+// pending and no outbox, as the same call before left it, is released
+// too; and when the same call before claimed a chat, its job comes back.
+var nextScript = redis.NewScript(luaNowHeld + luaClaim + `
+local P, lease, newToken = ARGV[4], tonumber(ARGV[2]), ARGV[5]
 redis.call('DEL', KEYS[6])
-if not held then
-	if (not tok or exp <= now) and redis.call('ZCARD', KEYS[5]) == 0 and redis.call('EXISTS', KEYS[3]) == 0 then
-		redis.call('ZREM', KEYS[2], ARGV[3])
-		redis.call('DEL', KEYS[1])
-		return {0}
+local again = claimed(P, KEYS[7], newToken)
+if again then return again end
+if held then
+	redis.call('DEL', KEYS[3], KEYS[4])
+	if redis.call('ZCARD', KEYS[5]) > 0 then
+		` + luaRenew + `
+		return job(P, ARGV[3], ARGV[1], {})
 	end
+elseif (tok and exp > now) or redis.call('ZCARD', KEYS[5]) > 0 or redis.call('EXISTS', KEYS[3]) == 1 then
 	return -1
 end
-redis.call('DEL', KEYS[3], KEYS[4])
-local first = redis.call('ZRANGE', KEYS[5], 0, 0)
-if #first == 0 then
-	redis.call('ZREM', KEYS[2], ARGV[3])
-	redis.call('DEL', KEYS[1])
-	return {0}
-end
-local m = first[1]
-` + luaUser + luaRenew + `
-return {1, m, redis.call('HGETALL', ARGV[4] .. 'state:' .. ARGV[3] .. ':' .. user)}
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('DEL', KEYS[1], KEYS[4])
+return claim(P, KEYS[2], KEYS[7], newToken, lease)
 `)
 
 // Next clears the outbox and returns the chat's next job under the same
-// lease, renewed, or releases the lease when no update is pending, in one
-// round trip; see inbox.Queue. If the next job's state record cannot be
-// read, it returns an error and keeps the lease until it expires.
+// lease, renewed; when no update of the chat is pending, it gives the lease
+// up and claims the chat that has been ready longest as Claim does, under a
+// new lease; all in one round trip; see inbox.Queue. If the state record of
+// the next job cannot be read, it returns an error and keeps the lease of
+// that job's chat until it expires.
 func (q *Inbox) Next(ctx context.Context, j inbox.Job) (inbox.Job, bool, error) {
+	added := q.adds()
+	lease := rand.Text()
 	keys := []string{
-		q.key("lock", j.Chat), q.prefix + "ready", q.key("out", j.Chat),
-		q.key("sent", j.Chat), q.key("q", j.Chat), q.prefix + "claim:" + j.Lease,
+		q.key("lock", j.Chat), q.prefix + "ready", q.key("out", j.Chat), q.key("sent", j.Chat),
+		q.key("q", j.Chat), q.prefix + "claim:" + j.Lease, q.prefix + "claim:" + lease,
 	}
-	res, err := nextScript.Run(ctx, q.client, keys, j.Lease, q.lease.Milliseconds(), j.Chat, q.prefix).Result()
-	if err != nil {
-		return inbox.Job{}, false, fmt.Errorf("next job of chat %d: %w", j.Chat, err)
-	}
-	if n, ok := res.(int64); ok && n == -1 {
-		return inbox.Job{}, false, fmt.Errorf("next job of chat %d: %w", j.Chat, inbox.ErrLeaseLost)
-	}
-	r := replyList(res)
-	if len(r) == 1 && r[0] == int64(0) {
+	r, err := nextScript.Run(ctx, q.client, keys, j.Lease, q.lease.Milliseconds(), j.Chat, q.prefix, lease).Result()
+	if errors.Is(err, redis.Nil) {
+		q.noneReady(added)
 		return inbox.Job{}, false, nil
 	}
-	if len(r) != 3 || r[0] != int64(1) || replyStr(r[1]) == "" {
-		return inbox.Job{}, false, fmt.Errorf("next job of chat %d: unexpected reply %q", j.Chat, res)
+	if err != nil {
+		return inbox.Job{}, false, fmt.Errorf("next job after chat %d: %w", j.Chat, err)
 	}
-	next := inbox.Job{Chat: j.Chat, Lease: j.Lease}
-	if err := q.job(&next, replyStr(r[1]), r[2]); err != nil {
-		return inbox.Job{}, false, fmt.Errorf("next job of chat %d: %w", j.Chat, err)
+	if n, ok := r.(int64); ok && n == -1 {
+		return inbox.Job{}, false, fmt.Errorf("next job after chat %d: %w", j.Chat, inbox.ErrLeaseLost)
+	}
+	next, err := q.jobOf(r)
+	if err != nil {
+		return inbox.Job{}, false, fmt.Errorf("next job after chat %d: %w", j.Chat, err)
 	}
 	return next, true, nil
 }
@@ -567,11 +610,11 @@ func (q *Inbox) Depth(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Wait returns when this Inbox has added updates since the latest Claim
-// that found no chat ready, at once if it already has; or after d, for the
-// updates that other processes add and the chats whose lease expires; or
-// with ctx's error when ctx is done. A holder calls Claim after it; it may
-// find nothing.
+// Wait returns when this Inbox has added updates since the latest Claim or
+// Next that found no chat ready, at once if it already has; or after d,
+// for the updates that other processes add and the chats whose lease
+// expires; or with ctx's error when ctx is done. A holder calls Claim
+// after it; it may find nothing.
 func (q *Inbox) Wait(ctx context.Context, d time.Duration) error {
 	q.mu.Lock()
 	if q.added != q.idle {

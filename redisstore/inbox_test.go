@@ -482,8 +482,8 @@ func TestInboxWait(t *testing.T) {
 }
 
 // TestInboxUnreadable checks that a state record that cannot be read makes
-// Claim fail with an error naming it, and that the chat is tried again
-// after the lease while other chats go on.
+// Next and Claim fail with an error naming it, and that the chat is tried
+// again after the lease while other chats go on.
 func TestInboxUnreadable(t *testing.T) {
 	const lease = 300 * time.Millisecond
 	for _, s := range inboxStores {
@@ -496,20 +496,35 @@ func TestInboxUnreadable(t *testing.T) {
 			if err := st.Client().HSet(ctx, key, "v", "1", "d", `{"schema":99}`).Err(); err != nil {
 				t.Fatalf("HSET %s: %v", key, err)
 			}
-			mustAdd(t, q, testUpdate(1, 5, 6))
-			for i := range 2 {
-				_, ok, err := q.Claim(ctx)
+			unreadable := func(call string, ok bool, err error) {
+				t.Helper()
 				if ok || err == nil || !strings.Contains(err.Error(), "load state 5/6") || !strings.Contains(err.Error(), "unknown schema 99") {
-					t.Fatalf("Claim() #%d = %v, %v; want an error about state 5/6", i+1, ok, err)
+					t.Fatalf("%s = %v, %v; want an error about state 5/6", call, ok, err)
 				}
-				mustAdd(t, q, testUpdate(int64(10+i), 7, 7))
+			}
+			mustAdd(t, q, testUpdate(10, 7, 7))
+			time.Sleep(5 * time.Millisecond)
+			mustAdd(t, q, testUpdate(1, 5, 6))
+			j := mustClaim(t, q)
+			if j.Chat != 7 {
+				t.Fatalf("Claim() = chat %d; want 7", j.Chat)
+			}
+			mustCommit(t, q, j, j.State)
+			_, ok, err := q.Next(ctx, j)
+			unreadable("Next() to chat 5", ok, err)
+			for i := range 2 {
+				mustAdd(t, q, testUpdate(int64(11+i), 7, 7))
 				j := mustClaim(t, q)
 				if j.Chat != 7 {
 					t.Fatalf("Claim() = chat %d; want 7", j.Chat)
 				}
 				mustCommit(t, q, j, j.State)
-				mustNext(t, q, j)
+				if j, ok := mustNext(t, q, j); ok {
+					t.Fatalf("Next() while chat 5 is held = chat %d; want no job", j.Chat)
+				}
 				time.Sleep(lease + 200*time.Millisecond)
+				_, ok, err := q.Claim(ctx)
+				unreadable(fmt.Sprintf("Claim() #%d after the lease", i+1), ok, err)
 			}
 		})
 	}
@@ -555,7 +570,8 @@ func (r *roundTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 }
 
 // TestInboxRoundTrips checks that each call is one round trip to Redis,
-// once the scripts are loaded.
+// once the scripts are loaded, Next too when it takes another chat; so a
+// worker that handles the updates of many chats claims once.
 func TestInboxRoundTrips(t *testing.T) {
 	for _, s := range inboxStores {
 		t.Run(s.name, func(t *testing.T) {
@@ -582,15 +598,22 @@ func TestInboxRoundTrips(t *testing.T) {
 					batch = append(batch, testUpdate(base+int64(i), int64(i%5), 1))
 				}
 				one("Add(10 updates of 5 chats)", func() error { _, err := q.Add(ctx, batch); return err })
-				for range 5 {
-					var j inbox.Job
-					ok := true
-					one("Claim()", func() (err error) { j, ok, err = q.Claim(ctx); return err })
-					for ok {
-						one("Commit()", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) })
-						one("Sent()", func() error { return q.Sent(ctx, j, 1) })
-						one("Next()", func() (err error) { j, ok, err = q.Next(ctx, j); return err })
+				var j inbox.Job
+				ok := true
+				one("Claim()", func() (err error) { j, ok, err = q.Claim(ctx); return err })
+				handled, chats := 0, 1
+				for ok {
+					one("Commit()", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) })
+					one("Sent()", func() error { return q.Sent(ctx, j, 1) })
+					handled++
+					chat := j.Chat
+					one(fmt.Sprintf("Next() after update %d of chat %d", j.Update.ID, chat), func() (err error) { j, ok, err = q.Next(ctx, j); return err })
+					if ok && j.Chat != chat {
+						chats++
 					}
+				}
+				if handled != len(batch) || chats != 5 {
+					t.Errorf("one Claim, then Next: %d updates of %d chats handled; want %d of 5", handled, chats, len(batch))
 				}
 				one("Claim() of nothing", func() error {
 					_, ok, err := q.Claim(ctx)
@@ -600,7 +623,7 @@ func TestInboxRoundTrips(t *testing.T) {
 					return err
 				})
 				mustAdd(t, q, testUpdate(base+100, 9, 9))
-				j := mustClaim(t, q)
+				j = mustClaim(t, q)
 				one("Release()", func() error { return q.Release(ctx, j) })
 				j = mustClaim(t, q)
 				mustCommit(t, q, j, j.State)
@@ -691,8 +714,44 @@ func TestInboxSentAgain(t *testing.T) {
 			if j.Chat != 2 || j.Update.ID != 3 || len(j.Outbox) != 0 {
 				t.Fatalf("Claim() = chat %d update %d outbox %q; want chat 2 update 3, no outbox", j.Chat, j.Update.ID, j.Outbox)
 			}
+
+			// Next to another chat takes one chat, with the outbox as the
+			// first run left it: chat 2, released with a reply unsent,
+			// before chat 3, ready later.
+			if _, err := q.Add(ctx, []inbox.Update{testUpdate(4, 1, 1)}); err != nil {
+				t.Fatalf("Add() error: %v", err)
+			}
+			h := mustClaim(t, q)
+			if h.Chat != 1 || h.Update.ID != 4 {
+				t.Fatalf("Claim() = chat %d update %d; want chat 1 update 4", h.Chat, h.Update.ID)
+			}
+			mustCommit(t, q, j, j.State, []byte("a"), []byte("b"), []byte("c"))
+			if err := q.Sent(ctx, j, 1); err != nil {
+				t.Fatalf("Sent(1) error: %v", err)
+			}
 			if err := q.Release(ctx, j); err != nil {
 				t.Fatalf("Release() error: %v", err)
+			}
+			time.Sleep(5 * time.Millisecond)
+			if _, err := q.Add(ctx, []inbox.Update{testUpdate(5, 3, 3)}); err != nil {
+				t.Fatalf("Add() error: %v", err)
+			}
+			mustCommit(t, q, h, h.State)
+			j, ok = mustNext(t, q, h)
+			if want := [][]byte{[]byte("c")}; !ok || j.Chat != 2 || j.Update.ID != 0 || !reflect.DeepEqual(j.Outbox, want) || j.Lease == h.Lease {
+				t.Fatalf("Next() = %v, chat %d update %d outbox %q; want chat 2 with outbox %q under a new lease", ok, j.Chat, j.Update.ID, j.Outbox, want)
+			}
+			j, ok = mustNext(t, q, j)
+			if !ok || j.Chat != 3 || j.Update.ID != 5 {
+				t.Fatalf("Next() = %v, chat %d update %d; want chat 3 update 5", ok, j.Chat, j.Update.ID)
+			}
+			mustCommit(t, q, j, j.State)
+			if j, ok := mustNext(t, q, j); ok {
+				t.Fatalf("Next() = chat %d update %d; want no job", j.Chat, j.Update.ID)
+			}
+			twice.on.Store(false)
+			if j, ok, err := q.Claim(ctx); ok || err != nil {
+				t.Fatalf("Claim() after the last update = chat %d, %v, %v; want no job", j.Chat, ok, err)
 			}
 		})
 	}

@@ -57,7 +57,10 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 		{"outbox sent", Long, testOutboxSent},
 		{"lease lost", Short, testLeaseLost},
 		{"dead holder", Short, testDeadHolder},
-		{"outbox of dead holder", Short, testDeadOutbox},
+		{"outbox of dead holder", Short, func(t *testing.T, q inbox.Queue) { testDeadOutbox(t, q, false) }},
+		{"outbox of dead holder by next", Short, func(t *testing.T, q inbox.Queue) { testDeadOutbox(t, q, true) }},
+		{"next claims another chat", Long, testNextClaims},
+		{"next drains every chat", Long, testNextDrains},
 		{"canceled context", Long, testCanceled},
 		{"concurrent workers", Long, testConcurrent},
 	} {
@@ -125,16 +128,40 @@ func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...st
 	}
 }
 
+// next takes the job after j and checks its lease: the same on the same
+// chat, a new one on another chat.
 func next(t *testing.T, q inbox.Queue, j inbox.Job) (inbox.Job, bool) {
 	t.Helper()
 	n, ok, err := q.Next(t.Context(), j)
 	if err != nil {
-		t.Fatalf("Next(update %d) error: %v", j.Update.ID, err)
+		t.Fatalf("Next(update %d of chat %d) error: %v", j.Update.ID, j.Chat, err)
 	}
-	if ok && n.Lease != j.Lease {
-		t.Fatalf("Next(update %d) lease = %q; want the same lease %q", j.Update.ID, n.Lease, j.Lease)
+	switch {
+	case !ok:
+	case n.Chat == j.Chat && n.Lease != j.Lease:
+		t.Fatalf("Next(update %d of chat %d) lease = %q; want the same lease %q", j.Update.ID, j.Chat, n.Lease, j.Lease)
+	case n.Chat != j.Chat && (n.Lease == "" || n.Lease == j.Lease):
+		t.Fatalf("Next(update %d of chat %d) = chat %d with lease %q; want a new lease", j.Update.ID, j.Chat, n.Chat, n.Lease)
 	}
 	return n, ok
+}
+
+// mustNext takes the job after j and checks that it has update want.
+func mustNext(t *testing.T, q inbox.Queue, j inbox.Job, want inbox.Update) inbox.Job {
+	t.Helper()
+	n, ok := next(t, q, j)
+	if !ok {
+		t.Fatalf("Next(update %d of chat %d) = no job; want update %d of chat %d", j.Update.ID, j.Chat, want.ID, want.Chat)
+	}
+	checkJob(t, "Next()", n, want)
+	return n
+}
+
+func noNext(t *testing.T, q inbox.Queue, j inbox.Job, when string) {
+	t.Helper()
+	if n, ok := next(t, q, j); ok {
+		t.Fatalf("Next(update %d of chat %d) %s = chat %d update %d; want no job", j.Update.ID, j.Chat, when, n.Chat, n.Update.ID)
+	}
 }
 
 func noJob(t *testing.T, q inbox.Queue, when string) {
@@ -482,7 +509,10 @@ func testDeadHolder(t *testing.T, q inbox.Queue) {
 	}
 }
 
-func testDeadOutbox(t *testing.T, q inbox.Queue) {
+// testDeadOutbox has holders die with outboxes partly sent and checks what
+// the next holders get: by Claim, or, byNext, by Next from the job before
+// (the first by Claim).
+func testDeadOutbox(t *testing.T, q inbox.Queue, byNext bool) {
 	cases := []struct {
 		name string
 		sent int // before the holder died; -1: no Sent
@@ -513,48 +543,130 @@ func testDeadOutbox(t *testing.T, q inbox.Queue) {
 		}
 	}
 	expire()
-	jobs := map[int64]inbox.Job{}
-	for {
-		j, ok := claim(t, q)
-		if !ok {
-			break
+	handled := map[int64]bool{}
+	handle := func(call string, j inbox.Job) {
+		t.Helper()
+		i := int(j.Chat - chat(0))
+		if i < 0 || i >= len(cases) || handled[j.Chat] {
+			t.Fatalf("%s after the holders died = chat %d; want each of chats %d to %d at most once", call, j.Chat, chat(0), chat(len(cases)-1))
 		}
-		if _, dup := jobs[j.Chat]; dup {
-			t.Fatalf("Claim() = chat %d twice", j.Chat)
-		}
-		jobs[j.Chat] = j
-	}
-	for i, tc := range cases {
-		j, ok := jobs[chat(i)]
-		switch {
-		case !ok && tc.want != nil:
-			t.Errorf("%s: Claim() after the holder died = no job of chat %d; want outbox %q", tc.name, chat(i), tc.want)
-			continue
-		case !ok:
-			continue
-		case tc.want == nil:
-			t.Errorf("%s: Claim() after the holder died = update %d outbox %q; want no job", tc.name, j.Update.ID, strs(j.Outbox))
+		handled[j.Chat] = true
+		tc := cases[i]
+		if tc.want == nil {
+			t.Errorf("%s: %s after the holder died = update %d outbox %q; want no job", tc.name, call, j.Update.ID, strs(j.Outbox))
 		}
 		if got := strs(j.Outbox); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: Claim() after the holder died = outbox %q; want %q", tc.name, got, tc.want)
+			t.Errorf("%s: %s after the holder died = outbox %q; want %q", tc.name, call, got, tc.want)
 		}
 		var want inbox.Update
 		if tc.more {
 			want = update(2*chat(i)+1, chat(i), 1)
 			if st := (dialog.State{Version: 1, Step: 1}); !reflect.DeepEqual(j.State, st) {
-				t.Errorf("%s: Claim() after the holder died = state %+v; want %+v", tc.name, j.State, st)
+				t.Errorf("%s: %s after the holder died = state %+v; want %+v", tc.name, call, j.State, st)
 			}
 			commit(t, q, j, j.State, "d")
 		}
 		if !reflect.DeepEqual(j.Update, want) {
-			t.Errorf("%s: Claim() after the holder died = update %s; want %s", tc.name, show(j.Update), show(want))
+			t.Errorf("%s: %s after the holder died = update %s; want %s", tc.name, call, show(j.Update), show(want))
 		}
-		if n, ok := next(t, q, j); ok {
-			t.Errorf("%s: Next() = update %d; want no job", tc.name, n.Update.ID)
+	}
+	if byNext {
+		j, ok := claim(t, q)
+		for call := "Claim()"; ok; call = "Next()" {
+			handle(call, j)
+			j, ok = next(t, q, j)
+		}
+	} else {
+		// Every chat is taken before any job is done, so that Next finds
+		// no other chat ready.
+		var jobs []inbox.Job
+		for j, ok := claim(t, q); ok; j, ok = claim(t, q) {
+			jobs = append(jobs, j)
+		}
+		for _, j := range jobs {
+			handle("Claim()", j)
+			noNext(t, q, j, "with every chat taken")
+		}
+	}
+	for i, tc := range cases {
+		if tc.want != nil && !handled[chat(i)] {
+			t.Errorf("%s: a job after the holder died = none of chat %d; want outbox %q", tc.name, chat(i), tc.want)
 		}
 	}
 	// Never twice: nothing comes back once Next cleared the outboxes.
 	noJob(t, q, "after Next")
+}
+
+// testNextClaims checks that Next, when the chat of its job has nothing
+// left, gives the chat up and claims another ready chat as Claim does.
+func testNextClaims(t *testing.T, q inbox.Queue) {
+	const a, b, c = 61, 62, 63
+	add(t, q, update(1, a, 1))
+	ja := mustClaim(t, q, update(1, a, 1))
+	commit(t, q, ja, dialog.State{Step: 1})
+	noNext(t, q, ja, "with no other chat ready")
+
+	for _, u := range []inbox.Update{update(2, b, 2), update(3, a, 1), update(4, c, 3)} {
+		add(t, q, u)
+		time.Sleep(5 * time.Millisecond)
+	}
+	jb := mustClaim(t, q, update(2, b, 2))
+	ja = mustClaim(t, q, update(3, a, 1))
+
+	// Chat b has nothing left and a is held: Next gives b up and takes c.
+	commit(t, q, jb, dialog.State{Step: 7})
+	jc := mustNext(t, q, jb, update(4, c, 3))
+	if err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
+		t.Errorf("Commit() with the lease Next gave up = %v; want ErrLeaseLost", err)
+	}
+
+	// Chat a has nothing left: Next gives a up and takes b again, with the
+	// state of its conversation.
+	commit(t, q, ja, dialog.State{Version: 1, Step: 2})
+	add(t, q, update(5, b, 2))
+	jb = mustNext(t, q, ja, update(5, b, 2))
+	if want := (dialog.State{Version: 1, Step: 7}); !reflect.DeepEqual(jb.State, want) {
+		t.Errorf("Next() to chat %d = state %+v; want %+v", b, jb.State, want)
+	}
+	if len(jb.Outbox) != 0 {
+		t.Errorf("Next() to chat %d = outbox %q; want none", b, strs(jb.Outbox))
+	}
+
+	commit(t, q, jc, jc.State)
+	noNext(t, q, jc, "while the only other chat is held")
+	commit(t, q, jb, jb.State)
+	noNext(t, q, jb, "after the last update")
+	noJob(t, q, "after the last update")
+}
+
+// testNextDrains has one holder handle the updates of many chats: it
+// claims once, then Next takes it from chat to chat, oldest first.
+func testNextDrains(t *testing.T, q inbox.Queue) {
+	const chats, perChat = 10, 3
+	var want []int64
+	for c := int64(1); c <= chats; c++ {
+		var us []inbox.Update
+		for k := range int64(perChat) {
+			us = append(us, update(100*c+k, 300+c, c))
+			want = append(want, 100*c+k)
+		}
+		add(t, q, us...)
+		time.Sleep(5 * time.Millisecond)
+	}
+	var got []int64
+	j, ok := claim(t, q)
+	for ok {
+		got = append(got, j.Update.ID)
+		if wantChat := 300 + j.Update.ID/100; j.Chat != wantChat {
+			t.Fatalf("job of update %d = chat %d; want %d", j.Update.ID, j.Chat, wantChat)
+		}
+		commit(t, q, j, j.State, "r")
+		j, ok = next(t, q, j)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("updates handled after one Claim = %v; want %v", got, want)
+	}
+	noJob(t, q, "after the last update")
 }
 
 func testCanceled(t *testing.T, q inbox.Queue) {
@@ -693,10 +805,10 @@ func testConcurrent(t *testing.T, q inbox.Queue) {
 					time.Sleep(time.Millisecond)
 					continue
 				}
-				if len(j.Outbox) != 0 {
-					t.Errorf("Claim() = outbox %q; want none: no holder died", strs(j.Outbox))
-				}
 				for ok {
+					if len(j.Outbox) != 0 {
+						t.Errorf("Claim() or Next() = outbox %q; want none: no holder died", strs(j.Outbox))
+					}
 					if err := handle(j); err != nil {
 						t.Errorf("handle job: %v", err)
 						return
