@@ -145,7 +145,9 @@ func plain(text string) string {
 // a cut is dropped, and so are elements left empty. A text that fits is
 // returned as is.
 func split(text string, limit int) []string {
-	if Length(text) <= limit {
+	// A text of at most limit bytes has at most limit UTF-16 code units:
+	// most messages need no counting.
+	if len(text) <= limit || Length(text) <= limit {
 		return []string{text}
 	}
 	toks := tokenize(text)
