@@ -141,7 +141,14 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 	for _, raw := range raws {
 		u, kind, ok, err := record(raw)
 		if err != nil {
-			p.Log.Warn("dropping malformed update", "err", err)
+			// Confirm it all the same, or Telegram would send it forever.
+			var id struct {
+				ID int64 `json:"update_id"`
+			}
+			if json.Unmarshal(raw, &id) == nil {
+				last = max(last, id.ID)
+			}
+			p.Log.Warn("dropping malformed update", "update_id", id.ID, "err", err)
 			continue
 		}
 		last = max(last, u.ID)
