@@ -19,8 +19,8 @@ import (
 	"examdesk/rules"
 )
 
-// newEngine returns an engine on the embedded rules, FAQ and messages.
-func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
+// loadData loads the embedded rules, FAQ and messages.
+func loadData(t testing.TB) (*rules.Set, *faq.Matcher, *locales.Catalog) {
 	t.Helper()
 	set, err := rules.Load()
 	if err != nil {
@@ -34,6 +34,13 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set, topics, catalog
+}
+
+// newEngine returns an engine on the embedded rules, FAQ and messages.
+func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
+	t.Helper()
+	set, topics, catalog := loadData(t)
 	return dialog.New(set, topics, catalog), catalog
 }
 
@@ -238,18 +245,7 @@ func checkHTML(s string) error {
 // question, choice, condition, level, material and FAQ topic has its
 // message, and every T("...") literal in the package names one.
 func TestEveryMessageExists(t *testing.T) {
-	set, err := rules.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	topics, err := faq.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set, topics, catalog := loadData(t)
 	var keys []string
 	for _, q := range []rules.Question{rules.OccupationYears, rules.Certificate, rules.YearsSinceCertificate, rules.Education, rules.Major, rules.YearsSinceGraduation, rules.TrainingLevel4, rules.TrainingLevel3, rules.TrainingLevel2, rules.TrainingLevel1} {
 		info := set.Ask(q)

@@ -21,22 +21,32 @@ type app struct {
 	close   func() error
 }
 
-// newApp loads the embedded data and opens the store: Redis at REDIS_URL,
-// or an embedded in-process Redis when it is unset.
-func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...redisstore.Option) (*app, error) {
+// loadEngine loads and checks the embedded data (rules, FAQ, messages) and
+// returns the engine on it, with the messages it renders through.
+func loadEngine() (*dialog.Engine, *locales.Catalog, error) {
 	set, err := rules.Load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	topics, err := faq.Load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	catalog, err := locales.Load()
 	if err != nil {
+		return nil, nil, err
+	}
+	return dialog.New(set, topics, catalog), catalog, nil
+}
+
+// newApp loads the embedded data and opens the store: Redis at REDIS_URL,
+// or an embedded in-process Redis when it is unset.
+func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...redisstore.Option) (*app, error) {
+	engine, catalog, err := loadEngine()
+	if err != nil {
 		return nil, err
 	}
-	a := &app{catalog: catalog, engine: dialog.New(set, topics, catalog)}
+	a := &app{catalog: catalog, engine: engine}
 	if url := getenv("REDIS_URL"); url != "" {
 		if a.store, err = redisstore.Open(ctx, url, opts...); err != nil {
 			return nil, err

@@ -28,10 +28,7 @@ import (
 
 	"examdesk/bot"
 	"examdesk/dialog"
-	"examdesk/faq"
-	"examdesk/locales"
 	"examdesk/redisstore/redistest"
-	"examdesk/rules"
 	"examdesk/telegramtest"
 )
 
@@ -116,19 +113,10 @@ type loadTranscript [][]string
 // rendering serve uses, what serve answers each script, by language code,
 // over n messages.
 func loadTranscripts(n int) (map[string]loadTranscript, error) {
-	set, err := rules.Load()
+	engine, catalog, err := loadEngine()
 	if err != nil {
 		return nil, err
 	}
-	topics, err := faq.Load()
-	if err != nil {
-		return nil, err
-	}
-	catalog, err := locales.Load()
-	if err != nil {
-		return nil, err
-	}
-	engine := dialog.New(set, topics, catalog)
 	out := map[string]loadTranscript{}
 	for _, s := range loadScript {
 		var (
