@@ -18,58 +18,7 @@ import (
 	"examdesk/inbox"
 	"examdesk/inbox/inboxtest"
 	"examdesk/redisstore"
-	"examdesk/redisstore/redistest"
 )
-
-// storeOpener opens a new empty Store for a test of the inbox and closes it
-// when the test ends.
-type storeOpener struct {
-	name string
-	open func(t testing.TB, opts ...redisstore.Option) *redisstore.Store
-}
-
-var inboxStores = []storeOpener{
-	{"embedded", openEmbeddedStore},
-	{"redis", openRedisStore},
-}
-
-func openEmbeddedStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
-	t.Helper()
-	st, stop, err := redisstore.OpenEmbedded(t.Context(), opts...)
-	if err != nil {
-		t.Fatalf("OpenEmbedded() error: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop embedded store: %v", err)
-		}
-	})
-	return st
-}
-
-// openRedisStore opens a Store on the tests' Redis under a key prefix of
-// its own, whose keys are deleted when the test ends.
-func openRedisStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
-	t.Helper()
-	url := redistest.URL(t)
-	ro, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("parse Redis URL: %v", err)
-	}
-	c := redis.NewClient(ro)
-	t.Cleanup(func() { c.Close() })
-	prefix := redistest.Prefix(t, c)
-	st, err := redisstore.Open(t.Context(), url, append(opts, redisstore.WithPrefix(prefix))...)
-	if err != nil {
-		t.Fatalf("Open() error: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	return st
-}
 
 func newInbox(t testing.TB, st *redisstore.Store, opts ...redisstore.InboxOption) *redisstore.Inbox {
 	t.Helper()
@@ -81,7 +30,7 @@ func newInbox(t testing.TB, st *redisstore.Store, opts ...redisstore.InboxOption
 }
 
 func TestInbox(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			inboxtest.TestQueue(t, func(t *testing.T, lease time.Duration) inbox.Queue {
 				return newInbox(t, s.open(t), redisstore.WithLease(lease))
@@ -140,7 +89,7 @@ func checkPTTL(t *testing.T, c *redis.Client, key string, want time.Duration) {
 
 // TestInboxLayout checks the keys of the inbox and their times to live.
 func TestInboxLayout(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
 			opts  []redisstore.InboxOption
@@ -223,7 +172,7 @@ func TestInboxLayout(t *testing.T) {
 // the dedup window, and forgets them within twice that. It moves the sets
 // of ids back in time, for Redis cannot be told the time.
 func TestInboxDedupWindow(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
 			opts  []redisstore.InboxOption
@@ -303,7 +252,7 @@ func sortStrings(ss []string) []string {
 
 // TestInboxStore checks that Commit and the Store share the state records.
 func TestInboxStore(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			st := s.open(t)
 			q := newInbox(t, st)
@@ -368,7 +317,7 @@ func TestInboxStore(t *testing.T) {
 // TestInboxHeldReady checks that Claim skips a held chat that is ready
 // all the same, and moves it to when its lease expires.
 func TestInboxHeldReady(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			st := s.open(t)
 			q := newInbox(t, st)
@@ -397,7 +346,7 @@ func TestInboxHeldReady(t *testing.T) {
 // TestInboxRenew checks that Commit, Sent and Next renew the lease.
 func TestInboxRenew(t *testing.T) {
 	const lease = 600 * time.Millisecond
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			q := newInbox(t, s.open(t), redisstore.WithLease(lease))
@@ -424,7 +373,7 @@ func TestInboxRenew(t *testing.T) {
 
 // TestInboxWait checks the wake-ups of Wait.
 func TestInboxWait(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			q := newInbox(t, s.open(t))
 			ctx := t.Context()
@@ -486,7 +435,7 @@ func TestInboxWait(t *testing.T) {
 // again after the lease while other chats go on.
 func TestInboxUnreadable(t *testing.T) {
 	const lease = 300 * time.Millisecond
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			st := s.open(t)
@@ -573,7 +522,7 @@ func (r *roundTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 // once the scripts are loaded, Next too when it takes another chat; so a
 // worker that handles the updates of many chats claims once.
 func TestInboxRoundTrips(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			st := s.open(t)
 			q := newInbox(t, st)
@@ -657,7 +606,7 @@ func (a *twiceHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // TestInboxSentAgain checks that a script run twice, as after a lost reply,
 // has the effect and the answer of one run.
 func TestInboxSentAgain(t *testing.T) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			st := s.open(t)
 			q := newInbox(t, st)
@@ -761,7 +710,7 @@ func TestInboxSentAgain(t *testing.T) {
 // added in batches of 100, of 100 chats or of one chat. It reports the
 // round trips to Redis per update.
 func BenchmarkInbox(b *testing.B) {
-	for _, s := range inboxStores {
+	for _, s := range stores {
 		for _, bc := range []struct {
 			name         string
 			batch, chats int

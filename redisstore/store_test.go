@@ -2,15 +2,11 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,48 +15,23 @@ import (
 	"examdesk/dialog"
 	"examdesk/dialog/dialogtest"
 	"examdesk/redisstore"
+	"examdesk/redisstore/redistest"
 	"examdesk/rules"
 )
 
-// defaultURL is where the tests look for Redis when REDIS_URL is unset.
-const defaultURL = "redis://127.0.0.1:6379"
-
-func redisURL() string {
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return defaultURL
-}
-
-// redisDown tells, once for all tests, why there is no Redis at redisURL, or
-// returns nil.
-var redisDown = sync.OnceValue(func() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	st, err := redisstore.Open(ctx, redisURL())
-	if err != nil {
-		shown := "REDIS_URL"
-		if u, perr := url.Parse(redisURL()); perr == nil {
-			shown = u.Redacted()
-		}
-		return fmt.Errorf("no Redis at %s (%v): start one with `redis-server --daemonize yes` or `docker run -d -p 6379:6379 redis:7`, or set REDIS_URL", shown, err)
-	}
-	return st.Close()
-})
-
-// backend opens a new empty Store for a test and closes it when the test
-// ends.
-type backend struct {
+// storeOpener opens a new empty Store for a test and closes it
+// when the test ends.
+type storeOpener struct {
 	name string
-	open func(t *testing.T, opts ...redisstore.Option) *redisstore.Store
+	open func(t testing.TB, opts ...redisstore.Option) *redisstore.Store
 }
 
-var backends = []backend{
-	{"embedded", openEmbedded},
-	{"redis", openRedis},
+var stores = []storeOpener{
+	{"embedded", openEmbeddedStore},
+	{"redis", openRedisStore},
 }
 
-func openEmbedded(t *testing.T, opts ...redisstore.Option) *redisstore.Store {
+func openEmbeddedStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	st, stop, err := redisstore.OpenEmbedded(t.Context(), opts...)
 	if err != nil {
@@ -74,51 +45,28 @@ func openEmbedded(t *testing.T, opts ...redisstore.Option) *redisstore.Store {
 	return st
 }
 
-// openRedis opens a Store on the Redis at REDIS_URL under a key prefix of
-// its own, and deletes the keys under that prefix when the test ends.
-func openRedis(t *testing.T, opts ...redisstore.Option) *redisstore.Store {
+// openRedisStore opens a Store on the tests' Redis under a key prefix of
+// its own, whose keys are deleted when the test ends.
+func openRedisStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
-	if err := redisDown(); err != nil {
-		t.Fatal(err)
-	}
-	prefix := "test:redisstore:" + rand.Text() + ":"
-	opts = append(opts, redisstore.WithPrefix(prefix))
-	st, err := redisstore.Open(t.Context(), redisURL(), opts...)
+	url := redistest.URL(t)
+	ro, err := redis.ParseURL(url)
 	if err != nil {
-		t.Fatalf("Open(REDIS_URL) error: %v", err)
+		t.Fatalf("parse Redis URL: %v", err)
+	}
+	c := redis.NewClient(ro)
+	t.Cleanup(func() { c.Close() })
+	prefix := redistest.Prefix(t, c)
+	st, err := redisstore.Open(t.Context(), url, append(opts, redisstore.WithPrefix(prefix))...)
+	if err != nil {
+		t.Fatalf("Open() error: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := clean(st.Client(), prefix); err != nil {
-			t.Errorf("clean %s*: %v", prefix, err)
-		}
 		if err := st.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
 	})
 	return st
-}
-
-// clean deletes every key that starts with prefix.
-func clean(c *redis.Client, prefix string) error {
-	ctx := context.Background()
-	iter := c.Scan(ctx, 0, globEscape(prefix)+"*", 100).Iterator()
-	for iter.Next(ctx) {
-		if err := c.Del(ctx, iter.Val()).Err(); err != nil {
-			return err
-		}
-	}
-	return iter.Err()
-}
-
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // key is the Redis key of k in st, as documented on Store.
@@ -127,7 +75,7 @@ func key(st *redisstore.Store, k dialog.Key) string {
 }
 
 func TestStore(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
 			dialogtest.TestStore(t, func(t *testing.T) dialog.Store { return b.open(t) })
 		})
@@ -147,7 +95,7 @@ func TestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("EncodeState() error: %v", err)
 	}
-	for _, b := range backends {
+	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
 			s := b.open(t)
 			ctx := t.Context()
@@ -168,7 +116,7 @@ func TestLayout(t *testing.T) {
 		})
 	}
 	t.Run("default prefix", func(t *testing.T) {
-		if got := openEmbedded(t).Prefix(); got != redisstore.DefaultPrefix {
+		if got := openEmbeddedStore(t).Prefix(); got != redisstore.DefaultPrefix {
 			t.Errorf("Prefix() = %q; want %q", got, redisstore.DefaultPrefix)
 		}
 		if redisstore.DefaultPrefix != "examdesk:" {
@@ -179,7 +127,7 @@ func TestLayout(t *testing.T) {
 
 func TestTTL(t *testing.T) {
 	k := dialog.Key{Chat: 5, User: 6}
-	for _, b := range backends {
+	for _, b := range stores {
 		for _, tc := range []struct {
 			name string
 			opts []redisstore.Option
@@ -226,7 +174,7 @@ func TestBadOptions(t *testing.T) {
 		if _, _, err := redisstore.OpenEmbedded(t.Context(), redisstore.WithTTL(ttl)); err == nil {
 			t.Errorf("OpenEmbedded(WithTTL(%v)) = nil error; want an error", ttl)
 		}
-		if _, err := redisstore.Open(t.Context(), redisURL(), redisstore.WithTTL(ttl)); err == nil {
+		if _, err := redisstore.Open(t.Context(), redistest.URL(t), redisstore.WithTTL(ttl)); err == nil {
 			t.Errorf("Open(WithTTL(%v)) = nil error; want an error", ttl)
 		}
 	}
@@ -259,7 +207,7 @@ func TestOpenError(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
 			s := b.open(t)
 			if err := s.Client().Ping(t.Context()).Err(); err != nil {
@@ -267,7 +215,7 @@ func TestClose(t *testing.T) {
 			}
 			if b.name == "redis" {
 				// The cleanup needs the client; close a second store.
-				s2, err := redisstore.Open(t.Context(), redisURL())
+				s2, err := redisstore.Open(t.Context(), redistest.URL(t))
 				if err != nil {
 					t.Fatalf("Open() error: %v", err)
 				}
@@ -296,7 +244,7 @@ func put(t *testing.T, s *redisstore.Store, k dialog.Key, fields ...string) {
 
 func TestMigrate(t *testing.T) {
 	k := dialog.Key{Chat: 5, User: 6}
-	for _, b := range backends {
+	for _, b := range stores {
 		for _, tc := range []struct {
 			name string
 			v1   string // a record of schema 1, like recordV1 in dialog/state.go
@@ -367,7 +315,7 @@ func TestMigrate(t *testing.T) {
 // state a caller has after that error.
 func TestUnreadable(t *testing.T) {
 	k := dialog.Key{Chat: 5, User: 6}
-	for _, b := range backends {
+	for _, b := range stores {
 		for _, tc := range []struct {
 			name   string
 			fields []string // of a hash; nil: a string "garbage"
