@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -72,13 +71,13 @@ func WithDedup(dedup time.Duration) InboxOption {
 //
 // Leases expire by the server's clock (TIME), not by key expiry, so they
 // work on the embedded server, whose keys expire only when told to; lock
-// keys expire too, for cleaning. Every method but Wait is one round trip
+// keys expire too, for cleaning. Every method is one round trip
 // to Redis, most of them a Lua script; the first run of each script on a
 // server takes one more, to load it. A script that the client sends again
 // after a lost reply has the effect and the answer of the first run,
 // except Add, which may then count fewer new updates. Claim and Next do
-// not block: a caller that finds no chat ready calls Wait and then Claim
-// again. Inbox needs Redis 5 or later, on a single server, not a Redis
+// not block: a caller that finds no chat ready waits (for its own Adds, or
+// a while for other processes' and for expired leases) and claims again. Inbox needs Redis 5 or later, on a single server, not a Redis
 // Cluster: its scripts reach keys of many chats.
 type Inbox struct {
 	client *redis.Client
@@ -86,11 +85,6 @@ type Inbox struct {
 	ttl    time.Duration // of the state records, the Store's
 	lease  time.Duration
 	dedup  time.Duration
-
-	mu    sync.Mutex
-	added uint64        // count of Adds
-	idle  uint64        // value of added before the latest Claim that found nothing
-	wake  chan struct{} // closed at the next Add
 }
 
 var _ inbox.Queue = (*Inbox)(nil)
@@ -114,7 +108,6 @@ func (s *Store) Inbox(opts ...InboxOption) (*Inbox, error) {
 		ttl:    s.ttl,
 		lease:  o.lease,
 		dedup:  o.dedup,
-		wake:   make(chan struct{}),
 	}, nil
 }
 
@@ -196,7 +189,7 @@ return added
 `)
 
 // Add records the updates that are new within the dedup window, in one
-// round trip, and then wakes up the Waits of this Inbox; see inbox.Queue.
+// round trip; see inbox.Queue.
 // Updates of a chat are handed out in id order, whatever the order they
 // were added in, except that an update added after a later one of its chat
 // was handed out comes after it. Add is as durable as the server's
@@ -217,11 +210,6 @@ func (q *Inbox) Add(ctx context.Context, us []inbox.Update) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("add %d updates: %w", len(us), err)
 	}
-	q.mu.Lock()
-	q.added++
-	close(q.wake)
-	q.wake = make(chan struct{})
-	q.mu.Unlock()
 	return n, nil
 }
 
@@ -337,12 +325,10 @@ return claimed(P, KEYS[2], token) or claim(P, KEYS[1], KEYS[2], token, lease)
 // chat's lease until it expires, so other chats go first and the chat is
 // tried again after the lease.
 func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
-	added := q.adds()
 	lease := rand.Text()
 	r, err := claimScript.Run(ctx, q.client, []string{q.prefix + "ready", q.prefix + "claim:" + lease},
 		q.prefix, lease, q.lease.Milliseconds()).Result()
 	if errors.Is(err, redis.Nil) {
-		q.noneReady(added)
 		return inbox.Job{}, false, nil
 	}
 	if err != nil {
@@ -353,21 +339,6 @@ func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
 		return inbox.Job{}, false, fmt.Errorf("claim a chat: %w", err)
 	}
 	return j, true, nil
-}
-
-// adds returns how many Adds this Inbox made, for noneReady.
-func (q *Inbox) adds() uint64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.added
-}
-
-// noneReady records that a Claim or Next made after added Adds found no
-// chat ready, for Wait.
-func (q *Inbox) noneReady(added uint64) {
-	q.mu.Lock()
-	q.idle = max(q.idle, added)
-	q.mu.Unlock()
 }
 
 // jobOf is the job in the reply of luaClaim's job.
@@ -552,7 +523,6 @@ return claim(P, KEYS[2], KEYS[7], newToken, lease)
 // the next job cannot be read, it returns an error and keeps the lease of
 // that job's chat until it expires.
 func (q *Inbox) Next(ctx context.Context, j inbox.Job) (inbox.Job, bool, error) {
-	added := q.adds()
 	lease := rand.Text()
 	keys := []string{
 		q.key("lock", j.Chat), q.prefix + "ready", q.key("out", j.Chat), q.key("sent", j.Chat),
@@ -560,7 +530,6 @@ func (q *Inbox) Next(ctx context.Context, j inbox.Job) (inbox.Job, bool, error) 
 	}
 	r, err := nextScript.Run(ctx, q.client, keys, j.Lease, q.lease.Milliseconds(), j.Chat, q.prefix, lease).Result()
 	if errors.Is(err, redis.Nil) {
-		q.noneReady(added)
 		return inbox.Job{}, false, nil
 	}
 	if err != nil {
@@ -608,28 +577,4 @@ func (q *Inbox) Depth(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count ready chats: %w", err)
 	}
 	return n, nil
-}
-
-// Wait returns when this Inbox has added updates since the latest Claim or
-// Next that found no chat ready, at once if it already has; or after d,
-// for the updates that other processes add and the chats whose lease
-// expires; or with ctx's error when ctx is done. A holder calls Claim
-// after it; it may find nothing.
-func (q *Inbox) Wait(ctx context.Context, d time.Duration) error {
-	q.mu.Lock()
-	if q.added != q.idle {
-		q.mu.Unlock()
-		return nil
-	}
-	wake := q.wake
-	q.mu.Unlock()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-wake:
-	case <-t.C:
-	case <-ctx.Done():
-		return fmt.Errorf("wait for updates: %w", ctx.Err())
-	}
-	return nil
 }

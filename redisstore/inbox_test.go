@@ -371,65 +371,6 @@ func TestInboxRenew(t *testing.T) {
 	}
 }
 
-// TestInboxWait checks the wake-ups of Wait.
-func TestInboxWait(t *testing.T) {
-	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) {
-			q := newInbox(t, s.open(t))
-			ctx := t.Context()
-			claimNone := func() {
-				t.Helper()
-				if j, ok, err := q.Claim(ctx); err != nil || ok {
-					t.Fatalf("Claim() = chat %d, %v, %v; want no job", j.Chat, ok, err)
-				}
-			}
-			wait := func(d time.Duration) time.Duration {
-				t.Helper()
-				start := time.Now()
-				if err := q.Wait(ctx, d); err != nil {
-					t.Fatalf("Wait() error: %v", err)
-				}
-				return time.Since(start)
-			}
-
-			claimNone()
-			if got := wait(50 * time.Millisecond); got < 50*time.Millisecond {
-				t.Errorf("Wait(50ms) with nothing added returned after %v; want 50ms", got)
-			}
-
-			// An Add while waiting wakes the waiter up.
-			go func() {
-				time.Sleep(50 * time.Millisecond)
-				if _, err := q.Add(ctx, []inbox.Update{testUpdate(1, 1, 1)}); err != nil {
-					t.Errorf("Add() error: %v", err)
-				}
-			}()
-			if got := wait(time.Minute); got > 10*time.Second {
-				t.Errorf("Wait(1m) with an Add after 50ms returned after %v; want about 50ms", got)
-			}
-			j := mustClaim(t, q)
-			mustCommit(t, q, j, j.State)
-			mustNext(t, q, j)
-
-			// An Add between a Claim that found nothing and Wait is not
-			// missed.
-			claimNone()
-			mustAdd(t, q, testUpdate(2, 1, 1))
-			if got := wait(time.Minute); got > 10*time.Second {
-				t.Errorf("Wait(1m) after an Add returned after %v; want at once", got)
-			}
-
-			wctx, cancel := context.WithCancel(ctx)
-			cancel()
-			mustClaim(t, q)
-			claimNone()
-			if err := q.Wait(wctx, time.Minute); !errors.Is(err, context.Canceled) {
-				t.Errorf("Wait(canceled context) = %v; want context.Canceled", err)
-			}
-		})
-	}
-}
-
 // TestInboxUnreadable checks that a state record that cannot be read makes
 // Next and Claim fail with an error naming it, and that the chat is tried
 // again after the lease while other chats go on.
