@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
 	"examdesk/telegramtest"
 )
@@ -511,6 +512,14 @@ func TestServeTelegramErrors(t *testing.T) {
 	}
 	_ = b
 	waitLog(t, s, "marking the chat inactive")
+	st, err := redisstore.Open(ctx, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if inactive, err := st.Inactive(ctx, 12); err != nil || !inactive {
+		t.Errorf("403: Inactive(12) = %v, %v; want the chat marked inactive", inactive, err)
+	}
 	attempts := 0
 	for _, call := range fake.CallsTo("sendMessage") {
 		if call.ChatID() == 12 {
