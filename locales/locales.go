@@ -18,7 +18,7 @@ import (
 )
 
 //go:embed *.toml
-var files embed.FS
+var messageFiles embed.FS
 
 // Languages are the languages every message exists in; the first is the
 // reference the others are checked against.
@@ -35,17 +35,33 @@ type Catalog struct {
 
 // Load reads the embedded message files and checks that every language has
 // exactly the same messages with the same placeholders.
-func Load() (*Catalog, error) { return Parse(files) }
+func Load() (*Catalog, error) { return Parse(messageFiles) }
 
-// Parse reads the message files "<lang>.toml" of fsys, one per language of
-// Languages, and checks them like Load.
+// Parse reads the message files of fsys and checks them like Load. A file
+// is "<lang>.toml" or "<area>.<lang>.toml", lang one of Languages: an area
+// of the bot keeps its messages in files of its own, one per language, and
+// a key may be in only one file of a language.
 func Parse(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("load messages: %w", err)
+	}
 	placeholders := make(map[string]map[string][]string, len(Languages))
 	fixedByLang := make(map[string]map[string]string, len(Languages))
+	files := make(map[string]map[string]string, len(Languages)) // lang → key → file
 	for _, lang := range Languages {
-		name := lang + ".toml"
+		placeholders[lang] = map[string][]string{}
+		fixedByLang[lang] = map[string]string{}
+		files[lang] = map[string]string{}
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(name, ".toml")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		if _, ok := placeholders[lang]; !ok {
+			return nil, fmt.Errorf("load messages: %s: %q is not one of the languages %v", name, lang, Languages)
+		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("load messages: %w", err)
@@ -54,21 +70,24 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load messages: %s: %w", name, err)
 		}
-		ph := make(map[string][]string, len(mf.Messages))
-		fixed := make(map[string]string)
 		for _, m := range mf.Messages {
 			if strings.TrimSpace(m.Other) == "" {
 				return nil, fmt.Errorf("load messages: %s: %q is empty", name, m.ID)
 			}
-			ph[m.ID] = Placeholders(m.Other)
+			if other, dup := files[lang][m.ID]; dup {
+				return nil, fmt.Errorf("load messages: %s: %q is also in %s", name, m.ID, other)
+			}
+			files[lang][m.ID] = name
+			placeholders[lang][m.ID] = Placeholders(m.Other)
 			if !strings.Contains(m.Other, "{{") {
-				fixed[m.ID] = m.Other
+				fixedByLang[lang][m.ID] = m.Other
 			}
 		}
-		placeholders[lang] = ph
-		fixedByLang[lang] = fixed
 	}
-	if err := compare(placeholders); err != nil {
+	if len(placeholders[Languages[0]]) == 0 {
+		return nil, fmt.Errorf("load messages: no messages in %s", Languages[0])
+	}
+	if err := compare(placeholders, files); err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
 	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages)), fixed: fixedByLang}
@@ -79,9 +98,16 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// compare checks every language against the first one.
-func compare(placeholders map[string]map[string][]string) error {
+// compare checks every language against the first one; files tells which
+// file of each language holds each key.
+func compare(placeholders map[string]map[string][]string, files map[string]map[string]string) error {
 	ref := placeholders[Languages[0]]
+	refFile := files[Languages[0]]
+	// in names the file of lang that should hold key: the reference's file,
+	// renamed.
+	in := func(lang, key string) string {
+		return strings.TrimSuffix(refFile[key], Languages[0]+".toml") + lang + ".toml"
+	}
 	var errs []error
 	for _, lang := range Languages[1:] {
 		got := placeholders[lang]
@@ -89,14 +115,14 @@ func compare(placeholders map[string]map[string][]string) error {
 			ph, ok := got[key]
 			switch {
 			case !ok:
-				errs = append(errs, fmt.Errorf("%s.toml: missing %q", lang, key))
+				errs = append(errs, fmt.Errorf("%s: missing %q", in(lang, key), key))
 			case !slices.Equal(ph, ref[key]):
-				errs = append(errs, fmt.Errorf("%s.toml: %q has placeholders %v, %s.toml has %v", lang, key, ph, Languages[0], ref[key]))
+				errs = append(errs, fmt.Errorf("%s: %q has placeholders %v, %s has %v", files[lang][key], key, ph, refFile[key], ref[key]))
 			}
 		}
 		for _, key := range slices.Sorted(maps.Keys(got)) {
 			if _, ok := ref[key]; !ok {
-				errs = append(errs, fmt.Errorf("%s.toml: %q is not in %s.toml", lang, key, Languages[0]))
+				errs = append(errs, fmt.Errorf("%s: %q is not in any %s file", files[lang][key], key, Languages[0]))
 			}
 		}
 	}

@@ -26,7 +26,7 @@ func TestParseRejects(t *testing.T) {
 		name, hant, hans, want string
 	}{
 		{"missing key", "a = \"甲 {{.X}}\"\n", "a = \"甲 {{.X}}\"\nb = \"乙\"\n", `zh-Hant.toml: missing "b"`},
-		{"extra key", en, en + "c = \"C\"\n", `zh-Hans.toml: "c" is not in en.toml`},
+		{"extra key", en, en + "c = \"C\"\n", `zh-Hans.toml: "c" is not in any en file`},
 		{"placeholder renamed", "a = \"甲 {{.Y}}\"\nb = \"乙\"\n", en, `zh-Hant.toml: "a" has placeholders [Y]`},
 		{"placeholder dropped", en, "a = \"甲\"\nb = \"乙\"\n", `zh-Hans.toml: "a" has placeholders []`},
 		{"empty message", en, "a = \"{{.X}}\"\nb = \" \"\n", `zh-Hans.toml: "b" is empty`},
@@ -39,6 +39,46 @@ func TestParseRejects(t *testing.T) {
 				"zh-Hant.toml": {Data: []byte(tt.hant)},
 				"zh-Hans.toml": {Data: []byte(tt.hans)},
 			}
+			_, err := locales.Parse(fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse() = %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseAreas checks that messages may be kept in area files,
+// "<area>.<lang>.toml", checked across languages like the main files.
+func TestParseAreas(t *testing.T) {
+	main := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte("a = \"" + s + "\"\n")} }
+	area := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte("x.b = \"" + s + "\"\n")} }
+	ok := fstest.MapFS{
+		"en.toml": main("A"), "zh-Hant.toml": main("甲"), "zh-Hans.toml": main("甲"),
+		"x.en.toml": area("B"), "x.zh-Hant.toml": area("乙"), "x.zh-Hans.toml": area("乙"),
+	}
+	c, err := locales.Parse(ok)
+	if err != nil {
+		t.Fatalf("Parse() = %v", err)
+	}
+	if got := c.Translate("zh-Hant", "x.b", nil); got != "乙" {
+		t.Errorf("Translate(zh-Hant, x.b) = %q; want 乙", got)
+	}
+	tests := []struct {
+		name string
+		edit func(fstest.MapFS)
+		want string
+	}{
+		{"area file missing", func(f fstest.MapFS) { delete(f, "x.zh-Hans.toml") }, `x.zh-Hans.toml: missing "x.b"`},
+		{"key in two files", func(f fstest.MapFS) { f["y.en.toml"] = area("C") }, `"x.b" is also in`},
+		{"unknown language", func(f fstest.MapFS) { f["x.fr.toml"] = area("B") }, `x.fr.toml: "fr" is not one of the languages`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for k, v := range ok {
+				fsys[k] = v
+			}
+			tt.edit(fsys)
 			_, err := locales.Parse(fsys)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Parse() = %v; want an error containing %q", err, tt.want)
