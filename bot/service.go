@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"examdesk/admin"
 	"examdesk/dialog"
 	"examdesk/inbox"
 )
@@ -26,6 +27,9 @@ type Service struct {
 	Store   dialog.Store
 	Catalog dialog.Translator
 	Sender  *Sender
+	// Console, if set, answers the administrators' commands before the
+	// dialog sees them.
+	Console *admin.Console
 	Log     *slog.Logger
 	Metrics *Metrics
 	// Inactive, if set, is told of a chat whose user blocked the bot.
@@ -194,6 +198,30 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 		return s.Queue.Commit(ctx, *job, job.State, nil)
 	}
 	st := job.State
+	if s.Console.IsAdmin(key.User) {
+		lang := st.Lang
+		if lang == "" {
+			lang = dialog.Language(in.LanguageCode)
+		}
+		r, ok, err := s.Console.Handle(ctx, key, lang, in)
+		if err != nil {
+			s.Log.Error("an administrator's command failed", "update_id", job.Update.ID, "chat_id", key.Chat, "err", err)
+			r = dialog.Reply{Lang: lang, Messages: []dialog.Message{{Text: dialog.T("error.apology")}}}
+		}
+		if ok || err != nil {
+			entries := s.outbox(key, in, callbackID, r)
+			out, err := encode(entries)
+			if err != nil {
+				return err
+			}
+			if err := s.Queue.Commit(ctx, *job, st, out); err != nil {
+				return fmt.Errorf("commit update %d: %w", job.Update.ID, err)
+			}
+			s.send(ctx, *job, entries)
+			s.Metrics.handled(time.Since(start).Seconds())
+			return nil
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		next, r := s.Engine.Step(st, in)
 		entries := s.outbox(key, in, callbackID, r)

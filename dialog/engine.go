@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"examdesk/rules"
@@ -109,12 +110,31 @@ const (
 	topicPrefix    = "t:"
 )
 
+// Dates answers the FAQ topics about dates (registration_time, exam_date,
+// admission_ticket, score_review, retake) from the exam calendar as it
+// stands at now; ok is false for a topic it leaves to the fixed answer.
+// It must not block: the engine calls it while stepping a conversation.
+type Dates interface {
+	Answer(topic string, now time.Time) (t Text, ok bool)
+}
+
 // Engine runs conversations. It is safe for concurrent use.
 type Engine struct {
 	rules  *rules.Set
 	faq    FAQ
 	topics []string
 	labels Translator
+	// Dates, if set, answers the topics about dates from the calendar.
+	Dates Dates
+	// Now tells the time for Dates; nil means time.Now.
+	Now func() time.Time
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 // New returns an engine asking the questions of set, answering questions

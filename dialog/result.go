@@ -102,5 +102,11 @@ func (c *conv) answerTopic(topic string) {
 		c.say(T("faq."+topic), Option{Label: T("menu.check"), Value: commandPrefix + "check"})
 		return
 	}
+	if c.e.Dates != nil {
+		if t, ok := c.e.Dates.Answer(topic, c.e.now()); ok {
+			c.say(t)
+			return
+		}
+	}
 	c.say(T("faq." + topic))
 }
