@@ -24,6 +24,7 @@ func TestSetCommands(t *testing.T) {
 		{"", []telegramtest.BotCommand{
 			{Command: "start", Description: "Start over"},
 			{Command: "check", Description: "Check which level you may apply for"},
+			{Command: "where", Description: "Addresses & maps"},
 			{Command: "back", Description: "Undo your last answer"},
 			{Command: "restart", Description: "Start the check over"},
 			{Command: "cancel", Description: "Leave the check"},
@@ -33,6 +34,7 @@ func TestSetCommands(t *testing.T) {
 		{"zh", []telegramtest.BotCommand{
 			{Command: "start", Description: "重新开始"},
 			{Command: "check", Description: "检查可以报考的等级"},
+			{Command: "where", Description: "地址和地图"},
 			{Command: "back", Description: "撤销上一个回答"},
 			{Command: "restart", Description: "重新开始检查"},
 			{Command: "cancel", Description: "退出检查"},

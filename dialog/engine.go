@@ -281,6 +281,11 @@ func (c *conv) command(name, arg string) {
 		c.chooseLanguage(arg)
 	case "help":
 		c.help()
+	case "where":
+		c.answerTopic("location")
+		if c.asking() {
+			c.ask()
+		}
 	default:
 		c.say(T("command.unknown", "Command", "/"+name))
 		c.help()
@@ -310,12 +315,24 @@ func (c *conv) menu() []Option {
 	}
 }
 
-func (c *conv) help() {
+// unknown says that the bot cannot answer a question, where the centre
+// publishes its news, and offers the topics it can answer and the check.
+func (c *conv) unknown() {
+	opts := c.topicOptions()
+	opts = append(opts, Option{Label: T("menu.check"), Value: commandPrefix + "check"})
+	c.say(T("unknown"), opts...)
+}
+
+func (c *conv) topicOptions() []Option {
 	opts := make([]Option, len(c.e.topics))
 	for i, topic := range c.e.topics {
 		opts[i] = Option{Label: T("topic." + topic), Value: topicPrefix + topic}
 	}
-	c.say(T("help"), opts...)
+	return opts
+}
+
+func (c *conv) help() {
+	c.say(T("help"), c.topicOptions()...)
 }
 
 func (c *conv) asking() bool { return c.st.Check != nil && !c.st.Check.Done }
@@ -523,7 +540,7 @@ func (c *conv) text(s string) {
 	case c.asking():
 		c.reprompt()
 	default:
-		c.say(T("unknown"), c.menu()...)
+		c.unknown()
 	}
 }
 
