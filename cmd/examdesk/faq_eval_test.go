@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// evalFile is the FAQ matcher's independent evaluation set: one question a
+// line, "lang<TAB>topic<TAB>question", topic "-" for a question the matcher
+// must refuse. Lines starting with # are comments.
+const evalFile = "../../faq/testdata/eval.tsv"
+
+// The FAQ topic ids of DOMAIN.md.
+var evalTopics = []string{
+	"eligibility", "levels", "registration_time", "registration_place",
+	"materials", "application_form", "work_proof", "thesis", "exam_date",
+	"admission_ticket", "photo", "score_review", "defence", "certificate",
+	"retake", "training_route", "location",
+}
+
+var evalLangs = []string{"zh-Hant", "zh-Hans", "en"}
+
+// The thresholds the matcher must reach in every language, and the size the
+// set must keep.
+const (
+	evalMinAccuracy   = 0.90 // on-topic questions answered with their topic
+	evalMinRefusal    = 0.90 // off-topic questions refused
+	evalMinQuestions  = 150  // in all
+	evalMinOffTopic   = 20   // in all
+	evalMinTopicLines = 2    // per topic and language
+)
+
+type evalCase struct {
+	line                  int
+	lang, topic, question string
+}
+
+// readEvalSet reads and validates the evaluation set.
+func readEvalSet(path string) ([]evalCase, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var cases []evalCase
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != 3 {
+			return nil, fmt.Errorf("%s:%d: %d tab-separated columns, want 3 (lang, topic, question)", path, n, len(cols))
+		}
+		c := evalCase{line: n, lang: cols[0], topic: cols[1], question: strings.TrimSpace(cols[2])}
+		if !slices.Contains(evalLangs, c.lang) {
+			return nil, fmt.Errorf("%s:%d: unknown language %q", path, n, c.lang)
+		}
+		if c.topic != "-" && !slices.Contains(evalTopics, c.topic) {
+			return nil, fmt.Errorf("%s:%d: unknown topic %q", path, n, c.topic)
+		}
+		if c.question == "" {
+			return nil, fmt.Errorf("%s:%d: empty question", path, n)
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+	}
+	return cases, nil
+}
+
+// faqAnswer is the object `examdesk faq --json` prints.
+type faqAnswer struct {
+	Topic  *string `json:"topic"`
+	Score  float64 `json:"score"`
+	Answer string  `json:"answer"`
+}
+
+// askFAQ runs `examdesk faq --lang lang --json question` in-process and
+// returns the topic it printed ("" when it refused).
+func askFAQ(lang, question string) (string, error) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"faq", "--lang", lang, "--json", question},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if err != nil {
+		return "", fmt.Errorf("faq failed: %v (stderr %q)", err, stderr.String())
+	}
+	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
+	var a faqAnswer
+	if err := dec.Decode(&a); err != nil {
+		return "", fmt.Errorf("output %q is not a JSON object: %v", stdout.String(), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", fmt.Errorf("output %q is more than one JSON object", stdout.String())
+	}
+	if a.Topic == nil {
+		return "", fmt.Errorf("output %q has no \"topic\"", stdout.String())
+	}
+	if *a.Topic != "" && !slices.Contains(evalTopics, *a.Topic) {
+		return "", fmt.Errorf("output %q names an unknown topic", stdout.String())
+	}
+	return *a.Topic, nil
+}
+
+type evalTally struct {
+	on, onRight   int
+	off, offRight int
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+func TestFAQEvaluation(t *testing.T) {
+	cases, err := readEvalSet(evalFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The set itself must keep its size and coverage.
+	perTopic := map[string]map[string]int{}
+	offTopic := 0
+	for _, c := range cases {
+		if c.topic == "-" {
+			offTopic++
+			continue
+		}
+		if perTopic[c.lang] == nil {
+			perTopic[c.lang] = map[string]int{}
+		}
+		perTopic[c.lang][c.topic]++
+	}
+	if len(cases) < evalMinQuestions {
+		t.Errorf("%s: %d questions, want at least %d", evalFile, len(cases), evalMinQuestions)
+	}
+	if offTopic < evalMinOffTopic {
+		t.Errorf("%s: %d off-topic questions, want at least %d", evalFile, offTopic, evalMinOffTopic)
+	}
+	for _, lang := range evalLangs {
+		for _, topic := range evalTopics {
+			if perTopic[lang][topic] < evalMinTopicLines {
+				t.Errorf("%s: no %s question for topic %s", evalFile, lang, topic)
+			}
+		}
+	}
+
+	tally := map[string]*evalTally{}
+	for _, lang := range evalLangs {
+		tally[lang] = &evalTally{}
+	}
+	var misses []string
+	failed := 0
+	for _, c := range cases {
+		got, err := askFAQ(c.lang, c.question)
+		if err != nil {
+			t.Errorf("%s:%d: %s %q: %v", evalFile, c.line, c.lang, c.question, err)
+			if failed++; failed == 5 {
+				t.Fatal("giving up after 5 failed runs")
+			}
+			continue
+		}
+		tl := tally[c.lang]
+		if c.topic == "-" {
+			tl.off++
+			if got == "" {
+				tl.offRight++
+				continue
+			}
+		} else {
+			tl.on++
+			if got == c.topic {
+				tl.onRight++
+				continue
+			}
+		}
+		if got == "" {
+			got = `""`
+		}
+		misses = append(misses, fmt.Sprintf("%-7s  %-18s  %-18s  %s", c.lang, c.topic, got, c.question))
+	}
+
+	t.Logf("%-7s  %9s  %9s  %8s  %9s  %9s  %8s", "lang", "on-topic", "right", "accuracy", "off-topic", "refused", "refusal")
+	for _, lang := range evalLangs {
+		tl := tally[lang]
+		t.Logf("%-7s  %9d  %9d  %7.1f%%  %9d  %9d  %7.1f%%", lang,
+			tl.on, tl.onRight, 100*ratio(tl.onRight, tl.on),
+			tl.off, tl.offRight, 100*ratio(tl.offRight, tl.off))
+	}
+	if len(misses) > 0 {
+		t.Logf("%d misses:", len(misses))
+		t.Logf("%-7s  %-18s  %-18s  %s", "lang", "expected", "got", "question")
+		for _, m := range misses {
+			t.Log(m)
+		}
+	}
+
+	for _, lang := range evalLangs {
+		tl := tally[lang]
+		if acc := ratio(tl.onRight, tl.on); acc < evalMinAccuracy {
+			t.Errorf("%s: on-topic accuracy %.1f%% (%d/%d), want at least %.0f%%", lang, 100*acc, tl.onRight, tl.on, 100*evalMinAccuracy)
+		}
+		if ref := ratio(tl.offRight, tl.off); ref < evalMinRefusal {
+			t.Errorf("%s: off-topic refusal %.1f%% (%d/%d), want at least %.0f%%", lang, 100*ref, tl.offRight, tl.off, 100*evalMinRefusal)
+		}
+	}
+}
