@@ -227,6 +227,12 @@ func (e *Engine) sane(st State) State {
 	if !c.Done {
 		if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
 			st.Check = nil
+			return st
+		}
+		if c.Asked == 0 && len(e.rules.Ask(c.Asking).Choices) > 0 {
+			// Saved before Asked was kept: the question was the last
+			// prompt with options.
+			c.Asked = st.Step
 		}
 	}
 	return st
@@ -250,14 +256,23 @@ type conv struct {
 	notice *Text
 }
 
+// say sends t with opts. Options that are only good at the step they were
+// offered at (answers, commands) start a new step, which makes the
+// options of earlier steps stale; topics and languages, good at any time,
+// keep the step.
 func (c *conv) say(t Text, opts ...Option) {
-	if len(opts) > 0 {
+	if slices.ContainsFunc(opts, stepBound) {
 		c.st.Step++
-		for i := range opts {
-			opts[i].Step = c.st.Step
-		}
+	}
+	for i := range opts {
+		opts[i].Step = c.st.Step
 	}
 	c.out = append(c.out, Message{Text: t, Options: opts})
+}
+
+// stepBound reports whether o is only good at the step it was offered at.
+func stepBound(o Option) bool {
+	return strings.HasPrefix(o.Value, answerPrefix) || strings.HasPrefix(o.Value, commandPrefix)
 }
 
 func (c *conv) command(name, arg string) {
@@ -299,6 +314,9 @@ func (c *conv) start(payload string) {
 		return
 	case slices.Contains(c.e.topics, payload):
 		c.answerTopic(payload)
+		if c.asking() {
+			c.ask()
+		}
 		return
 	}
 	c.say(T("welcome"), c.menu()...)
@@ -353,7 +371,7 @@ func (c *conv) advance() {
 		c.result()
 		return
 	}
-	ch.Asking = q
+	ch.Asking, ch.Asked = q, 0
 	c.ask()
 }
 
@@ -365,7 +383,21 @@ func (c *conv) ask() {
 	for _, v := range q.Choices {
 		opts = append(opts, Option{Label: choiceLabel(q, v), Value: answerPrefix + v})
 	}
-	c.say(T("question", "N", n, "Question", T("q."+string(q.ID))), opts...)
+	text := T("question", "N", n, "Question", T("q."+string(q.ID)))
+	ch := c.st.Check
+	if len(opts) > 0 && ch.Asked != 0 && ch.Asked == c.st.Step {
+		// Asked again with nothing step-bound offered since: the buttons
+		// sent the first time stay good, and the state stays as it was.
+		for i := range opts {
+			opts[i].Step = ch.Asked
+		}
+		c.out = append(c.out, Message{Text: text, Options: opts})
+		return
+	}
+	c.say(text, opts...)
+	if len(opts) > 0 {
+		ch.Asked = c.st.Step
+	}
 }
 
 func choiceLabel(q rules.QuestionInfo, v string) Text {
@@ -459,17 +491,18 @@ func (c *conv) pick(p Pick) {
 	case topicPrefix:
 		if slices.Contains(c.e.topics, value) {
 			c.answerTopic(value)
+			if c.asking() {
+				c.ask()
+			}
 			return
 		}
-	case commandPrefix, answerPrefix:
-		if p.Step != c.st.Step {
-			break
-		}
-		if kind == commandPrefix {
+	case commandPrefix:
+		if p.Step == c.st.Step {
 			c.command(value, "")
 			return
 		}
-		if c.asking() {
+	case answerPrefix:
+		if c.asking() && p.Step == c.st.Check.Asked {
 			c.answerChoice(value)
 			return
 		}

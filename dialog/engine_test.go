@@ -151,3 +151,35 @@ func TestStaleOption(t *testing.T) {
 		t.Fatalf("stale option notice = %v; want stale", r.Notice)
 	}
 }
+
+// TestQuestionKeepsState checks that a question asked in the middle of the
+// check leaves the state exactly as it was, at every question of a check,
+// and that the question is asked again with the same buttons.
+func TestQuestionKeepsState(t *testing.T) {
+	e, _ := newEngine(t)
+	questions := []string{"照片要多大？", "准考证在哪里领", "how do I get my score reviewed"}
+	st, r := step(t, e, dialog.State{}, dialog.Input{Text: "/check", LanguageCode: "en"})
+	asked := 0
+	for ; st.Check != nil && !st.Check.Done; asked++ {
+		prompt := r.Messages[len(r.Messages)-1]
+		for _, q := range questions {
+			next, qr := step(t, e, st, dialog.Input{Text: q, LanguageCode: "en"})
+			if !reflect.DeepEqual(next, st) {
+				t.Fatalf("Step(%q) at %s changed the state: %+v; want %+v", q, st.Check.Asking, next, st)
+			}
+			again := qr.Messages[len(qr.Messages)-1]
+			if len(qr.Messages) != 2 || !reflect.DeepEqual(again, prompt) {
+				t.Fatalf("Step(%q) at %s = %+v; want an answer, then %+v", q, st.Check.Asking, qr.Messages, prompt)
+			}
+		}
+		in := dialog.Input{Text: "2", LanguageCode: "en"}
+		if len(prompt.Options) > 0 {
+			o := prompt.Options[len(prompt.Options)/2]
+			in = dialog.Input{Pick: &dialog.Pick{Value: o.Value, Step: o.Step}, LanguageCode: "en"}
+		}
+		st, r = step(t, e, st, in)
+	}
+	if asked < 3 {
+		t.Errorf("the check asked %d questions; want a check long enough to test", asked)
+	}
+}

@@ -35,6 +35,9 @@ type Check struct {
 	History []rules.Question `json:"history,omitempty"`
 	// Asking is the question waiting for an answer; empty once Done.
 	Asking rules.Question `json:"asking,omitempty"`
+	// Asked is the step at which Asking's options were offered, 0 before
+	// they are: its buttons stay good while other messages come between.
+	Asked int64 `json:"asked,omitempty"`
 	// Done is set when the result has been given; /back reopens the check.
 	Done bool `json:"done,omitempty"`
 }

@@ -55,6 +55,7 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 //	~ words           the last message, rendered, contains words (in
 //	                  every language: use ids and numbers)
 //	! key             the last reply's notice has that key
+//	+ n               the last message offers n options
 //
 // Every message is rendered in the language and must be valid Telegram
 // HTML with no unfilled placeholder and no missing message.
@@ -141,6 +142,10 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 				if !strings.Contains(got, w) {
 					t.Fatalf("%s: %q lacks %q", where, got, w)
 				}
+			}
+		case "+":
+			if n, err := strconv.Atoi(arg); err != nil || len(last.Options) != n {
+				t.Fatalf("%s: %s offers %d options; want %s", where, describe(last), len(last.Options), arg)
 			}
 		case "!":
 			if reply.Notice == nil || reply.Notice.Key != arg {
