@@ -294,7 +294,8 @@ func (c *conv) command(name, arg string) {
 		c.cancel()
 	case "lang":
 		c.chooseLanguage(arg)
-	case "help":
+	case "help", "broadcast", "broadcasts", "calendar":
+		// The administrators' commands: anyone else gets the help.
 		c.help()
 	case "where":
 		c.answerTopic("location")
