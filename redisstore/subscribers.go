@@ -1,0 +1,355 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"examdesk/broadcast"
+	"examdesk/dialog"
+)
+
+// Subscribers is the list of subscribers in Redis, a broadcast.Subscribers.
+// It keeps no time to live: a subscriber stays until Forget.
+//
+// Keys, under the store's prefix:
+//
+//	sub:<chat>            hash: lang, level (0–4), remind (0|1), active (0|1),
+//	                      since (Unix seconds it last became active),
+//	                      reason (stop|block, while inactive)
+//	subs                  sorted set of the active chats, score = chat id
+//	subs:lang:<lang>      the active chats speaking lang, likewise
+//	subs:level:<1–4>      the active chats whose highest level is that one
+//	subs:remind           the active chats that want reminders
+//	inactive              set of chats that blocked the bot (MarkInactive)
+//
+// Every change rewrites a chat's record and its index entries in one Lua
+// script, so the indexes always agree with the records. Count and List walk
+// the smallest index the filter needs and check the others, in one script
+// each; a page of List then reads its records in one pipeline.
+type Subscribers struct {
+	st *Store
+}
+
+var _ broadcast.Subscribers = (*Subscribers)(nil)
+
+// Subscribers returns the list of subscribers kept in the store's Redis
+// under its prefix.
+func (s *Store) Subscribers() *Subscribers { return &Subscribers{st: s} }
+
+// maxChat is the largest chat id an index keeps exactly (a sorted set's
+// score is a float64); Telegram's ids have at most 52 significant bits.
+const maxChat = 1 << 53
+
+var subLangs = []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+
+func (s *Subscribers) record(chat int64) string {
+	return s.st.prefix + "sub:" + strconv.FormatInt(chat, 10)
+}
+
+// indexes returns the keys of every index: all, remind, the languages, the
+// levels 1–4.
+func (s *Subscribers) indexes() []string {
+	p := s.st.prefix
+	keys := []string{p + "subs", p + "subs:remind"}
+	for _, l := range subLangs {
+		keys = append(keys, p+"subs:lang:"+l)
+	}
+	for l := 1; l <= 4; l++ {
+		keys = append(keys, p+"subs:level:"+strconv.Itoa(l))
+	}
+	return keys
+}
+
+func checkChat(chat int64) error {
+	if chat <= 0 || chat > maxChat {
+		return fmt.Errorf("chat %d is not a private chat", chat)
+	}
+	return nil
+}
+
+// keys returns the keys every change script takes: the record, the
+// inactive set, then the indexes.
+func (s *Subscribers) keys(chat int64) []string {
+	return append([]string{s.record(chat), s.st.prefix + "inactive"}, s.indexes()...)
+}
+
+// luaUnindex removes ARGV[1] from every index, KEYS[3] on.
+const luaUnindex = `
+for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+`
+
+// subscribeScript writes the record of chat ARGV[1] with lang ARGV[2],
+// level ARGV[3], remind ARGV[4], active, and since ARGV[5] unless it was
+// active already; it takes the chat off the inactive set KEYS[2] and
+// indexes it anew: in all (KEYS[3]), remind (KEYS[4]) when ARGV[4] is 1,
+// its language's index KEYS[ARGV[6]] and, unless ARGV[7] is 0, its
+// level's KEYS[ARGV[7]].
+var subscribeScript = redis.NewScript(`
+local was = redis.call('HGET', KEYS[1], 'active')
+` + luaUnindex + `
+redis.call('HSET', KEYS[1], 'lang', ARGV[2], 'level', ARGV[3], 'remind', ARGV[4], 'active', '1')
+redis.call('HDEL', KEYS[1], 'reason')
+if was ~= '1' then redis.call('HSET', KEYS[1], 'since', ARGV[5]) end
+redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1]) end
+redis.call('ZADD', KEYS[tonumber(ARGV[6])], ARGV[1], ARGV[1])
+local level = tonumber(ARGV[7])
+if level > 0 then redis.call('ZADD', KEYS[level], ARGV[1], ARGV[1]) end
+return 1
+`)
+
+// Subscribe adds s, or updates its language, level and reminders, and
+// makes it active. The chat must be a private chat (a positive id), the
+// language one of broadcast's and the level 0–4.
+func (s *Subscribers) Subscribe(ctx context.Context, sub broadcast.Subscriber) error {
+	if err := checkChat(sub.Chat); err != nil {
+		return fmt.Errorf("subscribe chat %d: %w", sub.Chat, err)
+	}
+	lang := slices.Index(subLangs, sub.Lang)
+	if lang < 0 {
+		return fmt.Errorf("subscribe chat %d: unknown language %q", sub.Chat, sub.Lang)
+	}
+	if sub.Level < 0 || sub.Level > 4 {
+		return fmt.Errorf("subscribe chat %d: level %d is not 0–4", sub.Chat, sub.Level)
+	}
+	// Positions in keys, counted from 1 as Lua does: record, inactive,
+	// all, remind, the languages, the levels 1–4.
+	langKey, levelKey := 5+lang, 0
+	if sub.Level > 0 {
+		levelKey = 5 + len(subLangs) + sub.Level - 1
+	}
+	remind := "0"
+	if sub.Remind {
+		remind = "1"
+	}
+	err := subscribeScript.Run(ctx, s.st.client, s.keys(sub.Chat),
+		sub.Chat, sub.Lang, sub.Level, remind, time.Now().Unix(), langKey, levelKey).Err()
+	if err != nil {
+		return fmt.Errorf("subscribe chat %d: %w", sub.Chat, err)
+	}
+	return nil
+}
+
+// deactivateScript marks the record of chat ARGV[1], if any, inactive for
+// the reason ARGV[2] and removes it from every index; with ARGV[3] = 1 it
+// also adds the chat to the inactive set KEYS[2], record or not.
+var deactivateScript = redis.NewScript(`
+if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1]) end
+` + luaUnindex + `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+	redis.call('HSET', KEYS[1], 'active', '0', 'reason', ARGV[2])
+end
+return 1
+`)
+
+// Unsubscribe makes chat inactive (/stop): its record is kept, so that
+// /start brings it back as it was; nothing is sent to it any more. A chat
+// that never subscribed stays unknown.
+func (s *Subscribers) Unsubscribe(ctx context.Context, chat int64) error {
+	if err := deactivateScript.Run(ctx, s.st.client, s.keys(chat), chat, "stop", "0").Err(); err != nil {
+		return fmt.Errorf("unsubscribe chat %d: %w", chat, err)
+	}
+	return nil
+}
+
+// Block makes chat inactive because its user blocked the bot (Telegram's
+// 403), and marks it inactive as MarkInactive does, whether it subscribed
+// or not (a group that removed the bot, say).
+func (s *Subscribers) Block(ctx context.Context, chat int64) error {
+	if err := deactivateScript.Run(ctx, s.st.client, s.keys(chat), chat, "block", "1").Err(); err != nil {
+		return fmt.Errorf("block chat %d: %w", chat, err)
+	}
+	return nil
+}
+
+// forgetScript deletes the record KEYS[1], the chat ARGV[1] from the
+// inactive set KEYS[2] and from every index, and the conversation state
+// KEYS[#KEYS] (passed last; the indexes are KEYS[3..#KEYS-1]).
+var forgetScript = redis.NewScript(`
+redis.call('DEL', KEYS[1], KEYS[#KEYS])
+redis.call('SREM', KEYS[2], ARGV[1])
+for i = 3, #KEYS - 1 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+`)
+
+// Forget deletes everything kept about chat, at once: its subscriber
+// record, its index entries, its inactive mark and the state of its
+// private conversation (the chat with itself). Forgetting an unknown chat
+// does nothing. The updates a chat sent are kept only until handled (and
+// their ids for deduplication); conversations of the user in groups
+// expire with the store's time to live.
+func (s *Subscribers) Forget(ctx context.Context, chat int64) error {
+	keys := append(s.keys(chat), s.st.key(dialog.Key{Chat: chat, User: chat}))
+	if err := forgetScript.Run(ctx, s.st.client, keys, chat).Err(); err != nil {
+		return fmt.Errorf("forget chat %d: %w", chat, err)
+	}
+	return nil
+}
+
+// Get returns the subscriber of chat, whether it is active, and whether
+// there is one at all.
+func (s *Subscribers) Get(ctx context.Context, chat int64) (sub broadcast.Subscriber, active bool, found bool, err error) {
+	fields, err := s.st.client.HGetAll(ctx, s.record(chat)).Result()
+	if err != nil {
+		return broadcast.Subscriber{}, false, false, fmt.Errorf("get subscriber %d: %w", chat, err)
+	}
+	if len(fields) == 0 {
+		return broadcast.Subscriber{}, false, false, nil
+	}
+	sub, err = decodeSubscriber(chat, fields)
+	if err != nil {
+		return broadcast.Subscriber{}, false, false, fmt.Errorf("get subscriber %d: %w", chat, err)
+	}
+	return sub, fields["active"] == "1", true, nil
+}
+
+func decodeSubscriber(chat int64, fields map[string]string) (broadcast.Subscriber, error) {
+	level, err := strconv.Atoi(fields["level"])
+	if err != nil || level < 0 || level > 4 {
+		return broadcast.Subscriber{}, fmt.Errorf("field level = %q is not 0–4", fields["level"])
+	}
+	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: level, Remind: fields["remind"] == "1"}, nil
+}
+
+// filterKeys returns the indexes f needs, the smallest first by nature:
+// level, then remind, then language, then all when f selects everyone.
+func (s *Subscribers) filterKeys(f broadcast.Filter) ([]string, error) {
+	p := s.st.prefix
+	var keys []string
+	if f.Level != 0 {
+		if f.Level < 0 || f.Level > 4 {
+			return nil, fmt.Errorf("filter level %d is not 0–4", f.Level)
+		}
+		keys = append(keys, p+"subs:level:"+strconv.Itoa(f.Level))
+	}
+	if f.Remind {
+		keys = append(keys, p+"subs:remind")
+	}
+	if f.Lang != "" {
+		if !slices.Contains(subLangs, f.Lang) {
+			return nil, fmt.Errorf("filter language %q is unknown", f.Lang)
+		}
+		keys = append(keys, p+"subs:lang:"+f.Lang)
+	}
+	if len(keys) == 0 {
+		keys = append(keys, p+"subs")
+	}
+	return keys, nil
+}
+
+// pageScript returns up to ARGV[2] members of every index KEYS (one or
+// more) with a score above ARGV[1], by score, walking KEYS[1] (the
+// smallest is best) in batches and keeping those in all the others. With
+// ARGV[3] = 1 it counts them all instead, ignoring ARGV[2].
+var pageScript = redis.NewScript(`
+local counting = ARGV[3] == '1'
+if #KEYS == 1 and counting then return redis.call('ZCARD', KEYS[1]) end
+local n = tonumber(ARGV[2])
+local out, count = {}, 0
+local cursor = '(' .. ARGV[1]
+while counting or #out < n do
+	local ids = redis.call('ZRANGEBYSCORE', KEYS[1], cursor, '+inf', 'LIMIT', 0, 500)
+	if #ids == 0 then break end
+	for _, id in ipairs(ids) do
+		local ok = true
+		for i = 2, #KEYS do
+			if not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
+		end
+		if ok then
+			count = count + 1
+			if not counting then
+				out[#out + 1] = id
+				if #out == n then break end
+			end
+		end
+	end
+	cursor = '(' .. ids[#ids]
+end
+if counting then return count end
+return out
+`)
+
+// Count returns how many active subscribers f selects.
+func (s *Subscribers) Count(ctx context.Context, f broadcast.Filter) (int, error) {
+	keys, err := s.filterKeys(f)
+	if err != nil {
+		return 0, fmt.Errorf("count subscribers: %w", err)
+	}
+	n, err := pageScript.Run(ctx, s.st.client, keys, int64(math.MinInt64), 0, "1").Int()
+	if err != nil {
+		return 0, fmt.Errorf("count subscribers: %w", err)
+	}
+	return n, nil
+}
+
+// List returns up to n active subscribers that f selects with a chat id
+// above after, by chat id; an empty page means there are no more.
+func (s *Subscribers) List(ctx context.Context, f broadcast.Filter, after int64, n int) ([]broadcast.Subscriber, error) {
+	keys, err := s.filterKeys(f)
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	for {
+		ids, err := pageScript.Run(ctx, s.st.client, keys, after, n, "0").StringSlice()
+		if err != nil {
+			return nil, fmt.Errorf("list subscribers after %d: %w", after, err)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		out, last, err := s.read(ctx, f, ids)
+		if err != nil {
+			return nil, fmt.Errorf("list subscribers after %d: %w", after, err)
+		}
+		// A page whose every subscriber changed between the two round
+		// trips is not the end: read on.
+		if len(out) > 0 || len(ids) < n {
+			return out, nil
+		}
+		after = last
+	}
+}
+
+// read reads the records of the chats ids in one round trip and returns
+// those still active and selected by f, and the last id.
+func (s *Subscribers) read(ctx context.Context, f broadcast.Filter, ids []string) ([]broadcast.Subscriber, int64, error) {
+	chats := make([]int64, len(ids))
+	pipe := s.st.client.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		chat, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return nil, 0, fmt.Errorf("index member %q is not a chat id", id)
+		}
+		chats[i] = chat
+		cmds[i] = pipe.HGetAll(ctx, s.record(chat))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, fmt.Errorf("read records: %w", err)
+	}
+	out := make([]broadcast.Subscriber, 0, len(ids))
+	for i, chat := range chats {
+		fields := cmds[i].Val()
+		if fields["active"] != "1" {
+			continue // unsubscribed or forgotten since the page was read
+		}
+		sub, err := decodeSubscriber(chat, fields)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", s.record(chat), err)
+		}
+		if f.Match(sub) {
+			out = append(out, sub)
+		}
+	}
+	return out, chats[len(chats)-1], nil
+}
