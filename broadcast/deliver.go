@@ -1,0 +1,355 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Delivery is one recipient of a broadcast, claimed under a lease by one
+// worker of one process.
+type Delivery struct {
+	// ID is the broadcast's.
+	ID   string
+	Chat int64
+	Lang string
+	// Attempt counts the calls made for this recipient before, 0 at first.
+	Attempt int
+	// Lease identifies the claim; Until is when it runs out, after which
+	// another worker may claim the recipient.
+	Lease string
+	Until time.Time
+}
+
+// Result is what became of a delivery.
+type Result string
+
+// Results of a delivery.
+const (
+	Sent    Result = "sent"
+	Blocked Result = "blocked"
+	Failed  Result = "failed"
+)
+
+// ErrLeaseLost means a delivery's lease ran out and the recipient may have
+// been claimed again: the holder records nothing.
+var ErrLeaseLost = errors.New("broadcast: lease on delivery lost")
+
+// Deliveries is the delivery side of the queue, shared by every worker of
+// every process (redisstore.Broadcasts implements it).
+//
+// Claim hands out one pending recipient of a broadcast whose time has
+// come and that is not cancelled, under a lease; ok is false when there is
+// none. A recipient whose lease ran out (its holder died) is handed out
+// again. A broadcast whose recipients are all recorded becomes Done.
+//
+// Renew extends a delivery's lease (ErrLeaseLost when it ran out and was
+// claimed again, or the broadcast was cancelled).
+//
+// Record records the result of a delivery, with a reason for Failed, once:
+// the recipient is no longer pending. Without the lease it returns
+// ErrLeaseLost and changes nothing.
+//
+// Retry gives a delivery back, to be claimed again no sooner than after,
+// with the Attempt of d (a caller counting an attempt adds one first).
+//
+// Notice returns the notice of a broadcast (ErrNotFound when unknown).
+type Deliveries interface {
+	Claim(ctx context.Context) (d Delivery, ok bool, err error)
+	Renew(ctx context.Context, d Delivery) (Delivery, error)
+	Record(ctx context.Context, d Delivery, r Result, reason string) error
+	Retry(ctx context.Context, d Delivery, after time.Duration) error
+	Notice(ctx context.Context, id string) (Notice, error)
+}
+
+// Limiter paces the messages of every process sharing it.
+//
+// Wait returns once the bot may send one message to chat: within the
+// global rate and at most one message per second to the chat; the message
+// counts as sent. Slow is told of a 429 with retry_after: nobody sends for
+// retry_after, and the rate is lowered for a while, then recovers.
+type Limiter interface {
+	Wait(ctx context.Context, chat int64) error
+	Slow(ctx context.Context, retryAfter time.Duration) error
+}
+
+// Sender sends one plain-text message. Its errors tell what to do next:
+// ErrBlocked (403, the user blocked the bot), a *RetryAfterError (429), a
+// *RejectedError (any other 4xx: retrying does not help); anything else is
+// transient (network, 5xx) and may be retried.
+type Sender interface {
+	Send(ctx context.Context, chat int64, text string, paid bool) error
+}
+
+// ErrBlocked is a Sender's error when Telegram forbids writing to the
+// chat.
+var ErrBlocked = errors.New("broadcast: the user blocked the bot")
+
+// RetryAfterError is a Sender's error when Telegram asks to wait (429).
+type RetryAfterError struct{ After time.Duration }
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("broadcast: too many requests, retry after %v", e.After)
+}
+
+// RejectedError is a Sender's error when Telegram refused the message for
+// good (400 and the like), with Telegram's description.
+type RejectedError struct{ Reason string }
+
+func (e *RejectedError) Error() string { return "broadcast: message rejected: " + e.Reason }
+
+// TextLen is the length of s as Telegram counts it, in UTF-16 code units.
+func TextLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// CheckText returns ErrEmpty, ErrTooLong or an error for text that is not
+// UTF-8; nil when Telegram takes it as a message.
+func CheckText(text string) error {
+	switch {
+	case !utf8.ValidString(text):
+		return errors.New("broadcast: text is not UTF-8")
+	case len(text) == 0 || isSpace(text):
+		return ErrEmpty
+	case TextLen(text) > MaxText:
+		return ErrTooLong
+	}
+	return nil
+}
+
+func isSpace(s string) bool {
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f', 0x85, 0xA0, 0x3000:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Deliverer sends the broadcasts of a queue: its workers claim recipients
+// one at a time, wait for the limiter, send, and record the result. A
+// recipient whose send Telegram accepted is recorded Sent; one who blocked
+// the bot is recorded Blocked and made inactive; a message Telegram refuses
+// is recorded Failed with its reason; a network error or a 5xx is retried
+// with a growing backoff, MaxAttempts calls in all, then recorded Failed.
+//
+// A recipient is sent to once, except after a process dies: a recipient
+// whose message the dead process had in flight (Telegram accepted it, the
+// record was not written) is claimed again when its lease runs out and gets
+// a second copy. Each worker has at most one message in flight, so a
+// process that dies causes at most Workers duplicates.
+type Deliverer struct {
+	Queue   Deliveries
+	Limiter Limiter
+	Sender  Sender
+	// Subscribers, if set, is told of users who blocked the bot.
+	Subscribers Subscribers
+	// Paid sends with allow_paid_broadcast.
+	Paid bool
+	Log  *slog.Logger
+	// Workers is how many messages may be in flight at once (default 4).
+	Workers int
+	// Poll is how often idle workers look for work (default 500 ms).
+	Poll time.Duration
+	// MaxAttempts bounds the calls for one recipient after transient
+	// errors (default 5).
+	MaxAttempts int
+	// Backoff is the wait before the first retry after a transient error;
+	// each further one waits twice as long (default 2 s).
+	Backoff time.Duration
+
+	mu      sync.Mutex
+	notices map[string]Notice
+}
+
+// Run delivers until ctx is done, then lets each worker finish the message
+// in hand (record it) and returns.
+func (d *Deliverer) Run(ctx context.Context) error {
+	workers := d.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { d.work(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (d *Deliverer) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Log
+}
+
+func (d *Deliverer) work(ctx context.Context) {
+	poll := d.Poll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		dl, ok, err := d.Queue.Claim(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
+			d.log().Error("claiming a broadcast recipient failed", "err", err)
+			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			_ = sleep(ctx, backoff)
+			continue
+		case !ok:
+			backoff = 0
+			_ = sleep(ctx, poll)
+			continue
+		}
+		backoff = 0
+		// The delivery in hand is finished even when shutdown begins,
+		// unless it still waits for its turn.
+		if err := d.deliver(ctx, dl); err != nil && ctx.Err() == nil {
+			d.log().Error("delivering a broadcast failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", err)
+		}
+	}
+}
+
+// deliver sends one claimed delivery and records what became of it.
+func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
+	n, err := d.notice(ctx, dl.ID)
+	if err != nil {
+		return err
+	}
+	text := n.Text(dl.Lang)
+	if err := CheckText(text); err != nil {
+		// Create refuses such notices; one stored by hand still ends.
+		return d.record(ctx, dl, Failed, err.Error())
+	}
+	if err := d.Limiter.Wait(ctx, dl.Chat); err != nil {
+		// Shutdown: give the recipient back for the next process.
+		if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, 0); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+			d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+		}
+		return fmt.Errorf("wait for the rate limiter: %w", err)
+	}
+	// A lease that runs out soon is renewed before sending, so that nobody
+	// else claims the recipient while the message is in flight.
+	if time.Until(dl.Until) < 10*time.Second {
+		if dl, err = d.Queue.Renew(ctx, dl); err != nil {
+			return fmt.Errorf("renew lease of broadcast %s to chat %d: %w", dl.ID, dl.Chat, err)
+		}
+	}
+	sctx := context.WithoutCancel(ctx)
+	err = d.Sender.Send(sctx, dl.Chat, text, d.Paid)
+	var ra *RetryAfterError
+	var rej *RejectedError
+	switch {
+	case err == nil:
+		return d.record(sctx, dl, Sent, "")
+	case errors.Is(err, ErrBlocked):
+		if d.Subscribers != nil {
+			if err := d.Subscribers.Block(sctx, dl.Chat); err != nil {
+				d.log().Warn("marking a subscriber blocked failed", "chat_id", dl.Chat, "err", err)
+			}
+		}
+		return d.record(sctx, dl, Blocked, "blocked by the user")
+	case errors.As(err, &rej):
+		return d.record(sctx, dl, Failed, rej.Reason)
+	case errors.As(err, &ra):
+		d.log().Warn("telegram asks to slow down", "retry_after", ra.After, "chat_id", dl.Chat)
+		if err := d.Limiter.Slow(sctx, ra.After); err != nil {
+			d.log().Warn("slowing the rate limiter failed", "err", err)
+		}
+		// The attempt counts, so that a recipient refused again and
+		// again ends.
+		return d.retry(sctx, dl, ra.After, "too many requests")
+	default:
+		d.log().Warn("sending a broadcast message failed", "broadcast", dl.ID, "chat_id", dl.Chat, "attempt", dl.Attempt+1, "err", err)
+		return d.retry(sctx, dl, d.backoff(dl.Attempt), err.Error())
+	}
+}
+
+// retry gives dl back for a later attempt, or records it Failed when it
+// had its attempts.
+func (d *Deliverer) retry(ctx context.Context, dl Delivery, after time.Duration, reason string) error {
+	attempts := d.MaxAttempts
+	if attempts <= 0 {
+		attempts = 5
+	}
+	dl.Attempt++
+	if dl.Attempt >= attempts {
+		return d.record(ctx, dl, Failed, fmt.Sprintf("%d attempts: %s", dl.Attempt, reason))
+	}
+	if err := d.Queue.Retry(ctx, dl, after); err != nil && !errors.Is(err, ErrLeaseLost) {
+		return fmt.Errorf("give broadcast %s to chat %d back: %w", dl.ID, dl.Chat, err)
+	}
+	return nil
+}
+
+func (d *Deliverer) backoff(attempt int) time.Duration {
+	b := d.Backoff
+	if b <= 0 {
+		b = 2 * time.Second
+	}
+	for range min(attempt, 10) {
+		b *= 2
+	}
+	return b
+}
+
+func (d *Deliverer) record(ctx context.Context, dl Delivery, r Result, reason string) error {
+	err := d.Queue.Record(ctx, dl, r, reason)
+	if errors.Is(err, ErrLeaseLost) {
+		d.log().Warn("a broadcast delivery's lease ran out before its result was recorded", "broadcast", dl.ID, "chat_id", dl.Chat, "result", r)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("record broadcast %s to chat %d %s: %w", dl.ID, dl.Chat, r, err)
+	}
+	return nil
+}
+
+// notice returns the notice of broadcast id, read once per process.
+func (d *Deliverer) notice(ctx context.Context, id string) (Notice, error) {
+	d.mu.Lock()
+	n, ok := d.notices[id]
+	d.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	n, err := d.Queue.Notice(ctx, id)
+	if err != nil {
+		return Notice{}, fmt.Errorf("read broadcast %s: %w", id, err)
+	}
+	d.mu.Lock()
+	if d.notices == nil || len(d.notices) > 1000 {
+		d.notices = map[string]Notice{}
+	}
+	d.notices[id] = n
+	d.mu.Unlock()
+	return n, nil
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
