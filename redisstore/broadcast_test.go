@@ -378,4 +378,3 @@ func TestBroadcastCreateFails(t *testing.T) {
 		t.Errorf("claimed %d; want 1500", len(got))
 	}
 }
-
