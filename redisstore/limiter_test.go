@@ -1,0 +1,160 @@
+package redisstore_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"examdesk/redisstore"
+	"examdesk/redisstore/redistest"
+)
+
+// processes opens n stores on the tests' Redis under one prefix: n
+// processes sharing a limiter.
+func processes(t *testing.T, n int) []*redisstore.Store {
+	t.Helper()
+	first := openRedisStore(t)
+	out := []*redisstore.Store{first}
+	for range n - 1 {
+		st, err := redisstore.Open(t.Context(), redistest.URL(t), redisstore.WithPrefix(first.Prefix()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		out = append(out, st)
+	}
+	return out
+}
+
+// maxInWindow is the most times within any window of d.
+func maxInWindow(times []time.Time, d time.Duration) int {
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	most, j := 0, 0
+	for i := range times {
+		for times[i].Sub(times[j]) >= d {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
+
+func TestLimiterShared(t *testing.T) {
+	const rate, procs, each = 40, 3, 30 // 90 messages: a little over 2 s
+	var mu sync.Mutex
+	var times []time.Time
+	var wg sync.WaitGroup
+	start := time.Now()
+	for p, st := range processes(t, procs) {
+		l := st.Limiter(rate)
+		for w := range 2 {
+			wg.Go(func() {
+				for i := range each / 2 {
+					chat := int64(1000*p + 100*w + i)
+					if err := l.Wait(t.Context(), chat); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					times = append(times, time.Now())
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if got := maxInWindow(times, time.Second); got > rate+2 {
+		t.Errorf("%d sends within one second across %d limiters; want at most %d", got, procs, rate+2)
+	}
+	if min := time.Duration(procs*each-1) * time.Second / rate; took < min-50*time.Millisecond {
+		t.Errorf("%d sends took %v; want at least %v at %d/s", procs*each, took, min, rate)
+	}
+}
+
+func TestLimiterPerChat(t *testing.T) {
+	sts := processes(t, 2)
+	a, b := sts[0].Limiter(100), sts[1].Limiter(100)
+	ctx := t.Context()
+	if err := a.Wait(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	first := time.Now()
+	if err := b.Wait(ctx, 8); err != nil { // another chat: at once
+		t.Fatal(err)
+	}
+	if d := time.Since(first); d > 200*time.Millisecond {
+		t.Errorf("Wait(other chat) took %v; want about 10ms", d)
+	}
+	if err := b.Wait(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(first); d < 950*time.Millisecond {
+		t.Errorf("second Wait(chat 7) after %v; want at least 1s", d)
+	}
+}
+
+func TestLimiterSlow(t *testing.T) {
+	sts := processes(t, 2)
+	a, b := sts[0].Limiter(20), sts[1].Limiter(20)
+	ctx := t.Context()
+	if err := a.Slow(ctx, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Slow(ctx, 300*time.Millisecond); err != nil { // the same 429 seen twice
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := b.Wait(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("Wait() after Slow(300ms) took %v; want about 300ms", d)
+	}
+	r, err := a.CurrentRate(ctx)
+	if err != nil || r < 9.9 || r > 10.5 {
+		t.Errorf("CurrentRate() after a 429 = %v, %v; want about 10 (half of 20, cut once)", r, err)
+	}
+	// The rate in force spaces the sends.
+	start = time.Now()
+	for i := range 3 {
+		if err := a.Wait(ctx, int64(10+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d < 190*time.Millisecond {
+		t.Errorf("3 sends after the cut took %v; want at least 200ms at about 10/s", d)
+	}
+}
+
+func TestLimiterSpend(t *testing.T) {
+	sts := processes(t, 2)
+	replies, bc := sts[0].Limiter(50), sts[1].Limiter(50)
+	ctx := t.Context()
+	for range 20 {
+		replies.Spend()
+	}
+	if err := replies.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := bc.Wait(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 350*time.Millisecond {
+		t.Errorf("Wait() after 20 replies at 50/s took %v; want about 400ms", d)
+	}
+	// The debt is capped at a second's worth.
+	for range 1000 {
+		replies.Spend()
+	}
+	replies.Flush(ctx)
+	start = time.Now()
+	if err := bc.Wait(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 1200*time.Millisecond {
+		t.Errorf("Wait() after 1000 replies took %v; want at most about 1s", d)
+	}
+}
