@@ -41,6 +41,7 @@ type Server struct {
 	commands map[string][]BotCommand
 	fails    []*failure
 	slow     map[string]time.Duration // by lower-case method; "" for all
+	limits   limits                   // flood limits, off unless Limit
 }
 
 // NewServer starts a fake Bot API server that accepts token as its bot's
@@ -271,6 +272,9 @@ func (s *Server) answer(r *http.Request, call *Call) reply {
 		return reply{canceled: true}
 	}
 	if f := s.takeFailure(name, p); f != nil {
+		return reply{err: f}
+	}
+	if f := s.limits.take(name, p, time.Now()); f != nil {
 		return reply{err: f}
 	}
 	return h(s, ctx, p)
