@@ -46,6 +46,8 @@ type Input struct {
 	// LanguageCode is the user's language code as Telegram reports it; it
 	// chooses the language until the user picks one with /lang.
 	LanguageCode string
+	// Group is set in a group chat, where nobody subscribes.
+	Group bool
 }
 
 // ChoosesLanguage reports whether in starts the conversation or chooses
@@ -77,6 +79,9 @@ type Reply struct {
 	// Notice is a short note on the pressed option (for Telegram's
 	// answerCallbackQuery), nil when there is nothing to say.
 	Notice *Text
+	// Subscription is the step's effect on the user's subscription, to
+	// apply once the state is saved; nil when there is none.
+	Subscription *Subscription
 }
 
 // Message is one message: a text and the options offered with it.
@@ -176,7 +181,8 @@ func (e *Engine) Handle(ctx context.Context, s Store, key Key, in Input) (Reply,
 // st; the returned state keeps st's Version.
 func (e *Engine) Step(st State, in Input) (State, Reply) {
 	st = e.sane(st.clone())
-	c := &conv{e: e, st: &st}
+	c := &conv{e: e, st: &st, group: in.Group}
+	lang, done := st.Lang, st.Check != nil && st.Check.Done
 	if st.Lang == "" {
 		c.lang = Language(in.LanguageCode)
 	} else {
@@ -191,7 +197,7 @@ func (e *Engine) Step(st State, in Input) (State, Reply) {
 	default:
 		c.text(in.Text)
 	}
-	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice}
+	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice, Subscription: c.effect(lang, done)}
 }
 
 // clone returns a copy of st that shares no maps or slices with it.
@@ -254,6 +260,8 @@ type conv struct {
 	lang   string
 	out    []Message
 	notice *Text
+	group  bool
+	sub    *Subscription
 }
 
 // say sends t with opts. Options that are only good at the step they were
@@ -278,7 +286,10 @@ func stepBound(o Option) bool {
 func (c *conv) command(name, arg string) {
 	switch name {
 	case "start":
+		c.subscribe()
 		c.start(arg)
+	case "stop", "remind", "forget", forgetYes, forgetNo:
+		c.subscription(name, arg)
 	case "check":
 		if c.asking() {
 			c.say(T("check.resume"))

@@ -49,7 +49,7 @@ func (c *conv) result() {
 	}
 	parts = append(parts, c.materials(res)...)
 	parts = append(parts, T("result.footer"))
-	c.say(T("result", "Body", parts))
+	c.say(T("result", "Body", parts), c.remindOptions()...)
 }
 
 // nextLevel is the level above l (4 when no level is reached), or 0 above
