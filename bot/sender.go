@@ -65,6 +65,10 @@ type SenderOptions struct {
 	// CallTimeout bounds one call; a call that takes longer counts as a
 	// network error (default 20 s).
 	CallTimeout time.Duration
+	// Spend, if set, is called before each sendMessage call, without
+	// waiting: the broadcast rate limiter counts replies with it, so that
+	// broadcasts make room for them. It must not block.
+	Spend func()
 }
 
 // Sender sends messages and callback answers through the Bot API. It is
@@ -116,6 +120,7 @@ func (s *Sender) Send(ctx context.Context, chatID int64, o Outgoing) error {
 		p.ReplyMarkup = inlineKeyboard(o.Keyboard)
 	}
 	return s.call(ctx, "sendMessage", func(ctx context.Context) error {
+		s.spend()
 		_, err := s.api.SendMessage(ctx, p)
 		return err
 	})
@@ -131,6 +136,7 @@ func (s *Sender) SendApology(ctx context.Context, chatID int64, lang string) err
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
 	}
 	return s.call(ctx, "sendMessage", func(ctx context.Context) error {
+		s.spend()
 		_, err := s.api.SendMessage(ctx, p)
 		return err
 	})
@@ -145,6 +151,12 @@ func (s *Sender) AnswerCallback(ctx context.Context, id string, text string) err
 		_, err := s.api.AnswerCallbackQuery(ctx, p)
 		return err
 	})
+}
+
+func (s *Sender) spend() {
+	if s.opts.Spend != nil {
+		s.opts.Spend()
+	}
 }
 
 // call makes a Bot API call with do, retrying as Sender promises.

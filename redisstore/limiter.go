@@ -90,20 +90,27 @@ if spent > 0 then tat = math.max(tat, math.min(tat + spent * interval, now + 100
 `
 
 // waitScript takes a send time. KEYS are tat, cut, chat; ARGV are the
-// rate, the recovery ms, the messages spent outside, the per-chat ms. It
-// returns how many ms to wait before sending: the send time taken, or,
-// when the chat had a message too recently, -(ms) until it may have one,
-// taking nothing.
+// rate, the recovery ms, the messages spent outside, the per-chat ms, the
+// horizon ms. It returns how many ms to wait before sending: the send time
+// taken; or, taking nothing, -(ms) to wait before asking again: when the
+// chat had a message too recently, or when the next free send time is
+// further than the horizon, so that a Slow finds few send times taken
+// ahead of it.
 var waitScript = redis.NewScript(luaRate + luaDebit + `
 local chatWait = redis.call('PTTL', KEYS[3])
-if chatWait > 0 and chatWait > tat - now then
+local horizon = tonumber(ARGV[5])
+if (chatWait > 0 and chatWait > tat - now) or tat - now > horizon then
 	redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', 60000)
-	return -chatWait
+	return -math.max(1, math.max(chatWait, math.ceil(tat - now - horizon)))
 end
 redis.call('SET', KEYS[1], string.format('%.3f', tat + interval), 'PX', 60000)
 redis.call('SET', KEYS[3], '1', 'PX', math.ceil(tat - now) + tonumber(ARGV[4]))
 return math.ceil(tat - now)
 `)
+
+// horizon is how far ahead a Wait takes a send time: when the next free
+// one is further, it sleeps and asks again.
+const horizon = 20 * time.Millisecond
 
 // Wait takes the next send time in the shared schedule and waits for it;
 // see broadcast.Limiter. A chat that had a message within PerChatInterval
@@ -114,7 +121,7 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 		spent := l.spent.Swap(0)
 		ms, err := waitScript.Run(ctx, l.client,
 			[]string{l.prefix + "lim:tat", l.prefix + "lim:cut", l.prefix + "lim:chat:" + strconv.FormatInt(chat, 10)},
-			l.rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds()).Int64()
+			l.rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
 		if err != nil {
 			l.spent.Add(spent)
 			return fmt.Errorf("wait for a send time for chat %d: %w", chat, err)
