@@ -29,6 +29,9 @@ func TestSetCommands(t *testing.T) {
 			{Command: "restart", Description: "Start the check over"},
 			{Command: "cancel", Description: "Leave the check"},
 			{Command: "lang", Description: "Choose the language"},
+			{Command: "remind", Description: "Reminders of the exam dates"},
+			{Command: "stop", Description: "Stop notices & reminders"},
+			{Command: "forget", Description: "Delete everything kept about you"},
 			{Command: "help", Description: "Help & topics"},
 		}},
 		{"zh", []telegramtest.BotCommand{
@@ -39,6 +42,9 @@ func TestSetCommands(t *testing.T) {
 			{Command: "restart", Description: "重新开始检查"},
 			{Command: "cancel", Description: "退出检查"},
 			{Command: "lang", Description: "选择语言"},
+			{Command: "remind", Description: "考试日期提醒"},
+			{Command: "stop", Description: "停止通知和提醒"},
+			{Command: "forget", Description: "删除保存的所有资料"},
 			{Command: "help", Description: "帮助和常见问题"},
 		}},
 	}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"examdesk/admin"
+	"examdesk/broadcast"
 	"examdesk/dialog"
 	"examdesk/inbox"
 )
@@ -32,7 +34,11 @@ type Service struct {
 	Console *admin.Console
 	Log     *slog.Logger
 	Metrics *Metrics
-	// Inactive, if set, is told of a chat whose user blocked the bot.
+	// Subscribers, if set, takes the replies' effects on the users'
+	// subscriptions (see dialog.Subscription) and is told of a chat whose
+	// user blocked the bot.
+	Subscribers broadcast.Subscribers
+	// Inactive, if set, is also told of a chat whose user blocked the bot.
 	Inactive func(ctx context.Context, chat int64) error
 	// Workers is how many chats are handled at once (default 64).
 	Workers int
@@ -56,6 +62,9 @@ type reply struct {
 	Notice     string    `json:"notice,omitempty"`
 	// Menu is the language of the command menu to set for Chat.
 	Menu string `json:"menu,omitempty"`
+	// Subscription is an effect on the subscription of Chat, a private
+	// chat, to apply with ApplySubscription.
+	Subscription *dialog.Subscription `json:"subscription,omitempty"`
 }
 
 // Wake tells idle workers that updates were added.
@@ -197,6 +206,7 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	if !ok {
 		return s.Queue.Commit(ctx, *job, job.State, nil)
 	}
+	in.Group = key.Chat != key.User
 	st := job.State
 	if s.Console.IsAdmin(key.User) {
 		lang := st.Lang
@@ -251,10 +261,20 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 // that the bot-wide menus do not speak, a command menu for the chat. Only
 // messages must never be sent twice, so nothing but messages follows
 // another message: see send.
+//
+// The reply's effect on the subscription, in a private chat, comes right
+// after the first entry: committed with the state, it is applied by
+// whoever sends the outbox, this holder or the successor of one that died
+// (which skips only the first entry not recorded as sent, the one that may
+// have been in flight), so at least once; applying it again is harmless.
 func (s *Service) outbox(key dialog.Key, in dialog.Input, callbackID string, r dialog.Reply) []reply {
 	var entries []reply
 	for _, o := range Render(s.Catalog, r) {
 		entries = append(entries, reply{Lang: r.Lang, Chat: key.Chat, Message: &o})
+	}
+	if r.Subscription != nil && s.Subscribers != nil && key.Chat == key.User {
+		e := reply{Lang: r.Lang, Chat: key.Chat, Subscription: r.Subscription}
+		entries = slices.Insert(entries, min(1, len(entries)), e)
 	}
 	if callbackID != "" {
 		entries = append(entries, reply{Lang: r.Lang, CallbackID: callbackID, Notice: Notice(s.Catalog, r)})
@@ -292,9 +312,10 @@ func (s *Service) decode(job inbox.Job, out [][]byte) []reply {
 	return entries
 }
 
-// send sends the outbox of a job. Errors are handled here: a user who
-// blocked the bot is marked inactive and gets nothing more; a message
-// Telegram refuses is replaced by an apology; anything else is logged.
+// send sends the outbox of a job and applies the subscription effects in
+// it. Errors are handled here: a user who blocked the bot is marked
+// inactive and gets no more messages; a message Telegram refuses is
+// replaced by an apology; anything else, a failed effect too, is logged.
 //
 // The successor of a holder that dies midway skips the entry after the
 // last one recorded as sent, which may have been in flight, and sends the
@@ -304,7 +325,21 @@ func (s *Service) decode(job inbox.Job, out [][]byte) []reply {
 // nobody, and only they follow messages, so a reply of one message and a
 // button answer costs no record.
 func (s *Service) send(ctx context.Context, job inbox.Job, entries []reply) {
+	blocked := false
 	for i, r := range entries {
+		if r.Subscription != nil {
+			if s.Subscribers == nil {
+				continue
+			}
+			if err := ApplySubscription(ctx, s.Subscribers, r.Chat, *r.Subscription); err != nil {
+				s.Metrics.redisError()
+				s.Log.Error("applying a subscription change failed", "chat_id", r.Chat, "update_id", job.Update.ID, "op", r.Subscription.Op.String(), "err", err)
+			}
+			continue
+		}
+		if blocked {
+			continue // only subscription effects are left to apply
+		}
 		if i > 0 && r.Message != nil {
 			if err := s.Queue.Sent(ctx, job, i); err != nil {
 				s.Log.Warn("recording sending progress failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
@@ -320,9 +355,7 @@ func (s *Service) send(ctx context.Context, job inbox.Job, entries []reply) {
 				s.Log.Debug("setting the chat's command menu failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
 			}
 		case r.Message != nil:
-			if blocked := s.sendMessage(ctx, job, r); blocked {
-				return
-			}
+			blocked = s.sendMessage(ctx, job, r)
 		}
 	}
 }
@@ -335,6 +368,11 @@ func (s *Service) sendMessage(ctx context.Context, job inbox.Job, r reply) (bloc
 	switch {
 	case errors.Is(err, ErrBlocked):
 		s.Log.Info("the user blocked the bot; marking the chat inactive", "chat_id", r.Chat, "update_id", job.Update.ID)
+		if s.Subscribers != nil {
+			if err := s.Subscribers.Block(ctx, r.Chat); err != nil {
+				s.Log.Warn("marking a chat inactive failed", "chat_id", r.Chat, "err", err)
+			}
+		}
 		if s.Inactive != nil {
 			if err := s.Inactive(ctx, r.Chat); err != nil {
 				s.Log.Warn("marking a chat inactive failed", "chat_id", r.Chat, "err", err)
@@ -349,4 +387,59 @@ func (s *Service) sendMessage(ctx context.Context, job inbox.Job, r reply) (bloc
 		s.Log.Warn("sending a message failed", "chat_id", r.Chat, "update_id", job.Update.ID, "err", err)
 	}
 	return false
+}
+
+// ApplySubscription applies the effect sub of a step on the subscription
+// of the private chat chat to subs; applying it again changes nothing
+// more. It keeps what the step does not change: Subscribe and Remind keep
+// the level of an earlier check when the step knows of none, Subscribe
+// keeps the reminder choice, NoRemind leaves an unsubscribed user
+// unsubscribed, and Update changes only a user who is subscribed and
+// active. The record is read then written: a change made in between by
+// another process (a broadcast meeting a 403) may be overwritten.
+func ApplySubscription(ctx context.Context, subs broadcast.Subscribers, chat int64, sub dialog.Subscription) error {
+	switch sub.Op {
+	case dialog.Unsubscribe:
+		if err := subs.Unsubscribe(ctx, chat); err != nil {
+			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+		}
+		return nil
+	case dialog.Forget:
+		if err := subs.Forget(ctx, chat); err != nil {
+			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+		}
+		return nil
+	case dialog.Subscribe, dialog.Remind, dialog.NoRemind, dialog.Update:
+	default:
+		return fmt.Errorf("apply subscription change to chat %d: unknown operation %d", chat, int(sub.Op))
+	}
+	old, active, found, err := subs.Get(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+	}
+	if (sub.Op == dialog.Update && !active) || (sub.Op == dialog.NoRemind && !found) {
+		return nil
+	}
+	next := broadcast.Subscriber{Chat: chat, Lang: sub.Lang, Level: old.Level, Remind: old.Remind}
+	if sub.Checked {
+		next.Level = sub.Level
+	}
+	switch sub.Op {
+	case dialog.Remind:
+		next.Remind = true
+	case dialog.NoRemind:
+		next.Remind = false
+	}
+	if found && active && next == old {
+		return nil
+	}
+	if err := subs.Subscribe(ctx, next); err != nil {
+		return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+	}
+	if sub.Op == dialog.NoRemind && !active {
+		if err := subs.Unsubscribe(ctx, chat); err != nil {
+			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+		}
+	}
+	return nil
 }

@@ -47,6 +47,9 @@ var stubMessages = stubCatalog{
 		"command.restart": "Start the check over",
 		"command.cancel":  "Leave the check",
 		"command.lang":    "Choose the language",
+		"command.remind":  "Reminders of the exam dates",
+		"command.stop":    "Stop notices &amp; reminders",
+		"command.forget":  "Delete everything kept about you",
 		"command.help":    "Help &amp; topics",
 	},
 	"zh-Hans": {
@@ -58,6 +61,9 @@ var stubMessages = stubCatalog{
 		"command.restart": "重新开始检查",
 		"command.cancel":  "退出检查",
 		"command.lang":    "选择语言",
+		"command.remind":  "考试日期提醒",
+		"command.stop":    "停止通知和提醒",
+		"command.forget":  "删除保存的所有资料",
 		"command.help":    "帮助和常见问题",
 	},
 	"zh-Hant": {
@@ -69,6 +75,9 @@ var stubMessages = stubCatalog{
 		"command.restart": "重新開始檢查",
 		"command.cancel":  "退出檢查",
 		"command.lang":    "選擇語言",
+		"command.remind":  "考試日期提醒",
+		"command.stop":    "停止通知和提醒",
+		"command.forget":  "刪除保存的所有資料",
 		"command.help":    "幫助和常見問題",
 	},
 }

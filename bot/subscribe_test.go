@@ -1,0 +1,252 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+
+	"examdesk/bot"
+	"examdesk/broadcast"
+	"examdesk/dialog"
+	"examdesk/faq"
+	"examdesk/inbox"
+	"examdesk/locales"
+	"examdesk/redisstore"
+	"examdesk/rules"
+	"examdesk/telegramtest"
+)
+
+func openSubscribers(t *testing.T) (*redisstore.Store, *redisstore.Subscribers) {
+	t.Helper()
+	st, stop, err := redisstore.OpenEmbedded(t.Context())
+	if err != nil {
+		t.Fatalf("OpenEmbedded() = %v", err)
+	}
+	t.Cleanup(func() { stop() })
+	return st, st.Subscribers()
+}
+
+// TestApplySubscription applies each effect to each kind of record: none,
+// active and inactive.
+func TestApplySubscription(t *testing.T) {
+	const chat = 77
+	was := broadcast.Subscriber{Chat: chat, Lang: "zh-Hans", Level: 2, Remind: true}
+	type rec struct {
+		sub           broadcast.Subscriber
+		active, found bool
+	}
+	none := rec{}
+	active := func(s broadcast.Subscriber) rec { return rec{s, true, true} }
+	inactive := func(s broadcast.Subscriber) rec { return rec{s, false, true} }
+	with := func(f func(s *broadcast.Subscriber)) broadcast.Subscriber { s := was; f(&s); return s }
+	tests := []struct {
+		name   string
+		before rec
+		sub    dialog.Subscription
+		want   rec
+	}{
+		{"subscribe new", none, dialog.Subscription{Op: dialog.Subscribe, Lang: "en"},
+			active(broadcast.Subscriber{Chat: chat, Lang: "en"})},
+		{"subscribe new checked", none, dialog.Subscription{Op: dialog.Subscribe, Lang: "en", Checked: true, Level: 3},
+			active(broadcast.Subscriber{Chat: chat, Lang: "en", Level: 3})},
+		{"subscribe keeps level and reminders", inactive(was), dialog.Subscription{Op: dialog.Subscribe, Lang: "en"},
+			active(with(func(s *broadcast.Subscriber) { s.Lang = "en" }))},
+		{"subscribe with a new level", active(was), dialog.Subscription{Op: dialog.Subscribe, Lang: "zh-Hans", Checked: true, Level: 0},
+			active(with(func(s *broadcast.Subscriber) { s.Level = 0 }))},
+		{"unsubscribe", active(was), dialog.Subscription{Op: dialog.Unsubscribe, Lang: "en"}, inactive(was)},
+		{"unsubscribe unknown", none, dialog.Subscription{Op: dialog.Unsubscribe, Lang: "en"}, none},
+		{"forget", inactive(was), dialog.Subscription{Op: dialog.Forget, Lang: "en"}, none},
+		{"forget unknown", none, dialog.Subscription{Op: dialog.Forget}, none},
+		{"remind new", none, dialog.Subscription{Op: dialog.Remind, Lang: "zh-Hant"},
+			active(broadcast.Subscriber{Chat: chat, Lang: "zh-Hant", Remind: true})},
+		{"remind inactive", inactive(with(func(s *broadcast.Subscriber) { s.Remind = false })), dialog.Subscription{Op: dialog.Remind, Lang: "zh-Hans"},
+			active(was)},
+		{"no remind", active(was), dialog.Subscription{Op: dialog.NoRemind, Lang: "zh-Hans"},
+			active(with(func(s *broadcast.Subscriber) { s.Remind = false }))},
+		{"no remind inactive", inactive(was), dialog.Subscription{Op: dialog.NoRemind, Lang: "zh-Hans"},
+			inactive(with(func(s *broadcast.Subscriber) { s.Remind = false }))},
+		{"no remind unknown", none, dialog.Subscription{Op: dialog.NoRemind, Lang: "en"}, none},
+		{"update", active(was), dialog.Subscription{Op: dialog.Update, Lang: "en", Checked: true, Level: 4},
+			active(with(func(s *broadcast.Subscriber) { s.Lang, s.Level = "en", 4 }))},
+		{"update unchecked", active(was), dialog.Subscription{Op: dialog.Update, Lang: "en"},
+			active(with(func(s *broadcast.Subscriber) { s.Lang = "en" }))},
+		{"update inactive", inactive(was), dialog.Subscription{Op: dialog.Update, Lang: "en"}, inactive(was)},
+		{"update unknown", none, dialog.Subscription{Op: dialog.Update, Lang: "en", Checked: true, Level: 1}, none},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, subs := openSubscribers(t)
+			ctx := t.Context()
+			if tt.before.found {
+				if err := subs.Subscribe(ctx, tt.before.sub); err != nil {
+					t.Fatal(err)
+				}
+				if !tt.before.active {
+					if err := subs.Unsubscribe(ctx, chat); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for i := range 2 { // idempotent
+				if err := bot.ApplySubscription(ctx, subs, chat, tt.sub); err != nil {
+					t.Fatalf("ApplySubscription(%+v) #%d = %v", tt.sub, i+1, err)
+				}
+				var got rec
+				var err error
+				got.sub, got.active, got.found, err = subs.Get(ctx, chat)
+				if err != nil || got != tt.want {
+					t.Errorf("after ApplySubscription(%+v) #%d: Get = %+v, %v; want %+v", tt.sub, i+1, got, err, tt.want)
+				}
+			}
+		})
+	}
+	t.Run("bad", func(t *testing.T) {
+		_, subs := openSubscribers(t)
+		for _, sub := range []dialog.Subscription{{}, {Op: 42, Lang: "en"}, {Op: dialog.Subscribe, Lang: "fr"}} {
+			if err := bot.ApplySubscription(t.Context(), subs, chat, sub); err == nil {
+				t.Errorf("ApplySubscription(%+v) = nil; want an error", sub)
+			}
+		}
+	})
+}
+
+// TestServiceSubscriptions runs the service on an embedded Redis, with the
+// real engine and messages and the fake Bot API, and follows a user's
+// subscription through /start, /lang, /remind, /stop, a 403, /forget, and
+// a group, which never subscribes.
+func TestServiceSubscriptions(t *testing.T) {
+	st, subs := openSubscribers(t)
+	q, err := st.Inbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFake(t)
+	svc := &bot.Service{
+		Queue: q, Engine: dialog.New(set, topics, catalog), Store: st, Catalog: catalog,
+		Sender: f.sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Subscribers: subs, Workers: 2, Poll: 5 * time.Millisecond,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	var id int64
+	send := func(u telegramtest.Update, chat, user int64) {
+		t.Helper()
+		id++
+		u.ID = id
+		raw, err := json.Marshal(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Add(t.Context(), []inbox.Update{{ID: id, Chat: chat, User: user, Raw: raw}}); err != nil {
+			t.Fatalf("Add = %v", err)
+		}
+		svc.Wake()
+	}
+	say := func(chat int64, text string) { t.Helper(); send(telegramtest.Message(chat, 5, "en", text), chat, 5) }
+	type rec struct {
+		sub           broadcast.Subscriber
+		active, found bool
+	}
+	wait := func(after string, want rec) {
+		t.Helper()
+		var got rec
+		var err error
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			got.sub, got.active, got.found, err = subs.Get(t.Context(), 5)
+			if err == nil && got == want {
+				return
+			}
+		}
+		t.Fatalf("after %s: Get(5) = %+v, %v; want %+v", after, got, err, want)
+	}
+	sub := func(lang string, remind bool) broadcast.Subscriber {
+		return broadcast.Subscriber{Chat: 5, Lang: lang, Remind: remind}
+	}
+
+	say(5, "/start")
+	wait("/start", rec{sub("en", false), true, true})
+	say(5, "/lang zh-TW")
+	wait("/lang zh-TW", rec{sub("zh-Hant", false), true, true})
+	say(5, "/remind")
+	wait("/remind", rec{sub("zh-Hant", true), true, true})
+	say(5, "/stop")
+	wait("/stop", rec{sub("zh-Hant", true), false, true})
+	say(5, "/remind off")
+	wait("/remind off", rec{sub("zh-Hant", false), false, true})
+	say(5, "/start")
+	wait("/start again", rec{sub("zh-Hant", false), true, true})
+
+	f.srv.Fail("sendMessage", 403, "Forbidden: bot was blocked by the user", 1)
+	say(5, "hello")
+	wait("a 403", rec{sub("zh-Hant", false), false, true})
+	if in, err := st.Inactive(t.Context(), 5); err != nil || !in {
+		t.Errorf("after a 403: Inactive(5) = %v, %v; want true", in, err)
+	}
+	say(5, "/start")
+	wait("/start after the 403", rec{sub("zh-Hant", false), true, true})
+
+	// /forget asks with buttons; the first deletes.
+	say(5, "/forget")
+	var yes telegramtest.Button
+	var msgID int
+	for deadline := time.Now().Add(5 * time.Second); yes.CallbackData == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, m := range f.srv.Messages(5) {
+			if m.ReplyMarkup == nil {
+				continue
+			}
+			for _, row := range m.ReplyMarkup.InlineKeyboard {
+				for _, b := range row {
+					if b.Text == catalog.Translate("zh-Hant", "subscribe.forget_yes", nil) {
+						yes, msgID = b, m.ID
+					}
+				}
+			}
+		}
+	}
+	if yes.CallbackData == "" {
+		t.Fatalf("no /forget confirmation among %+v", f.srv.Messages(5))
+	}
+	send(telegramtest.Callback(5, 5, "en", yes.CallbackData, msgID), 5, 5)
+	wait("/forget", rec{})
+	key := dialog.Key{Chat: 5, User: 5}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		got, err := st.Load(t.Context(), key)
+		if err == nil && reflect.DeepEqual(got, dialog.State{}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after /forget: Load(%v) = %+v, %v; want nothing", key, got, err)
+		}
+	}
+
+	// In a group, nobody subscribes.
+	say(-1005, "/start")
+	say(-1005, "/remind")
+	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer wcancel()
+	if err := f.srv.WaitFor(wctx, func([]telegramtest.Call) bool { return len(f.srv.Sent(-1005)) >= 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := subs.Count(t.Context(), broadcast.Filter{}); err != nil || n != 0 {
+		t.Errorf("after a group's /start and /remind: Count = %d, %v; want 0", n, err)
+	}
+}
