@@ -1,0 +1,285 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"examdesk/admin"
+	"examdesk/broadcast"
+	"examdesk/dialog"
+)
+
+// Watches keeps, for every broadcast whose notice names a Watch chat, its
+// progress message and who may edit it, shared by every serve process.
+//
+// Claim gives owner the right to edit broadcast id's progress message for
+// ttl, renewing it when owner holds it already; it reports false while
+// another owner holds it. Message returns the id of the progress message
+// (0 when none was sent yet) and whether its final edit was made.
+// SetMessage records the message's id; End records the final edit.
+type Watches interface {
+	Claim(ctx context.Context, id, owner string, ttl time.Duration) (bool, error)
+	Message(ctx context.Context, id string) (msg int, ended bool, err error)
+	SetMessage(ctx context.Context, id string, msg int) error
+	End(ctx context.Context, id string) error
+}
+
+// Progress keeps one progress message in the Watch chat of each broadcast
+// that has one (the administrator who queued it): sent once the broadcast
+// is queued, then edited in place every Every while it is queued or
+// sending (sent, blocked, failed, remaining and the time left at the
+// recent rate), with a button to cancel it, and a last time when it is
+// done or cancelled. One process at a time edits a broadcast's message;
+// its id is kept in Watches, so that after a restart, or when another
+// process takes over, the same message is edited rather than a new one
+// sent. Broadcasts that ended over Recent ago are left alone.
+type Progress struct {
+	Queue   broadcast.Queue
+	Watches Watches
+	Sender  *Sender
+	Catalog dialog.Translator
+	Log     *slog.Logger
+	// Every is how often the messages are brought up to date (default 2 s).
+	Every time.Duration
+	// Recent bounds how long after a broadcast ended its final edit is
+	// still made (default 1 h).
+	Recent time.Duration
+	// Scan is how many of the most recent broadcasts are looked at
+	// (default 50).
+	Scan int
+	// Now tells the time; nil means time.Now.
+	Now func() time.Time
+
+	owner   string
+	watched map[string]*watched
+}
+
+// watched is what a process remembers of a broadcast between ticks.
+type watched struct {
+	chat    int64 // the Watch chat; 0 when the broadcast has none
+	lang    string
+	msg     int    // the progress message; 0 when unknown
+	last    string // the text last sent or edited in, "" when unknown
+	ended   bool   // the final edit was made
+	samples []sample
+}
+
+// sample is how many recipients a broadcast had been through at a time.
+type sample struct {
+	at   time.Time
+	done int
+}
+
+// window is how far back the rate is measured.
+const window = 30 * time.Second
+
+func (p *Progress) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Progress) every() time.Duration {
+	if p.Every > 0 {
+		return p.Every
+	}
+	return 2 * time.Second
+}
+
+// Run brings the progress messages up to date every Every until ctx is
+// done. Failures are logged and tried again at the next tick.
+func (p *Progress) Run(ctx context.Context) error {
+	t := time.NewTicker(p.every())
+	defer t.Stop()
+	for {
+		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Warn("updating broadcast progress failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Tick brings the progress message of every watched broadcast up to date
+// once. It is not safe for concurrent use: Run calls it.
+func (p *Progress) Tick(ctx context.Context) error {
+	if p.owner == "" {
+		p.owner = rand.Text()
+		p.watched = map[string]*watched{}
+	}
+	scan := p.Scan
+	if scan <= 0 {
+		scan = 50
+	}
+	recent := p.Recent
+	if recent <= 0 {
+		recent = time.Hour
+	}
+	list, err := p.Queue.List(ctx, scan)
+	if err != nil {
+		return fmt.Errorf("progress: list broadcasts: %w", err)
+	}
+	now := p.now()
+	keep := make(map[string]*watched, len(list))
+	var errs []error
+	for _, st := range list {
+		w := p.watched[st.ID]
+		if w == nil {
+			w = &watched{}
+		}
+		keep[st.ID] = w
+		final := st.State == broadcast.Done || st.State == broadcast.Cancelled
+		if w.ended || (final && (st.Finished.IsZero() || now.Sub(st.Finished) > recent)) {
+			continue
+		}
+		if err := p.update(ctx, st, w, final, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.watched = keep
+	return errors.Join(errs...)
+}
+
+// update brings the progress message of the broadcast st up to date.
+func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, final bool, now time.Time) error {
+	if w.lang == "" {
+		_, n, err := p.Queue.Status(ctx, st.ID)
+		if err != nil {
+			return fmt.Errorf("progress of %s: %w", st.ID, err)
+		}
+		w.chat, w.lang = n.Watch, n.WatchLang
+		if w.lang == "" {
+			w.lang = dialog.Languages[0]
+		}
+	}
+	if w.chat == 0 {
+		return nil
+	}
+	ok, err := p.Watches.Claim(ctx, st.ID, p.owner, 5*p.every())
+	if err != nil {
+		return fmt.Errorf("progress of %s: claim: %w", st.ID, err)
+	}
+	if !ok {
+		w.msg, w.last, w.samples = 0, "", nil // another process edits it
+		return nil
+	}
+	if w.msg == 0 {
+		msg, ended, err := p.Watches.Message(ctx, st.ID)
+		if err != nil {
+			return fmt.Errorf("progress of %s: %w", st.ID, err)
+		}
+		if ended {
+			w.ended = true
+			return nil
+		}
+		w.msg = msg
+	}
+	w.samples = append(w.samples, sample{at: now, done: st.Sent + st.Blocked + st.Failed})
+	for len(w.samples) > 2 && now.Sub(w.samples[1].at) >= window {
+		w.samples = w.samples[1:]
+	}
+	o := p.render(st, w, final, now)
+	switch {
+	case w.msg == 0:
+		if err := p.send(ctx, st.ID, w, o); err != nil {
+			return err
+		}
+	case o.Text != w.last || final:
+		err := p.Sender.Edit(ctx, w.chat, w.msg, o)
+		if errors.Is(err, ErrUneditable) {
+			// The administrator deleted it: a new one takes its place.
+			err = p.send(ctx, st.ID, w, o)
+		}
+		if err != nil {
+			return fmt.Errorf("progress of %s: edit: %w", st.ID, err)
+		}
+		w.last = o.Text
+	}
+	if final {
+		if err := p.Watches.End(ctx, st.ID); err != nil {
+			return fmt.Errorf("progress of %s: %w", st.ID, err)
+		}
+		w.ended = true
+	}
+	return nil
+}
+
+// send sends a new progress message and records it.
+func (p *Progress) send(ctx context.Context, id string, w *watched, o Outgoing) error {
+	msg, err := p.Sender.SendMessage(ctx, w.chat, o)
+	if err != nil {
+		return fmt.Errorf("progress of %s: send: %w", id, err)
+	}
+	if err := p.Watches.SetMessage(ctx, id, msg); err != nil {
+		return fmt.Errorf("progress of %s: %w", id, err)
+	}
+	w.msg, w.last = msg, o.Text
+	return nil
+}
+
+// render makes the progress message of st.
+func (p *Progress) render(st broadcast.Status, w *watched, final bool, now time.Time) Outgoing {
+	var line dialog.Text
+	switch {
+	case final:
+		line = dialog.T("admin.progress.ended", "Time", st.Finished.In(admin.China).Format(admin.TimeLayout))
+	case st.State == broadcast.Queued && st.At.After(now):
+		line = dialog.T("admin.progress.starts", "Time", st.At.In(admin.China).Format(admin.TimeLayout))
+	default:
+		line = dialog.T("admin.progress.estimating")
+		if left, ok := timeLeft(w.samples, st.Pending); ok {
+			line = dialog.T("admin.progress.eta", "Left", duration(left))
+		}
+	}
+	m := dialog.Message{Text: dialog.T("admin.progress",
+		"ID", st.ID, "State", admin.StateName(st.State), "Time", line,
+		"Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed, "Pending", st.Pending)}
+	if !final {
+		m.Options = []dialog.Option{{Label: dialog.T("admin.button.stop"), Value: admin.CancelValue(st.ID)}}
+	}
+	out := Render(p.Catalog, dialog.Reply{Lang: w.lang, Messages: []dialog.Message{m}})
+	if len(out) == 0 {
+		return Outgoing{}
+	}
+	return out[len(out)-1]
+}
+
+// timeLeft estimates the time to go through pending recipients at the rate
+// of the samples; ok is false while there is no rate to go by.
+func timeLeft(samples []sample, pending int) (time.Duration, bool) {
+	if pending == 0 {
+		return 0, true
+	}
+	if len(samples) < 2 {
+		return 0, false
+	}
+	first, last := samples[0], samples[len(samples)-1]
+	dt := last.at.Sub(first.at)
+	if dt < time.Second || last.done <= first.done {
+		return 0, false
+	}
+	rate := float64(last.done-first.done) / dt.Seconds()
+	return time.Duration(float64(pending) / rate * float64(time.Second)), true
+}
+
+// duration says d roughly: seconds under a minute, minutes under an hour
+// (both rounded up), else hours and minutes.
+func duration(d time.Duration) dialog.Text {
+	switch {
+	case d < time.Minute:
+		return dialog.T("admin.duration.seconds", "N", int(math.Ceil(d.Seconds())))
+	case d < time.Hour:
+		return dialog.T("admin.duration.minutes", "N", int(math.Ceil(d.Minutes())))
+	}
+	m := int(d.Round(time.Minute).Minutes())
+	return dialog.T("admin.duration.hours", "H", m/60, "M", m%60)
+}
