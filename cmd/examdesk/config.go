@@ -23,12 +23,18 @@ type config struct {
 	webhookSecret string
 	httpAddr      string
 	stateTTL      time.Duration
+	// broadcastRate is the broadcasts' messages per second, shared by
+	// every serve on the Redis; paidBroadcast sends them with
+	// allow_paid_broadcast, which allows more.
+	broadcastRate float64
+	paidBroadcast bool
 }
 
 // envVars are the variables serve reads; docker-compose.yml passes these.
 var envVars = []string{
 	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
+	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST",
 }
 
 var (
@@ -47,6 +53,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		webhookSecret: getenv("WEBHOOK_SECRET"),
 		httpAddr:      strings.TrimSpace(getenv("HTTP_ADDR")),
 		stateTTL:      30 * 24 * time.Hour,
+		broadcastRate: defaultBroadcastRate,
 	}
 	var errs []error
 	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -108,5 +115,36 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.stateTTL = ttl
 		}
 	}
+	maxRate := float64(maxBroadcastRate)
+	if v := strings.TrimSpace(getenv("EXAMDESK_PAID_BROADCAST")); v != "" {
+		paid, err := strconv.ParseBool(v)
+		if err != nil {
+			problem("EXAMDESK_PAID_BROADCAST %q is not true or false", v)
+		}
+		c.paidBroadcast = paid
+		if paid {
+			maxRate = maxPaidBroadcastRate
+		}
+	}
+	if v := strings.TrimSpace(getenv("EXAMDESK_BROADCAST_RATE")); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(rate >= 1 && rate <= maxRate) {
+			hint := ""
+			if !c.paidBroadcast && err == nil && rate > maxRate && rate <= maxPaidBroadcastRate {
+				hint = " (up to 1000 with EXAMDESK_PAID_BROADCAST=true)"
+			}
+			problem("EXAMDESK_BROADCAST_RATE %q is not a rate of 1 to %v messages per second%s", v, maxRate, hint)
+		} else {
+			c.broadcastRate = rate
+		}
+	}
 	return c, errors.Join(errs...)
 }
+
+// Broadcast rates, in messages per second: Telegram allows about 30 per
+// bot, and up to 1000 for paid broadcasts.
+const (
+	defaultBroadcastRate = 25
+	maxBroadcastRate     = 30
+	maxPaidBroadcastRate = 1000
+)

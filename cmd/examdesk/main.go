@@ -55,7 +55,8 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage:
   examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
   examdesk eligibility [--facts FILE]         evaluate facts JSON (stdin without --facts)
-  examdesk serve                              serve on Telegram (configured by environment)`
+  examdesk serve                              serve on Telegram (configured by environment)
+  examdesk broadcast send|status|cancel ...   queue a notice to the subscribers, show or cancel one`
 
 // run runs the examdesk command named by args[0].
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runEligibility(args[1:], stdin, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stderr)
+	case "broadcast":
+		return runBroadcast(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
