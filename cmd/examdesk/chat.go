@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"examdesk/bot"
 	"examdesk/dialog"
 )
 
@@ -82,6 +83,12 @@ func (t *terminal) send(ctx context.Context, in dialog.Input) error {
 	r, err := t.app.engine.Handle(ctx, t.app.store, t.key, in)
 	if err != nil {
 		return err
+	}
+	if r.Subscription != nil {
+		// As serve does, after the state is saved: /forget deletes it.
+		if err := bot.ApplySubscription(ctx, t.app.store.Subscribers(), t.key.Chat, *r.Subscription); err != nil {
+			return err
+		}
 	}
 	t.options = nil
 	for _, m := range r.Messages {
