@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"examdesk/bot"
+	"examdesk/broadcast"
 	"examdesk/redisstore"
 )
 
@@ -43,8 +45,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	// A Redis connection for each worker, the poller, /metrics and /readyz.
-	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL), redisstore.WithConnections(workers+4))
+	// A Redis connection for each worker and each broadcast worker, the
+	// poller, /metrics and /readyz.
+	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL),
+		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+4))
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := bot.SetCommands(ctx, api, a.catalog); err != nil {
 		log.Warn("setting the commands menu failed", "err", err)
 	}
-	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{})
+	// Broadcasts share one rate across the serves; replies are counted
+	// against it first (Spend), so that broadcasts make room for them.
+	limiter := a.store.Limiter(cfg.broadcastRate)
+	broadcasts := a.store.Broadcasts(0)
+	subscribers := a.store.Subscribers()
+	deliverer := &broadcast.Deliverer{
+		Queue:       broadcasts,
+		Limiter:     limiter,
+		Sender:      bot.NewBroadcaster(api, metrics),
+		Subscribers: subscribers,
+		Paid:        cfg.paidBroadcast,
+		Log:         log,
+		Workers:     broadcastWorkers(cfg.broadcastRate),
+	}
+	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{Spend: limiter.Spend})
 	svc := &bot.Service{
 		Queue:   queue,
 		Engine:  a.engine,
@@ -173,7 +191,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	})
 	workDone := make(chan struct{})
 	go func() {
-		svc.Run(workCtx)
+		var work sync.WaitGroup
+		work.Go(func() { svc.Run(workCtx) })
+		work.Go(func() { deliverer.Run(workCtx) })
+		work.Go(func() { limiter.Run(workCtx, 100*time.Millisecond) })
+		work.Wait()
 		close(workDone)
 	}()
 	ready.Store("intake", true)
@@ -200,6 +222,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	wg.Wait()
 	log.Info("stopped")
 	return runErr
+}
+
+// broadcastWorkers is how many broadcast messages a serve keeps in flight
+// at most: enough for rate messages/s at about 300 ms a call. It is also
+// the most recipients a serve killed mid-broadcast can leave to get a
+// second copy.
+func broadcastWorkers(rate float64) int {
+	return max(4, min(128, int(math.Ceil(rate/3))))
 }
 
 // wholeBodies sends each request with its body in one piece. The
