@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
@@ -116,6 +117,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Subscribers: a.store.Subscribers(),
 		Workers:     workers,
 	}
+	// The administrators' console, and the progress messages of the
+	// broadcasts they queue.
+	svc.Console = admin.New(cfg.admins,
+		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
+		&admin.Broadcasts{Queue: broadcasts})
+	progress := &bot.Progress{Queue: broadcasts, Watches: a.store.Progress(), Sender: sender, Catalog: a.catalog, Log: log}
 
 	var ready sync.Map // set once intake runs
 	mux := http.NewServeMux()
@@ -194,6 +201,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		var work sync.WaitGroup
 		work.Go(func() { svc.Run(workCtx) })
 		work.Go(func() { deliverer.Run(workCtx) })
+		work.Go(func() { progress.Run(workCtx) })
 		work.Go(func() { limiter.Run(workCtx, 100*time.Millisecond) })
 		work.Wait()
 		close(workDone)
