@@ -290,34 +290,35 @@ func (s *Subscribers) Count(ctx context.Context, f broadcast.Filter) (int, error
 }
 
 // List returns up to n active subscribers that f selects with a chat id
-// above after, by chat id; an empty page means there are no more.
+// above after, by chat id. A page shorter than n is the last one.
 func (s *Subscribers) List(ctx context.Context, f broadcast.Filter, after int64, n int) ([]broadcast.Subscriber, error) {
 	keys, err := s.filterKeys(f)
 	if err != nil {
 		return nil, fmt.Errorf("list subscribers: %w", err)
 	}
-	if n <= 0 {
-		return nil, nil
-	}
-	for {
-		ids, err := pageScript.Run(ctx, s.st.client, keys, after, n, "0").StringSlice()
+	var out []broadcast.Subscriber
+	for len(out) < n {
+		want := n - len(out)
+		ids, err := pageScript.Run(ctx, s.st.client, keys, after, want, "0").StringSlice()
 		if err != nil {
 			return nil, fmt.Errorf("list subscribers after %d: %w", after, err)
 		}
 		if len(ids) == 0 {
-			return nil, nil
+			break
 		}
-		out, last, err := s.read(ctx, f, ids)
+		page, last, err := s.read(ctx, f, ids)
 		if err != nil {
 			return nil, fmt.Errorf("list subscribers after %d: %w", after, err)
 		}
-		// A page whose every subscriber changed between the two round
-		// trips is not the end: read on.
-		if len(out) > 0 || len(ids) < n {
-			return out, nil
+		out = append(out, page...)
+		if len(ids) < want {
+			break
 		}
+		// Subscribers that changed between the two round trips were
+		// left out: read on to fill the page.
 		after = last
 	}
+	return out, nil
 }
 
 // read reads the records of the chats ids in one round trip and returns
