@@ -1,510 +1,451 @@
-// Package faq maps a question, written in Traditional Chinese, Simplified
-// Chinese or English, to the topic of the frequently asked question it asks,
-// by keywords kept in an embedded data file; the answers themselves live in
-// the locales, under faq.<topic>.
+// Package faq finds which frequently asked question a candidate's message
+// asks, in Traditional Chinese, Simplified Chinese or English. It ranks the
+// example questions of an embedded knowledge base by BM25 against the
+// message, after folding both to one script and form, and answers only when
+// the best topic is clearly better than nothing and than the others. The
+// answers themselves are the messages faq.<topic> of the locales.
 package faq
 
 import (
-	"bufio"
 	_ "embed"
 	"fmt"
 	"io"
+	"math"
+	"net/url"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
 )
 
-//go:embed topics.txt
-var topicsFile string
+//go:embed knowledge.txt
+var knowledgeFile string
 
-// allTopics has a bit for each topic of topicIDs.
-const allTopics = 1<<len(topicIDs) - 1
-
-// topicIDs are the FAQ topics of the domain; the data must give keywords
-// for each and for no other.
-var topicIDs = [...]string{
-	"eligibility", "levels", "registration_time", "registration_place", "materials",
-	"application_form", "work_proof", "thesis", "exam_date", "admission_ticket", "photo",
-	"score_review", "defence", "certificate", "retake", "training_route", "location",
+// Match is the topic a question asks and how sure the matcher is of it.
+type Match struct {
+	// Topic is a topic id, or "" when Score is below the threshold.
+	Topic string
+	// Score is the confidence, from 0 (no evidence) to 1.
+	Score float64
 }
 
-// Matcher finds the FAQ topic a question asks. It is safe for concurrent
-// use and never changes after it is built.
+// Matcher finds the FAQ topic of a question. It is safe for concurrent use
+// and never changes after it is built.
 type Matcher struct {
-	topics   []string
-	keywords []keyword
-	// terms are the normalised texts of the terms of the keywords, by id.
-	terms []string
-	// byTerm lists, for each term, the keywords that use it.
-	byTerm [][]int32
-	// termTopics has, for each term, the bits of the topics that use it.
-	termTopics []uint32
-	// longest is the length of the longest spelling, in bytes.
-	longest int
-	// ascii and other list the spellings of terms by their first rune,
-	// longest first.
-	ascii [utf8.RuneSelf][]spelling
-	other map[rune][]spelling
+	t2s    *opencc.OpenCC
+	topics []string // topicIDs
+	maps   []string // the map link of each topic's answer, or ""
+
+	terms    map[string]int32 // term text → id
+	kind     []uint8          // of each term
+	idf      []float64        // of each term
+	postings [][]posting      // of each term, by topic
+	unknown  [kinds]float64   // the idf of a term no example has, by kind
+
+	// The examples, for a question that is nearly one of them: the
+	// examples of each term, and the topic and the sum of the idfs of the
+	// terms of each example.
+	examples     [][]int32
+	exampleTopic []int32
+	exampleIDF   []float64
+
+	// words are the Latin words of the examples as written, by length, and
+	// the term each stems to: where a misspelt word is looked up.
+	words     [][]string
+	wordTerms map[string]int32
 }
 
-// keyword is a line item of the data file: one term, or terms joined by
-// "+" that must all occur.
-type keyword struct {
-	topic  int
-	terms  []int32 // sorted
-	weight int
+// posting is a term's credit in a topic: its BM25 term score over the
+// document of all the topic's examples, divided by k1+1 so that it is at
+// most the term's idf.
+type posting struct {
+	topic  int32
+	credit float64
 }
 
-// spelling is one way a term is written in normalised text.
-type spelling struct {
-	text  string
-	term  int32
-	word  bool // starts with a Latin letter or digit: must start a word
-	latin bool // ends with a Latin letter: may take an inflection
-	digit bool // ends with a digit: must end a number
-}
+// The constants of the ranking, chosen by cross-validation on the
+// examples (see TestHeldOut) and the questions of the tests.
+const (
+	k1, b = 1.5, 0.75 // BM25's
+	// typo is how much a misspelt word counts, as a share of the word it
+	// is taken for.
+	typo = 0.8
+	// runnerUp is the share of the second topic's coverage taken off the
+	// best one's.
+	runnerUp = 0.5
+	// likenessPower is the power a question's likeness to an example is raised
+	// to: a question that is nearly an example counts as much as its
+	// topic's coverage, a loose likeness much less.
+	likenessPower = 3
+	// threshold is the lowest score that Best answers.
+	threshold = 0.28
+)
 
-// Load returns the Matcher of the embedded keyword file, faq/topics.txt.
+// unknown is the idf of a term no example has, by kind, as a share of the
+// idf of a term of one topic only: a character or word never seen is
+// strong evidence of another subject, but two known characters never seen
+// together mostly straddle two words.
+var unknown = [kinds]float64{unigram: 1, bigram: 0.3, word: 1, number: 1}
+
+// maxQuestion is how much of a question is read, in bytes: the head of a
+// long message says what it asks.
+const maxQuestion = 1024
+
+// mapSearch is the address of a map search for the text that follows.
+const mapSearch = "https://uri.amap.com/search?keyword="
+
+// Load returns the Matcher of the embedded knowledge base, faq/knowledge.txt,
+// after checking it.
 func Load() (*Matcher, error) {
-	return Parse("faq/topics.txt", strings.NewReader(topicsFile))
+	return Parse("faq/knowledge.txt", strings.NewReader(knowledgeFile))
 }
 
-// Parse reads a keyword file and returns its Matcher. Each line that is
-// neither blank nor a comment (#) is
-//
-//	topic: keyword, keyword, ...
-//
-// where topic is one of the FAQ topic ids; a topic may take several lines,
-// which must be together. A keyword is a word or phrase, or several joined by
-// "+", which then must all occur in a question, anywhere. Every topic must
-// have a keyword, and no keyword may be repeated. Errors name the file (as
-// name) and the line.
+// Parse reads a knowledge base in the format of faq/knowledge.txt and
+// returns its Matcher. Errors name the file, as name, and the line: an
+// unknown, repeated or missing topic, an unknown field, an empty text, a
+// topic without seed sentences or without examples in a language, a zh-Hans
+// example in Traditional characters, and an example that is another one
+// once normalised.
 func Parse(name string, r io.Reader) (*Matcher, error) {
-	b := builder{m: &Matcher{other: map[rune][]spelling{}}, termIDs: map[string]int32{}}
-	known := map[string]bool{}
-	for _, id := range topicIDs {
-		known[id] = true
+	entries, err := parseKnowledge(name, r)
+	if err != nil {
+		return nil, err
 	}
-	topicLine := map[string]int{}
-	keyLine := map[string]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 1<<20)
-	current := ""
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	t2s, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("load opencc t2s: %w", err)
+	}
+	return build(name, entries, t2s)
+}
+
+// build indexes the examples of entries, one document per topic.
+func build(name string, entries []*entry, t2s *opencc.OpenCC) (*Matcher, error) {
+	m := &Matcher{
+		t2s: t2s, topics: topicIDs[:], maps: make([]string, len(entries)),
+		terms: map[string]int32{}, wordTerms: map[string]int32{},
+	}
+	tfs := make([]map[int32]int, len(entries)) // of each term in each topic
+	lengths := make([]int, len(entries))       // of each topic, in terms
+	total := 0
+	seen := map[string]int{} // the terms of each example → its line
+	for ti, e := range entries {
+		if e.mapQuery != "" {
+			m.maps[ti] = mapSearch + url.QueryEscape(e.mapQuery)
 		}
-		id, list, ok := strings.Cut(line, ":")
-		id = strings.TrimSpace(id)
-		if !ok || id == "" {
-			return nil, fmt.Errorf("%s:%d: want \"topic: keyword, keyword, ...\"", name, n)
-		}
-		if !known[id] {
-			return nil, fmt.Errorf("%s:%d: unknown topic %q", name, n, id)
-		}
-		if id != current {
-			if first, dup := topicLine[id]; dup {
-				return nil, fmt.Errorf("%s:%d: topic %q again, after line %d: keep its lines together", name, n, id, first)
-			}
-			topicLine[id] = n
-			b.m.topics = append(b.m.topics, id)
-			current = id
-		}
-		for _, raw := range strings.Split(list, ",") {
-			raw = strings.TrimSpace(raw)
-			if raw == "" {
-				return nil, fmt.Errorf("%s:%d: empty keyword", name, n)
-			}
-			var parts []string
-			for _, p := range strings.Split(raw, "+") {
-				norm := string(normalize(nil, p))
-				if norm == "" {
-					return nil, fmt.Errorf("%s:%d: keyword %q: %q has no letter or digit", name, n, raw, strings.TrimSpace(p))
+		tfs[ti] = map[int32]int{}
+		for _, x := range e.examples {
+			text := fold(x.text)
+			if hasHan(text) {
+				s, err := t2s.Convert(text)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: convert %q: %w", name, x.line, x.text, err)
 				}
-				if slices.Contains(parts, norm) {
-					return nil, fmt.Errorf("%s:%d: keyword %q repeats %q", name, n, raw, norm)
+				if x.lang == "zh-Hans" && s != text {
+					return nil, fmt.Errorf("%s:%d: zh-Hans example %q has Traditional characters: %q in Simplified", name, x.line, x.text, s)
 				}
-				parts = append(parts, norm)
+				text = s
 			}
-			slices.Sort(parts)
-			key := strings.Join(parts, "+")
-			if first, dup := keyLine[key]; dup {
-				return nil, fmt.Errorf("%s:%d: keyword %q repeats one of line %d", name, n, raw, first)
+			var key strings.Builder
+			ex := int32(len(m.exampleTopic))
+			m.exampleTopic = append(m.exampleTopic, int32(ti))
+			tokens(text, func(t token) {
+				key.WriteString(t.text + " ")
+				id := m.term(t)
+				for len(m.examples) <= int(id) {
+					m.examples = append(m.examples, nil)
+				}
+				if list := m.examples[id]; len(list) == 0 || list[len(list)-1] != ex {
+					m.examples[id] = append(list, ex)
+				}
+				tfs[ti][id]++
+				lengths[ti]++
+				total++
+				if _, ok := m.wordTerms[t.raw]; t.kind == word && !ok {
+					m.wordTerms[t.raw] = id
+					for len(m.words) <= len(t.raw) {
+						m.words = append(m.words, nil)
+					}
+					m.words[len(t.raw)] = append(m.words[len(t.raw)], t.raw)
+				}
+			})
+			if key.Len() == 0 {
+				return nil, fmt.Errorf("%s:%d: example %q has no words", name, x.line, x.text)
 			}
-			keyLine[key] = n
-			b.add(len(b.m.topics)-1, parts)
+			if first, dup := seen[key.String()]; dup {
+				return nil, fmt.Errorf("%s:%d: example %q is the same as the one of line %d", name, x.line, x.text, first)
+			}
+			seen[key.String()] = x.line
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	for _, id := range topicIDs {
-		if _, ok := topicLine[id]; !ok {
-			return nil, fmt.Errorf("%s: topic %q has no keywords", name, id)
+
+	n := float64(len(entries))
+	avg := float64(total) / n
+	m.idf = make([]float64, len(m.kind))
+	m.postings = make([][]posting, len(m.kind))
+	for ti, tf := range tfs {
+		norm := k1 * (1 - b + b*float64(lengths[ti])/avg)
+		for id, f := range tf {
+			m.postings[id] = append(m.postings[id], posting{topic: int32(ti), credit: float64(f) / (float64(f) + norm)})
 		}
 	}
-	b.finish()
-	return b.m, nil
-}
-
-type builder struct {
-	m       *Matcher
-	termIDs map[string]int32
-}
-
-func (b *builder) add(topic int, parts []string) {
-	kw := keyword{topic: topic}
-	for _, p := range parts {
-		kw.terms = append(kw.terms, b.term(p))
-		kw.weight += weight(p)
+	for id, list := range m.postings {
+		df := float64(len(list))
+		m.idf[id] = math.Log(1 + (n-df+0.5)/(df+0.5))
+		for i := range list {
+			list[i].credit *= m.idf[id]
+		}
 	}
-	slices.Sort(kw.terms)
-	b.m.keywords = append(b.m.keywords, kw)
+	m.exampleIDF = make([]float64, len(m.exampleTopic))
+	for id, list := range m.examples {
+		for _, ex := range list {
+			m.exampleIDF[ex] += m.idf[id]
+		}
+	}
+	for k := range m.unknown {
+		m.unknown[k] = unknown[k] * math.Log(1+(n-0.5)/1.5) // the idf of a term of one topic
+	}
+	return m, nil
 }
 
-// term returns the id of the normalised term text, adding it if new.
-func (b *builder) term(text string) int32 {
-	if id, ok := b.termIDs[text]; ok {
+// term returns the id of t's term, adding it if new.
+func (m *Matcher) term(t token) int32 {
+	if id, ok := m.terms[t.text]; ok {
 		return id
 	}
-	id := int32(len(b.m.byTerm))
-	b.termIDs[text] = id
-	b.m.terms = append(b.m.terms, text)
-	b.m.byTerm = append(b.m.byTerm, nil)
-	for _, s := range spellings(text) {
-		r, _ := utf8.DecodeRuneInString(s)
-		last, _ := utf8.DecodeLastRuneInString(s)
-		sp := spelling{text: s, term: id, word: class(r) != han, latin: class(last) == latin, digit: isDigit(last)}
-		b.m.longest = max(b.m.longest, len(s))
-		if r < utf8.RuneSelf {
-			b.m.ascii[r] = append(b.m.ascii[r], sp)
-		} else {
-			b.m.other[r] = append(b.m.other[r], sp)
-		}
-	}
+	id := int32(len(m.kind))
+	m.terms[t.text] = id
+	m.kind = append(m.kind, uint8(t.kind))
 	return id
 }
 
-func (b *builder) finish() {
-	m := b.m
-	for i, kw := range m.keywords {
-		for _, t := range kw.terms {
-			m.byTerm[t] = append(m.byTerm[t], int32(i))
-		}
-	}
-	m.termTopics = make([]uint32, len(m.terms))
-	for _, kw := range m.keywords {
-		for _, t := range kw.terms {
-			m.termTopics[t] |= 1 << kw.topic
-		}
-	}
-	byLength := func(a, b spelling) int { return len(b.text) - len(a.text) }
-	for r := range m.ascii {
-		slices.SortStableFunc(m.ascii[r], byLength)
-	}
-	for r := range m.other {
-		slices.SortStableFunc(m.other[r], byLength)
-	}
+// queryTerm is a term of a question: the terms of the examples it may be
+// (one, several for a misspelt word, none for a term no example has), the
+// share of their credit it earns, and its idf.
+type queryTerm struct {
+	alts   []int32
+	kind   int
+	weight float64
+	idf    float64
 }
 
-// spellings returns the ways normalised term text is written: itself and,
-// when its last word is English, the inflections that do not just add an
-// ending (take: taking; apply: applies, applied).
-func spellings(text string) []string {
-	out := []string{text}
-	n := len(text)
-	if n < 3 || !isLetter(text[n-1]) || !isLetter(text[n-2]) {
-		return out
+// Best returns the topic that question most likely asks and the confidence
+// in it, from 0 to 1; Topic is "" when the confidence is below the
+// threshold, and Score still says how close it came.
+//
+// The terms of a question are its Chinese characters and pairs of them, in
+// Simplified characters, and its English words and numbers, each once; a
+// term weighs its idf over the topics, and a term no example has weighs as
+// much as one of a single topic. Each topic is one document, all its
+// examples together, where a term earns its BM25 term score divided by
+// k1+1, at most its weight. A topic's coverage is what the question's
+// terms earn in it divided by their total weight: the share of the
+// question, weighted by how telling each term is, that the topic's examples
+// account for, so that a question about something else covers little. A
+// question that is nearly one of the examples (the weight of the terms they
+// share, twice, over the weight of both, cubed) is covered by its topic at
+// least that much. The confidence is the best topic's coverage less half
+// the second best's, so that a question that fits two topics alike scores
+// low.
+func (m *Matcher) Best(question string) Match {
+	q := m.query(question)
+	total, numbers := 0.0, 0
+	for _, t := range q {
+		total += t.idf
+		if t.kind == number {
+			numbers++
+		}
 	}
-	switch c := text[n-1]; {
-	case c == 'e' && text[n-2] != 'e':
-		out = append(out, text[:n-1]+"ing")
-	case c == 'y' && !strings.ContainsRune("aeiou", rune(text[n-2])):
-		out = append(out, text[:n-1]+"ies", text[:n-1]+"ied")
+	if total == 0 || numbers == len(q) {
+		// Numbers alone answer a question (how many years) rather than
+		// ask one.
+		return Match{}
+	}
+	cov := m.coverage(q)
+	for i, l := range m.likeness(q, total) {
+		cov[i] = max(cov[i]/total, l)
+	}
+	best, second := 0, 1
+	if cov[second] > cov[best] {
+		best, second = second, best
+	}
+	for i := 2; i < len(cov); i++ {
+		switch {
+		case cov[i] > cov[best]:
+			best, second = i, best
+		case cov[i] > cov[second]:
+			second = i
+		}
+	}
+	score := max(0, min(1, cov[best]-runnerUp*cov[second]))
+	if score < threshold {
+		return Match{Score: score}
+	}
+	return Match{Topic: m.topics[best], Score: score}
+}
+
+// coverage returns what the terms of q earn in each topic.
+func (m *Matcher) coverage(q []queryTerm) [len(topicIDs)]float64 {
+	var cov, alt [len(topicIDs)]float64
+	for _, t := range q {
+		if len(t.alts) == 1 {
+			for _, p := range m.postings[t.alts[0]] {
+				cov[p.topic] += t.weight * p.credit
+			}
+			continue
+		}
+		// A misspelt word earns in a topic what the best of the words it
+		// may be earns there.
+		alt = [len(topicIDs)]float64{}
+		for _, a := range t.alts {
+			for _, p := range m.postings[a] {
+				alt[p.topic] = max(alt[p.topic], p.credit)
+			}
+		}
+		for i, c := range alt {
+			cov[i] += t.weight * c
+		}
+	}
+	return cov
+}
+
+// likeness returns, for each topic, how nearly q is one of its examples:
+// twice the weight of the terms they share over the weight of both (total
+// is q's), cubed.
+func (m *Matcher) likeness(q []queryTerm, total float64) [len(topicIDs)]float64 {
+	shared := make([]float64, len(m.exampleTopic))
+	var alt map[int32]float64
+	for _, t := range q {
+		if len(t.alts) == 1 {
+			for _, ex := range m.examples[t.alts[0]] {
+				shared[ex] += t.weight * m.idf[t.alts[0]]
+			}
+			continue
+		}
+		clear(alt)
+		if alt == nil {
+			alt = map[int32]float64{}
+		}
+		for _, a := range t.alts {
+			for _, ex := range m.examples[a] {
+				alt[ex] = max(alt[ex], m.idf[a])
+			}
+		}
+		for ex, idf := range alt {
+			shared[ex] += t.weight * idf
+		}
+	}
+	var like [len(topicIDs)]float64
+	for ex, s := range shared {
+		if s > 0 {
+			t := m.exampleTopic[ex]
+			like[t] = max(like[t], math.Pow(2*s/(total+m.exampleIDF[ex]), likenessPower))
+		}
+	}
+	return like
+}
+
+// query returns the terms of a question, each once.
+func (m *Matcher) query(question string) []queryTerm {
+	if len(question) > maxQuestion {
+		question = question[:maxQuestion]
+	}
+	var q []queryTerm
+	seen := map[string]bool{}
+	tokens(m.simplified(fold(question)), func(t token) {
+		if seen[t.text] {
+			return
+		}
+		seen[t.text] = true
+		if id, ok := m.terms[t.text]; ok {
+			q = append(q, queryTerm{alts: []int32{id}, kind: t.kind, weight: 1, idf: m.idf[id]})
+			return
+		}
+		if t.kind == word {
+			if alts := m.respell(t.raw); len(alts) > 0 {
+				idf := 0.0
+				for _, a := range alts {
+					idf = max(idf, m.idf[a])
+				}
+				q = append(q, queryTerm{alts: alts, kind: t.kind, weight: typo, idf: idf})
+				return
+			}
+		}
+		q = append(q, queryTerm{kind: t.kind, weight: 1, idf: m.unknown[t.kind]})
+	})
+	return q
+}
+
+// respell returns the terms of the examples' words that w may be a
+// misspelling of: one edit away for a word of four to seven letters, two
+// for a longer one.
+func (m *Matcher) respell(w string) []int32 {
+	if len(w) < 4 || !isASCII(w) {
+		return nil
+	}
+	k := 1
+	if len(w) >= 8 {
+		k = 2
+	}
+	var alts []int32
+	for n := len(w) - k; n <= len(w)+k && n < len(m.words); n++ {
+		for _, v := range m.words[n] {
+			if within(w, v, k) {
+				if id := m.wordTerms[v]; !slices.Contains(alts, id) {
+					alts = append(alts, id)
+				}
+			}
+		}
+	}
+	return alts
+}
+
+// simplified returns s in Simplified Chinese characters.
+func (m *Matcher) simplified(s string) string {
+	if !hasHan(s) {
+		return s
+	}
+	out, err := m.t2s.Convert(s)
+	if err != nil {
+		// OpenCC fails only on a dictionary it has not loaded, which
+		// Parse would have reported: the text is then compared as is.
+		return s
 	}
 	return out
 }
 
-// weight is how much a term counts: the longer, the more specific. A
-// Chinese character says about as much as two Latin letters.
-func weight(text string) int {
-	w := 0
-	for _, r := range text {
-		switch class(r) {
-		case han:
-			w += 2
-		case latin, digit:
-			w++
-		}
-	}
-	return w
+// Match returns the topic of text, and false when the matcher is not
+// confident of any (see Best). It implements dialog.FAQ.
+func (m *Matcher) Match(text string) (topic string, ok bool) {
+	b := m.Best(text)
+	return b.Topic, b.Topic != ""
 }
 
-// Topics returns the topic ids in the order of the keyword file.
+// Topics returns the topic ids, in the order of DOMAIN.md.
 func (m *Matcher) Topics() []string {
 	return slices.Clone(m.topics)
 }
 
-// Match returns the FAQ topic that text asks about, and false when it asks
-// about none that the keywords recognise, or when two topics fit it equally
-// well. Text is compared after normalisation: lower case, full-width forms
-// folded to half-width, punctuation and spaces dropped (English words stay
-// apart). Each keyword found counts by its length, and the topic whose
-// keywords count most wins; but a word found only inside a longer keyword
-// found is that keyword's (證書 in 結業證書), and a keyword does not count
-// when a heavier one of another topic found uses its words (where in
-// where + register).
-func (m *Matcher) Match(text string) (topic string, ok bool) {
-	scores := m.score(text, nil)
-	best, second := -1, 0
-	for i, s := range scores {
-		switch {
-		case best < 0 || s > scores[best]:
-			if best >= 0 {
-				second = scores[best]
-			}
-			best = i
-		case s > second:
-			second = s
-		}
+// Args returns the values of the placeholders of the answer to topic, the
+// message faq.<topic>: {"Map": a link to a map search for the address} for
+// a topic whose answer names a place, nil for any other.
+func (m *Matcher) Args(topic string) map[string]string {
+	i := slices.Index(m.topics, topic)
+	if i < 0 || m.maps[i] == "" {
+		return nil
 	}
-	if best < 0 || scores[best] == 0 || scores[best] == second {
-		return "", false
-	}
-	return m.topics[best], true
+	return map[string]string{"Map": m.maps[i]}
 }
 
-// occurrence is where a term was found in normalised text.
-type occurrence struct {
-	term       int32
-	start, end int
-	// claim has the bits of the topics that may use this occurrence: those
-	// of every longer occurrence around it, or all when there is none.
-	claim uint32
-}
-
-// score returns the score of each topic for text, in the order of
-// m.topics, and calls counted, if not nil, with each keyword that counts.
-func (m *Matcher) score(text string, counted func(k int)) []int {
-	scores := make([]int, len(m.topics))
-	var buf [512]byte
-	t := string(normalize(buf[:0], text))
-
-	// Every spelling at a boundary, by start, longest first.
-	var occs []occurrence
-	for i := 0; i < len(t); {
-		r, size := utf8.DecodeRuneInString(t[i:])
-		var cands []spelling
-		switch {
-		case r < utf8.RuneSelf && i > 0 && t[i-1] != ' ':
-			// Inside a word, where no ASCII spelling may start.
-		case r < utf8.RuneSelf:
-			cands = m.ascii[r]
-		default:
-			cands = m.other[r]
-		}
-		for _, c := range cands {
-			if c.at(t, i) {
-				occs = append(occs, occurrence{term: c.term, start: i, end: i + len(c.text), claim: allTopics})
-			}
-		}
-		i += size
-	}
-	if len(occs) == 0 {
-		return scores
-	}
-
-	// What each occurrence is inside of: any container starts no earlier
-	// and comes before it.
-	nTerms := len(m.terms)
-	present := make([]uint64, (nTerms+63)/64)
-	free := make([]uint64, len(present))
-	freeFor := map[int32]uint32{} // topics each found term may serve
-	inside := map[[2]int32]bool{} // {outer, inner}: inner found in outer
-	inners := map[int32][]int32{} // the terms found in each term
-	for i, o := range occs {
-		contained := false
-		for j := i - 1; j >= 0 && occs[j].start >= o.start-m.longest; j-- {
-			p := occs[j]
-			if p.start <= o.start && p.end >= o.end && p.end-p.start > o.end-o.start {
-				contained = true
-				occs[i].claim &= m.termTopics[p.term]
-				if pair := [2]int32{p.term, o.term}; !inside[pair] {
-					inside[pair] = true
-					inners[p.term] = append(inners[p.term], o.term)
-				}
-			}
-		}
-		set(present, o.term)
-		if !contained {
-			set(free, o.term)
-		}
-		freeFor[o.term] |= occs[i].claim
-	}
-
-	// Keywords found: a single term on its own; the terms of a "+" keyword
-	// anywhere, but one of them on its own or inside a term of the same
-	// topic (帶 in 要帶 serves 領證 + 帶; 報名 in 報名表 does not serve
-	// 報名 + 哪).
-	var matched []int32
-	isMatched := make([]uint64, (len(m.keywords)+63)/64)
-	seen := make([]uint64, len(isMatched))
-	for term := range freeFor {
-		for _, k := range m.byTerm[term] {
-			if has(seen, k) {
-				continue
-			}
-			set(seen, k)
-			kw := &m.keywords[k]
-			ok := false
-			if len(kw.terms) == 1 {
-				ok = has(free, kw.terms[0])
-			} else {
-				all, anchored := true, false
-				for _, t := range kw.terms {
-					all = all && has(present, t)
-					anchored = anchored || freeFor[t]&(1<<kw.topic) != 0
-				}
-				ok = all && anchored
-			}
-			if ok {
-				set(isMatched, k)
-				matched = append(matched, k)
-			}
-		}
-	}
-	slices.Sort(matched)
-
-	// A keyword does not count when a heavier keyword of another topic
-	// found (or one as heavy with more terms) uses its words: has, for each
-	// of its terms, the same term or one found inside it.
-	uses := func(outer, inner int32) bool { return outer == inner || inside[[2]int32{outer, inner}] }
-	for _, k := range matched {
-		kw := &m.keywords[k]
-		void := false
-		for _, u := range append([]int32{kw.terms[0]}, inners[kw.terms[0]]...) {
-			for _, k2 := range m.byTerm[u] {
-				kw2 := &m.keywords[k2]
-				if kw2.topic == kw.topic || !has(isMatched, k2) || kw2.weight < kw.weight ||
-					kw2.weight == kw.weight && len(kw2.terms) <= len(kw.terms) {
-					continue
-				}
-				void = !slices.ContainsFunc(kw.terms, func(t int32) bool {
-					return !slices.ContainsFunc(kw2.terms, func(t2 int32) bool { return uses(t, t2) })
-				})
-				if void {
-					break
-				}
-			}
-			if void {
-				break
-			}
-		}
-		if !void {
-			scores[kw.topic] += kw.weight
-			if counted != nil {
-				counted(int(k))
-			}
-		}
-	}
-	return scores
-}
-
-// at reports whether the spelling occurs in t at byte i, starting and
-// ending where it must.
-func (s spelling) at(t string, i int) bool {
-	if !strings.HasPrefix(t[i:], s.text) {
-		return false
-	}
-	if s.word && i > 0 && t[i-1] != ' ' {
-		return false
-	}
-	j := i + len(s.text)
-	if j == len(t) || t[j] == ' ' {
-		return true
-	}
+// Language returns the language text is most likely written in: "zh-Hant"
+// when it has Chinese characters that differ in Simplified Chinese,
+// "zh-Hans" when it has others, "en" when it has none.
+func (m *Matcher) Language(text string) string {
+	s := fold(text)
 	switch {
-	case s.digit:
-		return !isDigit(rune(t[j]))
-	case s.latin:
-		return inflection(t[j:])
+	case !hasHan(s):
+		return "en"
+	case m.simplified(s) != s:
+		return "zh-Hant"
 	}
-	return true
-}
-
-// inflections are the endings an English keyword may take in a question.
-var inflections = [...]string{"s", "es", "d", "ed", "ing"}
-
-// inflection reports whether rest, what follows a keyword in normalised
-// text, begins with an ending that closes the word.
-func inflection(rest string) bool {
-	for _, e := range inflections {
-		if strings.HasPrefix(rest, e) && (len(rest) == len(e) || rest[len(e)] == ' ') {
-			return true
-		}
-	}
-	return false
-}
-
-func set(bits []uint64, i int32)      { bits[i/64] |= 1 << (i % 64) }
-func has(bits []uint64, i int32) bool { return bits[i/64]&(1<<(i%64)) != 0 }
-
-// Character classes of normalisation.
-const (
-	sep   = iota // space, punctuation, symbols
-	latin        // letters of alphabets written with spaces
-	digit        // 0-9
-	han          // Chinese characters, kana, hangul: written without spaces
-)
-
-func class(r rune) int {
-	switch {
-	case isDigit(r):
-		return digit
-	case r < utf8.RuneSelf:
-		if isLetter(byte(r)) || r >= 'A' && r <= 'Z' {
-			return latin
-		}
-		return sep
-	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
-		return han
-	case unicode.IsLetter(r):
-		return latin
-	}
-	return sep
-}
-
-func isDigit(r rune) bool  { return r >= '0' && r <= '9' }
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
-
-// normalize appends to dst the normal form of s: lower case, full-width
-// forms folded to half-width, runs of Latin letters and of digits as words
-// separated by one space, Chinese characters without spaces between them
-// and a space between them and a word, and nothing else.
-func normalize(dst []byte, s string) []byte {
-	prev, gap := sep, false
-	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		}
-		r = unicode.ToLower(r)
-		c := class(r)
-		switch {
-		case c == sep:
-			gap = true
-			continue
-		case prev == sep:
-		case c == han && prev == han:
-		case c != prev || gap:
-			dst = append(dst, ' ')
-		}
-		dst = utf8.AppendRune(dst, r)
-		prev, gap = c, false
-	}
-	return dst
+	return "zh-Hans"
 }
