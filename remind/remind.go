@@ -1,0 +1,262 @@
+// Package remind reminds the candidates who opted in of the exam
+// calendar's dates: three days before registration closes, on the first
+// day admission tickets can be collected, and two days before the score
+// review closes. Each reminder of a session is queued once, as a
+// broadcast with a deterministic ID, so that every serve process may plan
+// the same reminders and the queue sends each once, across restarts. It
+// knows nothing of Telegram or Redis.
+package remind
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"examdesk/broadcast"
+	"examdesk/calendar"
+)
+
+// Kind is what a reminder is about.
+type Kind string
+
+// The kinds of reminder, in the order of a session.
+const (
+	// RegistrationClosing: registration closes in a few days.
+	RegistrationClosing Kind = "registration_closing"
+	// TicketsOpen: admission tickets can be collected from today.
+	TicketsOpen Kind = "tickets_open"
+	// ReviewClosing: score review requests close in a few days.
+	ReviewClosing Kind = "review_closing"
+)
+
+// Kinds lists every kind of reminder; each has the message
+// "reminder.<kind>".
+var Kinds = []Kind{RegistrationClosing, TicketsOpen, ReviewClosing}
+
+// When reminders are sent, in days before what they remind of.
+const (
+	// RegistrationDays is how many days before registration closes its
+	// reminder is sent (not before registration opens).
+	RegistrationDays = 3
+	// ReviewDays is how many days before the score review closes its
+	// reminder is sent (not before the scores are published).
+	ReviewDays = 2
+)
+
+// SendHour is the hour of the day, in China, at which reminders are sent.
+const SendHour = 9
+
+// china is the time of mainland China, where the calendar's dates are.
+var china = time.FixedZone("CST", 8*60*60)
+
+// Reminder is one reminder of an exam session.
+type Reminder struct {
+	Session string
+	Kind    Kind
+	// At is when it is sent: SendHour in China on its day.
+	At time.Time
+	// Until is the end of the last day it still applies to (registration's
+	// last day, the tickets' last day, the review's last day): a reminder
+	// found due after Until is not sent.
+	Until time.Time
+	// Date is the date it reminds of: the day registration closes, the
+	// first day of the ticket window, the last day of the review.
+	Date calendar.Date
+	// To is the last day of the ticket window, zero for the other kinds.
+	To calendar.Date
+}
+
+// ID is the ID of the reminder's broadcast: "r-<session>-<kind>".
+func (r Reminder) ID() string { return "r-" + r.Session + "-" + string(r.Kind) }
+
+// sendTime returns SendHour in China on day d.
+func sendTime(d calendar.Date) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), SendHour, 0, 0, 0, china)
+}
+
+// dayEnd returns the end of day d in China (the start of the next one).
+func dayEnd(d calendar.Date) time.Time {
+	n := d.AddDays(1)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, china)
+}
+
+func later(a, b calendar.Date) calendar.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// Plan returns the reminders of session s, whose derived dates are d, in
+// the order they are sent: none for what the session does not know yet
+// (the review before the scores date is entered).
+func Plan(s calendar.Session, d calendar.Derived) []Reminder {
+	var out []Reminder
+	if !s.Closes.IsZero() {
+		day := s.Closes.AddDays(-RegistrationDays)
+		if !s.Opens.IsZero() {
+			day = later(day, s.Opens)
+		}
+		out = append(out, Reminder{Session: s.ID, Kind: RegistrationClosing, At: sendTime(day), Until: dayEnd(s.Closes), Date: s.Closes})
+	}
+	if !d.Ticket.IsZero() {
+		out = append(out, Reminder{Session: s.ID, Kind: TicketsOpen, At: sendTime(d.Ticket.From), Until: dayEnd(d.Ticket.To), Date: d.Ticket.From, To: d.Ticket.To})
+	}
+	if !d.Review.IsZero() {
+		day := later(d.Review.To.AddDays(-ReviewDays), d.Review.From)
+		out = append(out, Reminder{Session: s.ID, Kind: ReviewClosing, At: sendTime(day), Until: dayEnd(d.Review.To), Date: d.Review.To})
+	}
+	return out
+}
+
+// Due returns the reminders of every session of v that are due at now:
+// their time has come and what they remind of has not passed.
+func Due(v *calendar.View, now time.Time) []Reminder {
+	if v == nil {
+		return nil
+	}
+	var out []Reminder
+	for _, s := range v.Sessions {
+		for _, r := range Plan(s, v.Derive(s)) {
+			if !now.Before(r.At) && now.Before(r.Until) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// Translator renders a message of a language with its arguments, as
+// locales.Catalog does; the reminder messages are plain text.
+type Translator interface {
+	Translate(lang, key string, args map[string]string) string
+}
+
+// Texts renders the reminder r in every language broadcast speaks, by
+// language; "" holds the English text, for any other.
+func Texts(tr Translator, r Reminder) map[string]string {
+	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	out := make(map[string]string, len(langs)+1)
+	for _, lang := range langs {
+		args := map[string]string{"Session": r.Session, "Date": date(tr, lang, r.Date)}
+		if !r.To.IsZero() {
+			args["To"] = date(tr, lang, r.To)
+		}
+		out[lang] = tr.Translate(lang, "reminder."+string(r.Kind), args)
+	}
+	out[""] = out[broadcast.LangEn]
+	return out
+}
+
+// date renders d in lang, with its day of the week.
+func date(tr Translator, lang string, d calendar.Date) string {
+	return tr.Translate(lang, "reminder.date", map[string]string{
+		"Year":    strconv.Itoa(d.Year()),
+		"Month":   tr.Translate(lang, "reminder.month."+strconv.Itoa(int(d.Month())), nil),
+		"Day":     strconv.Itoa(d.Day()),
+		"Weekday": tr.Translate(lang, "reminder.weekday."+strconv.Itoa(int(d.Weekday())), nil),
+	})
+}
+
+// Scheduler queues the reminders as they fall due, to the subscribers who
+// want reminders (Filter{Remind: true}).
+type Scheduler struct {
+	// Calendar returns the calendar as it stands (calendar.Cache.View).
+	Calendar func() *calendar.View
+	// Queue queues the reminders' broadcasts; Subscribers is their
+	// audience.
+	Queue       broadcast.Queue
+	Subscribers broadcast.Subscribers
+	// Messages renders the reminders.
+	Messages Translator
+	Log      *slog.Logger
+	// Now tells the time for Run; nil means time.Now.
+	Now func() time.Time
+
+	mu      sync.Mutex
+	created map[string]bool // IDs known to be queued, by this process or another
+}
+
+// Check queues the reminders due at now that are not queued yet, and
+// returns the IDs of those it queued. A reminder queued before, by this
+// process or any other, is not queued again (Queue.Create is idempotent on
+// the ID). It goes on past a reminder it fails to queue, and returns the
+// errors joined; the next Check tries that one again.
+func (s *Scheduler) Check(ctx context.Context, now time.Time) ([]string, error) {
+	var queued []string
+	var errs []error
+	for _, r := range Due(s.Calendar(), now) {
+		id := r.ID()
+		s.mu.Lock()
+		done := s.created[id]
+		s.mu.Unlock()
+		if done {
+			continue
+		}
+		n := broadcast.Notice{
+			ID:     id,
+			Texts:  Texts(s.Messages, r),
+			Filter: broadcast.Filter{Remind: true},
+			By:     "remind",
+		}
+		_, err := s.Queue.Create(ctx, n, s.Subscribers)
+		switch {
+		case err == nil:
+			queued = append(queued, id)
+		case errors.Is(err, broadcast.ErrExists):
+		default:
+			errs = append(errs, fmt.Errorf("queue reminder %s: %w", id, err))
+			continue
+		}
+		s.mu.Lock()
+		if s.created == nil {
+			s.created = map[string]bool{}
+		}
+		s.created[id] = true
+		s.mu.Unlock()
+	}
+	return queued, errors.Join(errs...)
+}
+
+// DefaultEvery is how often Run checks when told an interval that is not
+// positive.
+const DefaultEvery = time.Minute
+
+// Run checks at once and then every interval until ctx is done, logging
+// what it queues and what fails.
+func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = DefaultEvery
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		queued, err := s.Check(ctx, now())
+		for _, id := range queued {
+			s.log().Info("reminder queued", "broadcast", id)
+		}
+		if err != nil && ctx.Err() == nil {
+			s.log().Error("queueing reminders failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Scheduler) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
