@@ -230,6 +230,10 @@ func (d *Deliverer) work(ctx context.Context) {
 func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 	n, err := d.notice(ctx, dl.ID)
 	if err != nil {
+		// Given back at once, for this or another worker to try again.
+		if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+			d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+		}
 		return err
 	}
 	text := n.Text(dl.Lang)
