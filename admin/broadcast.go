@@ -165,6 +165,9 @@ func (b *Broadcast) Handle(ctx context.Context, r Request) (dialog.Reply, error)
 		err = b.pick(ctx, r, d, found, &o)
 	case r.Text != "" && found && (d.Stage == StageText || d.Stage == StageTime):
 		err = b.text(ctx, r, d, &o)
+	case r.Text != "":
+		// The draft stopped waiting since Awaits said it did (it expired).
+		o.say(dialog.T("admin.broadcast.nothing"))
 	default:
 		err = b.command(ctx, r, d, found, &o)
 	}

@@ -431,6 +431,13 @@ func TestBroadcastMistakes(t *testing.T) {
 			dr, _ := d.draft()
 			return d.must(dialog.Input{Pick: &dialog.Pick{Value: admin.Value("broadcast", "zz"), Step: dr.Version}})
 		}, "admin.broadcast.stale"},
+		{"text after the draft expired", func(d *desk) {}, func(d *desk) dialog.Reply {
+			r, err := d.b.Handle(context.Background(), admin.Request{Chat: adminCh, User: adminID, Lang: "en", Text: "hello"})
+			if err != nil {
+				d.t.Fatal(err)
+			}
+			return r
+		}, "admin.broadcast.nothing"},
 		{"cancel without draft", func(d *desk) {}, func(d *desk) dialog.Reply { return d.say("/broadcast cancel") }, "admin.broadcast.nothing"},
 		{"unknown argument", toPreview, func(d *desk) dialog.Reply { return d.say("/broadcast now") }, "admin.broadcast.usage"},
 		{"time passed before confirming", func(d *desk) {
