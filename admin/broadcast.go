@@ -515,7 +515,7 @@ func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) err
 		return b.summary(ctx, d, o)
 	}
 	if d.ID == "" {
-		d.ID = NewID(now)
+		d.ID = newID(now)
 		if err := b.Drafts.Save(ctx, r.User, d); err != nil {
 			return fmt.Errorf("broadcast: save draft of %d: %w", r.User, err)
 		}
@@ -553,9 +553,9 @@ func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) err
 	return nil
 }
 
-// NewID returns a new broadcast id, sorting by time like the queue's own:
+// newID returns a new broadcast id, sorting by time like the queue's own:
 // "b-<UTC time>-<6 random letters or digits>".
-func NewID(now time.Time) string {
+func newID(now time.Time) string {
 	return "b-" + now.UTC().Format("20060102T150405") + "-" + strings.ToLower(rand.Text()[:6])
 }
 
