@@ -470,7 +470,7 @@ func (u *unpublished) look(d Date) {
 // looked at (then the days may shift when those are published).
 func (h *Holidays) Before(d Date, n int) (days []Date, unpublishedYears []int) {
 	u := unpublished{h: h}
-	days = make([]Date, 0, max(n, 0))
+	days = make([]Date, 0, min(max(n, 0), 16))
 	for day := d.AddDays(-1); len(days) < n; day = day.AddDays(-1) {
 		u.look(day)
 		if h.Working(day) {

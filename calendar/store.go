@@ -13,8 +13,8 @@ import (
 // enter, until they are removed or replaced.
 //
 // PutSession and PutYear refuse a value that does not validate
-// (Session.Validate, Year.Validate) with that error and store nothing, so
-// what is read back is valid. Whether a year may be added over an embedded
+// (Session.Validate, Year.Validate) with an error that wraps Validate's, and
+// store nothing, so what is read back is valid. Whether a year may be added over an embedded
 // one is not the store's concern: Cache.AddYear refuses those. A method
 // that fails changes nothing. Values passed in and returned share no memory
 // with what is stored. A Store is safe for concurrent use.

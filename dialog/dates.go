@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -134,12 +135,9 @@ func (d *dateAnswer) later(ss []calendar.Session, item func(calendar.Session) Te
 // counted records the unpublished years a window counted in.
 func (d *dateAnswer) counted(w calendar.Window) {
 	for _, y := range w.Unpublished {
-		i := 0
-		for i < len(d.unpublished) && d.unpublished[i] < y {
-			i++
-		}
-		if i == len(d.unpublished) || d.unpublished[i] != y {
-			d.unpublished = append(d.unpublished[:i], append([]int{y}, d.unpublished[i:]...)...)
+		if !slices.Contains(d.unpublished, y) {
+			d.unpublished = append(d.unpublished, y)
+			slices.Sort(d.unpublished)
 		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 
 // MemStore is a calendar.Store in memory, for tests of code that uses a
 // Store. Like a real store it keeps every value encoded as JSON, so values
-// read and written share no memory with the stored ones. Err, if set,
-// makes every method fail with it, as a store whose server is down.
+// read and written share no memory with the stored ones. Fail makes it
+// fail like a store whose server is down.
 //
 // The zero MemStore is empty and ready to use.
 type MemStore struct {
