@@ -81,8 +81,8 @@ func readEvalSet(path string) ([]evalCase, error) {
 	return cases, nil
 }
 
-// faqAnswer is the object `examdesk faq --json` prints.
-type faqAnswer struct {
+// evalAnswer is the object `examdesk faq --json` prints.
+type evalAnswer struct {
 	Topic  *string `json:"topic"`
 	Score  float64 `json:"score"`
 	Answer string  `json:"answer"`
@@ -98,7 +98,7 @@ func askFAQ(lang, question string) (string, error) {
 		return "", fmt.Errorf("faq failed: %v (stderr %q)", err, stderr.String())
 	}
 	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
-	var a faqAnswer
+	var a evalAnswer
 	if err := dec.Decode(&a); err != nil {
 		return "", fmt.Errorf("output %q is not a JSON object: %v", stdout.String(), err)
 	}
