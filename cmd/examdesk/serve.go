@@ -22,7 +22,9 @@ import (
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
+	"examdesk/calendar"
 	"examdesk/redisstore"
+	"examdesk/remind"
 )
 
 // workers is how many chats serve handles at once. Each worker may be
@@ -94,6 +96,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	limiter := a.store.Limiter(cfg.broadcastRate)
 	broadcasts := a.store.Broadcasts(0)
 	subscribers := a.store.Subscribers()
+	// Reminders of the exam dates: every serve plans them from the
+	// calendar, and the queue sends each once.
+	cal, err := calendar.NewCache(a.store.Calendar())
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	reminders := &remind.Scheduler{Calendar: cal.View, Queue: broadcasts, Subscribers: subscribers, Messages: a.catalog, Log: log}
 	deliverer := &broadcast.Deliverer{
 		Queue:       broadcasts,
 		Limiter:     limiter,
@@ -203,6 +212,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		work.Go(func() { deliverer.Run(workCtx) })
 		work.Go(func() { progress.Run(workCtx) })
 		work.Go(func() { limiter.Run(workCtx, 100*time.Millisecond) })
+		work.Go(func() {
+			cal.Run(workCtx, 0, func(err error) { log.Warn("reloading the exam calendar for reminders failed", "err", err) })
+		})
+		work.Go(func() { reminders.Run(workCtx, remind.DefaultEvery) })
 		work.Wait()
 		close(workDone)
 	}()
