@@ -174,13 +174,10 @@ func TestServeAdminBroadcast(t *testing.T) {
 	}
 
 	list := d.say("/broadcasts", "Recent broadcasts")
-	for _, want := range []string{"1. " + second + ", cancelled", "2. " + id + ", done", "by tg:900", "sent 3 of 3"} {
+	for _, want := range []string{second + ", cancelled", id + ", done", "by tg:900", "sent 3 of 3"} {
 		if !strings.Contains(list.Text, want) {
 			t.Errorf("/broadcasts = %q; want it to contain %q", list.Text, want)
 		}
-	}
-	if list.ReplyMarkup != nil {
-		t.Errorf("/broadcasts offers %v; want no cancel button for ended broadcasts", list.ReplyMarkup)
 	}
 	for chat := range candidates {
 		for _, m := range botMessages(fake, chat) {
