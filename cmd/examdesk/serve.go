@@ -102,6 +102,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if err := cal.Refresh(ctx); err != nil {
+		log.Warn("loading the exam calendar for reminders failed", "err", err)
+	}
 	reminders := &remind.Scheduler{Calendar: cal.View, Queue: broadcasts, Subscribers: subscribers, Messages: a.catalog, Log: log}
 	deliverer := &broadcast.Deliverer{
 		Queue:       broadcasts,
