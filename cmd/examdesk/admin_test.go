@@ -218,8 +218,12 @@ func TestServeAdminCommandsForOthers(t *testing.T) {
 			t.Errorf("%s from a candidate = %q; want the help", cmd, text)
 		}
 	}
-	// The administrator's own text is escaped in the preview, as written.
+	// The administrator gets the commands themselves.
 	d := &desk{t: t, fake: fake, id: adminUser}
+	d.say("/calendar help", "lists the exam sessions")
+	d.say("/broadcasts", "broadcast") // none yet, or the reminders
+
+	// The administrator's own text is escaped in the preview, as written.
 	d.say("/broadcast", "New broadcast")
 	d.say("<i>a</i> & b", "Preview above")
 	var sent string

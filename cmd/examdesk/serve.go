@@ -129,11 +129,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Subscribers: a.store.Subscribers(),
 		Workers:     workers,
 	}
-	// The administrators' console, and the progress messages of the
-	// broadcasts they queue.
+	// The administrators' console (broadcasts and the exam calendar), and
+	// the progress messages of the broadcasts they queue.
 	svc.Console = admin.New(cfg.admins,
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
-		&admin.Broadcasts{Queue: broadcasts})
+		&admin.Broadcasts{Queue: broadcasts},
+		admin.NewCalendar(cal))
 	progress := &bot.Progress{Queue: broadcasts, Watches: a.store.Progress(), Sender: sender, Catalog: a.catalog, Log: log}
 
 	var ready sync.Map // set once intake runs
