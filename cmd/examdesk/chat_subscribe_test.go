@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"examdesk/redisstore/redistest"
+)
+
+// TestChatSubscriptions checks that the terminal chat takes /remind, /stop
+// and /forget as serve does: in the embedded Redis, and in a Redis that
+// outlives it, where /forget leaves nothing of the chat.
+func TestChatSubscriptions(t *testing.T) {
+	input := "/remind\n/remind off\n/stop\n/forget\n1\n"
+	wants := []string{"I will remind you", "reminders are off", "no longer receive", "Delete everything", "I have deleted everything"}
+	t.Run("embedded", func(t *testing.T) {
+		stdout, stderr, code := runCmd(t, nil, input, "chat", "--lang", "en")
+		if code != 0 {
+			t.Fatalf("chat = %d, stderr %q; want 0", code, stderr)
+		}
+		for _, w := range wants {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("chat output lacks %q:\n%s", w, stdout)
+			}
+		}
+	})
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Start(t)
+		env := map[string]string{"REDIS_URL": srv.URL}
+		stdout, stderr, code := runCmd(t, env, input, "chat", "--lang", "en")
+		if code != 0 || !strings.Contains(stdout, wants[len(wants)-1]) {
+			t.Fatalf("chat = %d, stderr %q, output:\n%s", code, stderr, stdout)
+		}
+		// The chat starts with /start, which subscribes; /forget deletes
+		// the subscriber and the conversation: no key is left.
+		opt, err := redis.ParseURL(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := redis.NewClient(opt)
+		defer c.Close()
+		keys, err := c.Keys(t.Context(), "examdesk:*").Result()
+		if err != nil || len(keys) != 0 {
+			t.Errorf("keys after /forget = %v, %v; want none", keys, err)
+		}
+	})
+}
