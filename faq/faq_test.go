@@ -456,3 +456,18 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestBestConcurrent asks from many goroutines at once, for the race
+// detector.
+func TestBestConcurrent(t *testing.T) {
+	m := load(t)
+	done := make(chan Match)
+	for _, q := range []string{"照片要多大？", "準考證甚麼時候領", "certifcate", "hello"} {
+		for range 4 {
+			go func() { done <- m.Best(q) }()
+		}
+	}
+	for range 16 {
+		<-done
+	}
+}

@@ -1,0 +1,110 @@
+package faq_test
+
+import (
+	"fmt"
+	"html"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"examdesk/faq"
+	"examdesk/locales"
+)
+
+// TestAnswers checks the answers in the locales against the matcher: each
+// topic has its message faq.<topic>, whose placeholders are what Args
+// gives, and which renders in every language as Telegram HTML with the
+// address of a place and its map link; faq.unknown is there too.
+func TestAnswers(t *testing.T) {
+	m, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range append(m.Topics(), "unknown") {
+		key := "faq." + topic
+		args := m.Args(topic)
+		for _, lang := range locales.Languages {
+			if !catalog.Has(key) {
+				t.Errorf("message %q is missing", key)
+				break
+			}
+			s := catalog.Translate(lang, key, args)
+			if strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
+				t.Errorf("%s in %s with Args(%q) = %q renders as %q", key, lang, topic, args, s)
+			}
+			if err := checkHTML(s); err != nil {
+				t.Errorf("%s in %s: %v: %q", key, lang, err, s)
+			}
+			if link := args["Map"]; link != "" {
+				if !strings.Contains(s, `<a href="`+html.EscapeString(link)+`">`) {
+					t.Errorf("%s in %s = %q; want a link to %s", key, lang, s, link)
+				}
+				if !strings.Contains(s, "546") {
+					t.Errorf("%s in %s = %q; want the address", key, lang, s)
+				}
+			}
+		}
+	}
+	// Every placeholder of an answer is given by Args, and no more.
+	for _, topic := range m.Topics() {
+		want := slices.Sorted(maps.Keys(m.Args(topic)))
+		probe := map[string]string{}
+		for _, name := range want {
+			probe[name] = "\x00"
+		}
+		for _, lang := range locales.Languages {
+			s := catalog.Translate(lang, "faq."+topic, probe)
+			if n := strings.Count(s, "\x00"); n == 0 && len(want) > 0 {
+				t.Errorf("faq.%s in %s does not use %q", topic, lang, want)
+			}
+		}
+	}
+}
+
+var (
+	htmlTag    = regexp.MustCompile(`^<(/?)(b|i)>|^<(a) href="[^"<>]*">|^</(a)>`)
+	htmlEntity = regexp.MustCompile(`^&(lt|gt|amp|quot|#[0-9]+);`)
+)
+
+// checkHTML reports what Telegram's HTML parse mode would reject in s, of
+// the markup the answers may use (<b>, <i>, <a href="...">): a "<" that
+// does not start one, an unbalanced tag, a bare "&".
+func checkHTML(s string) error {
+	var open []string
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<':
+			m := htmlTag.FindStringSubmatch(s[i:])
+			if m == nil {
+				return fmt.Errorf("bare < at %d", i)
+			}
+			name := m[2] + m[3] + m[4]
+			closing := m[1] == "/" || m[4] != ""
+			switch {
+			case !closing:
+				open = append(open, name)
+			case len(open) == 0 || open[len(open)-1] != name:
+				return fmt.Errorf("unbalanced </%s> at %d", name, i)
+			default:
+				open = open[:len(open)-1]
+			}
+			i += len(m[0]) - 1
+		case '>':
+			return fmt.Errorf("bare > at %d", i)
+		case '&':
+			if htmlEntity.FindString(s[i:]) == "" {
+				return fmt.Errorf("bare & at %d", i)
+			}
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("unclosed <%s>", open[len(open)-1])
+	}
+	return nil
+}
