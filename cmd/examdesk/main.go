@@ -55,6 +55,7 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage:
   examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
   examdesk eligibility [--facts FILE]         evaluate facts JSON (stdin without --facts)
+  examdesk faq [--lang L] [--json] QUESTION... answer one question of the FAQ (L: zh-Hant, zh-Hans, en)
   examdesk calendar list|add|remove|holidays  the exam calendar in REDIS_URL (calendar help: how)
   examdesk serve                              serve on Telegram (configured by environment)
   examdesk broadcast send|status|cancel ...   queue a notice to the subscribers, show or cancel one`
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch args[0] {
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "faq":
+		return runFAQ(args[1:], stdout)
 	case "eligibility":
 		return runEligibility(args[1:], stdin, stdout, stderr)
 	case "calendar":

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+
+	"examdesk/dialog"
+	"examdesk/faq"
+	"examdesk/locales"
+)
+
+// faqUsage is the command line of runFAQ.
+const faqUsage = "examdesk faq [--lang zh-Hant|zh-Hans|en] [--json] QUESTION..."
+
+// faqAnswer is what runFAQ prints with --json.
+type faqAnswer struct {
+	Topic  string  `json:"topic"`  // "" when the matcher is not sure of any
+	Score  float64 `json:"score"`  // the matcher's confidence, 0 to 1
+	Answer string  `json:"answer"` // as plain text
+}
+
+// runFAQ answers one question, its arguments joined by spaces, the way the
+// bot would: the answer of the FAQ topic it asks, or where the centre
+// publishes its news when the matcher is not sure of any. The answer is in
+// the language of --lang, or else of the question, and printed as plain
+// text or, with --json, as one JSON object {"topic", "score", "answer"}.
+func runFAQ(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("faq", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	lang := fs.String("lang", "", "language of the answer: "+strings.Join(dialog.Languages, ", ")+" (default: the question's)")
+	asJSON := fs.Bool("json", false, "print the topic, score and answer as JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage:", faqUsage)
+			return nil
+		}
+		return usageError("faq: %v; usage: %s", err, faqUsage)
+	}
+	question := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(question) == "" {
+		return usageError("faq: no question; usage: %s", faqUsage)
+	}
+	if *lang != "" && !slices.Contains(dialog.Languages, *lang) {
+		return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+	}
+
+	matcher, err := faq.Load()
+	if err != nil {
+		return err
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	if *lang == "" {
+		*lang = matcher.Language(question)
+	}
+	best := matcher.Best(question)
+	text := dialog.T("faq.unknown")
+	if best.Topic != "" {
+		text = dialog.T("faq." + best.Topic)
+		if args := matcher.Args(best.Topic); len(args) > 0 {
+			text.Args = make(map[string]any, len(args))
+			for name, value := range args {
+				text.Args[name] = value
+			}
+		}
+	}
+	answer := plainText(dialog.Render(catalog, *lang, text, html.EscapeString))
+
+	if !*asJSON {
+		_, err := fmt.Fprintln(stdout, answer)
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(faqAnswer{Topic: best.Topic, Score: best.Score, Answer: answer})
+}
+
+var link = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>`)
+
+// plainText renders a message, Telegram HTML, as plain text: a link as its
+// text and address, the other tags dropped (as the terminal chat drops
+// them), entities unescaped.
+func plainText(s string) string {
+	s = link.ReplaceAllString(s, "$2: $1")
+	return html.UnescapeString(tag.ReplaceAllString(s, ""))
+}
