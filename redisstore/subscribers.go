@@ -218,8 +218,8 @@ func decodeSubscriber(chat int64, fields map[string]string) (broadcast.Subscribe
 	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: level, Remind: fields["remind"] == "1"}, nil
 }
 
-// filterKeys returns the indexes f needs, the smallest first by nature:
-// level, then remind, then language, then all when f selects everyone.
+// filterKeys returns the indexes f needs: those of its level, reminders
+// and language, or all when f selects everyone.
 func (s *Subscribers) filterKeys(f broadcast.Filter) ([]string, error) {
 	p := s.st.prefix
 	var keys []string
@@ -245,22 +245,27 @@ func (s *Subscribers) filterKeys(f broadcast.Filter) ([]string, error) {
 }
 
 // pageScript returns up to ARGV[2] members of every index KEYS (one or
-// more) with a score above ARGV[1], by score, walking KEYS[1] (the
-// smallest is best) in batches and keeping those in all the others. With
+// more) with a score above ARGV[1], by score: it walks the smallest index
+// in batches and keeps the members that are in all the others. With
 // ARGV[3] = 1 it counts them all instead, ignoring ARGV[2].
 var pageScript = redis.NewScript(`
 local counting = ARGV[3] == '1'
 if #KEYS == 1 and counting then return redis.call('ZCARD', KEYS[1]) end
+local walk, size = 1, redis.call('ZCARD', KEYS[1])
+for i = 2, #KEYS do
+	local c = redis.call('ZCARD', KEYS[i])
+	if c < size then walk, size = i, c end
+end
 local n = tonumber(ARGV[2])
 local out, count = {}, 0
 local cursor = '(' .. ARGV[1]
 while counting or #out < n do
-	local ids = redis.call('ZRANGEBYSCORE', KEYS[1], cursor, '+inf', 'LIMIT', 0, 500)
+	local ids = redis.call('ZRANGEBYSCORE', KEYS[walk], cursor, '+inf', 'LIMIT', 0, 500)
 	if #ids == 0 then break end
 	for _, id in ipairs(ids) do
 		local ok = true
-		for i = 2, #KEYS do
-			if not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
+		for i = 1, #KEYS do
+			if i ~= walk and not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
 		end
 		if ok then
 			count = count + 1

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -280,5 +281,45 @@ func TestSubscribersRejects(t *testing.T) {
 	}
 	if _, _, _, err := c.Subscribers().Get(ctx, 9); err == nil {
 		t.Errorf("Get of a bad record = nil error; want one")
+	}
+}
+
+// BenchmarkSubscribers measures Count and a walk of every page of List
+// over 10,000 subscribers, on real Redis, for filters that take one index
+// and several.
+func BenchmarkSubscribers(b *testing.B) {
+	const total = 10_000
+	s := openRedisStore(b).Subscribers()
+	ctx := b.Context()
+	langs := []string{"en", "zh-Hant", "zh-Hans"}
+	for i := 1; i <= total; i++ {
+		sub := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: i % 5, Remind: i%4 == 0}
+		if err := s.Subscribe(ctx, sub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, f := range []broadcast.Filter{{}, {Remind: true}, {Lang: "zh-Hant", Level: 3, Remind: true}} {
+		b.Run(fmt.Sprintf("Count%+v", f), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Count(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("List%+v", f), func(b *testing.B) {
+			for b.Loop() {
+				after := int64(0)
+				for {
+					page, err := s.List(ctx, f, after, 500)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(page) == 0 {
+						break
+					}
+					after = page[len(page)-1].Chat
+				}
+			}
+		})
 	}
 }
