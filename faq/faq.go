@@ -29,15 +29,15 @@ type Match struct {
 	Score float64
 }
 
-// Matcher finds the FAQ topic of a question. It is safe for concurrent use
-// and never changes after it is built.
+// Matcher finds the FAQ topic of a question, and the link of the map its
+// answer shows. It is safe for concurrent use and never changes after it is
+// built.
 type Matcher struct {
 	t2s    *opencc.OpenCC
 	topics []string // topicIDs
 	maps   []string // the map link of each topic's answer, or ""
 
 	terms    map[string]int32 // term text → id
-	kind     []uint8          // of each term
 	idf      []float64        // of each term
 	postings [][]posting      // of each term, by topic
 	unknown  [kinds]float64   // the idf of a term no example has, by kind
@@ -73,9 +73,9 @@ const (
 	// runnerUp is the share of the second topic's coverage taken off the
 	// best one's.
 	runnerUp = 0.5
-	// likenessPower is the power a question's likeness to an example is raised
-	// to: a question that is nearly an example counts as much as its
-	// topic's coverage, a loose likeness much less.
+	// likenessPower is the power a question's likeness to an example is
+	// raised to: a question that is nearly an example counts as much as
+	// its topic's coverage, a loose likeness much less.
 	likenessPower = 3
 	// threshold is the lowest score that Best answers.
 	threshold = 0.28
@@ -180,8 +180,8 @@ func build(name string, entries []*entry, t2s *opencc.OpenCC) (*Matcher, error) 
 
 	n := float64(len(entries))
 	avg := float64(total) / n
-	m.idf = make([]float64, len(m.kind))
-	m.postings = make([][]posting, len(m.kind))
+	m.idf = make([]float64, len(m.terms))
+	m.postings = make([][]posting, len(m.terms))
 	for ti, tf := range tfs {
 		norm := k1 * (1 - b + b*float64(lengths[ti])/avg)
 		for id, f := range tf {
@@ -212,9 +212,8 @@ func (m *Matcher) term(t token) int32 {
 	if id, ok := m.terms[t.text]; ok {
 		return id
 	}
-	id := int32(len(m.kind))
+	id := int32(len(m.terms))
 	m.terms[t.text] = id
-	m.kind = append(m.kind, uint8(t.kind))
 	return id
 }
 

@@ -96,12 +96,12 @@ var fillers = strings.NewReplacer(
 )
 
 // stopwords are English words too common in questions to tell topics apart.
-var stopwords = wordSet(`a an the is are am be been was were do does did doing done
-		i im me my mine myself you your yours we our us it its this that these those there here
-		to of for on in at by with and or but so if as from about into
-		can could would should will shall may might must cant couldnt wouldnt shouldnt wont dont doesnt didnt
-		please pls plz thanks thank thx hi hello hey dear sir madam ok okay
-		s t d ll re ve m`)
+var stopwords = wordSet(`
+	a an the is are am be been was were do does did doing done
+	i im me my mine myself you your yours we our us it its this that these those there here
+	to of for on in at by with and or but so if as from about into
+	can could would should will shall may might must cant couldnt wouldnt shouldnt wont dont doesnt didnt
+	please pls plz thanks thank thx hi hello hey dear sir madam ok okay`)
 
 func wordSet(list string) map[string]bool {
 	set := map[string]bool{}
@@ -125,8 +125,8 @@ func tokens(s string, add func(token)) {
 		}
 		w := s[start:end]
 		start = -1
-		switch class(rune(w[0])) {
-		case digit:
+		switch {
+		case w[0] >= '0' && w[0] <= '9':
 			if n := strings.TrimLeft(w, "0"); n != "" {
 				w = n
 			} else {
