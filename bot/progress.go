@@ -75,6 +75,10 @@ type sample struct {
 	done int
 }
 
+// settle is how long after its creation a broadcast's first progress
+// message waits.
+const settle = time.Second
+
 // window is how far back the rate is measured.
 const window = 30 * time.Second
 
@@ -189,6 +193,9 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 	}
 	o := p.render(st, w, final, now)
 	switch {
+	case w.msg == 0 && !final && now.Sub(st.Created) < settle:
+		// Let the answer to the confirmation, which announces this
+		// message, arrive first.
 	case w.msg == 0:
 		if err := p.send(ctx, st.ID, w, o); err != nil {
 			return err

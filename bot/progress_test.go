@@ -176,7 +176,14 @@ func TestProgressEditsInPlace(t *testing.T) {
 	w := newWatch(t)
 	p := w.progress()
 	const id = "b-20261127T060000-abcdef"
-	w.queue.set(sending(id, 0, 10), notice(id))
+	st := sending(id, 0, 10)
+	st.Created = w.now
+	w.queue.set(st, notice(id))
+	w.tick(p)
+	if calls := w.calls(); len(calls) != 0 {
+		t.Fatalf("tick at the broadcast's creation: calls %v; want none yet", calls)
+	}
+	w.now = w.now.Add(2 * time.Second)
 	w.tick(p)
 	calls := w.calls()
 	if len(calls) != 1 || calls[0].Method != "sendMessage" {
@@ -191,7 +198,7 @@ func TestProgressEditsInPlace(t *testing.T) {
 		t.Errorf("first progress buttons = %v; want one cancel button", rows)
 	}
 
-	// Four sent in 2 s: six more take about 3 s.
+	// Four in the 4 s since the first tick: six more take about 6 s.
 	w.now = w.now.Add(2 * time.Second)
 	w.queue.set(broadcast.Status{ID: id, State: broadcast.Sending, Total: 10, Sent: 3, Blocked: 1, Pending: 6}, broadcast.Notice{})
 	w.tick(p)
@@ -199,8 +206,8 @@ func TestProgressEditsInPlace(t *testing.T) {
 	if len(calls) != 2 || calls[1].Method != "editMessageText" || calls[1].Params["message_id"] != first.Params["message_id"] && calls[1].Params["message_id"] == "" {
 		t.Fatalf("second tick: calls %v; want an edit", calls)
 	}
-	if got := w.f.srv.Messages(watchChat); len(got) != 1 || !strings.Contains(got[0].Text, "Sent: 3 of 10") || !strings.Contains(got[0].Text, "Blocked: 1") || !strings.Contains(got[0].Text, "about 3 s") {
-		t.Errorf("after the edit the chat holds %+v; want one message, sent 3, blocked 1, about 3 s", got)
+	if got := w.f.srv.Messages(watchChat); len(got) != 1 || !strings.Contains(got[0].Text, "Sent: 3 of 10") || !strings.Contains(got[0].Text, "Blocked: 1") || !strings.Contains(got[0].Text, "about 6 s") {
+		t.Errorf("after the edit the chat holds %+v; want one message, sent 3, blocked 1, about 6 s", got)
 	}
 
 	// Nothing changed: no call.
