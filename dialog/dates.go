@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -14,12 +15,20 @@ type CalendarSource interface {
 	View() *calendar.View
 }
 
+// AnswerArgs gives the arguments of the fixed answer of a topic, the
+// message faq.<topic> (a map link, say), nil for none; *faq.Matcher is
+// one.
+type AnswerArgs interface {
+	Args(topic string) map[string]string
+}
+
 // DateAnswers answers the FAQ topics about dates from the exam calendar:
 // it is the engine's Dates. It is safe for concurrent use.
 //
 // Each answer tells concrete dates, with their weekday and how many days
 // away they are from now (in China's time), then the topic's fixed answer
-// (faq.<topic>), whose facts hold whatever the dates. The sessions that
+// (faq.<topic>, with its AnswerArgs), whose facts hold whatever the dates.
+// The sessions that
 // matter at now are, by topic:
 //
 //   - registration_time: those whose registration has not closed; the
@@ -42,13 +51,29 @@ type CalendarSource interface {
 // counted in a year whose holidays are not published carry a warning that
 // they may shift.
 type DateAnswers struct {
-	cal CalendarSource
+	cal  CalendarSource
+	args AnswerArgs
 }
 
 var _ Dates = (*DateAnswers)(nil)
 
-// NewDateAnswers returns answers from the calendar of cal.
-func NewDateAnswers(cal CalendarSource) *DateAnswers { return &DateAnswers{cal: cal} }
+// NewDateAnswers returns answers from the calendar of cal, followed by the
+// fixed answers with the arguments args gives (nil: none).
+func NewDateAnswers(cal CalendarSource, args AnswerArgs) *DateAnswers {
+	return &DateAnswers{cal: cal, args: args}
+}
+
+// fixedAnswer is the fixed answer of topic with its arguments.
+func (a *DateAnswers) fixedAnswer(topic string) Text {
+	var kv []any
+	if a.args != nil {
+		args := a.args.Args(topic)
+		for _, name := range slices.Sorted(maps.Keys(args)) {
+			kv = append(kv, name, args[name])
+		}
+	}
+	return T("faq."+topic, kv...)
+}
 
 // Most sessions an answer tells about beside the first.
 const maxLater = 3
@@ -83,7 +108,7 @@ func (a *DateAnswers) Answer(topic string, now time.Time) (t Text, ok bool) {
 		d.parts = append(d.parts, T("dates.estimated", "Years", join(years)))
 	}
 	if d.fixed {
-		d.parts = append(d.parts, T("faq."+topic))
+		d.parts = append(d.parts, a.fixedAnswer(topic))
 	}
 	return T("dates.answer", "Body", d.parts), true
 }
