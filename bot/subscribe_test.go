@@ -114,16 +114,10 @@ func TestApplySubscription(t *testing.T) {
 	})
 }
 
-// TestServiceSubscriptions runs the service on an embedded Redis, with the
-// real engine and messages and the fake Bot API, and follows a user's
-// subscription through /start, /lang, /remind, /stop, a 403, /forget, and
-// a group, which never subscribes.
-func TestServiceSubscriptions(t *testing.T) {
-	st, subs := openSubscribers(t)
-	q, err := st.Inbox()
-	if err != nil {
-		t.Fatal(err)
-	}
+// runService runs a service on the store's inbox and subscribers, with the
+// real engine and messages and the fake Bot API, until the test ends.
+func runService(t *testing.T, st *redisstore.Store, q *redisstore.Inbox) (*bot.Service, *fake, *locales.Catalog) {
+	t.Helper()
 	set, err := rules.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -140,12 +134,25 @@ func TestServiceSubscriptions(t *testing.T) {
 	svc := &bot.Service{
 		Queue: q, Engine: dialog.New(set, topics, catalog), Store: st, Catalog: catalog,
 		Sender: f.sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Subscribers: subs, Workers: 2, Poll: 5 * time.Millisecond,
+		Subscribers: st.Subscribers(), Workers: 2, Poll: 5 * time.Millisecond,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { svc.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	return svc, f, catalog
+}
+
+// TestServiceSubscriptions follows a user's subscription through the
+// service: /start, /lang, /remind, /stop, a 403, /forget, and a group,
+// which never subscribes.
+func TestServiceSubscriptions(t *testing.T) {
+	st, subs := openSubscribers(t)
+	q, err := st.Inbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, f, catalog := runService(t, st, q)
 
 	var id int64
 	send := func(u telegramtest.Update, chat, user int64) {
@@ -248,5 +255,53 @@ func TestServiceSubscriptions(t *testing.T) {
 	}
 	if n, err := subs.Count(t.Context(), broadcast.Filter{}); err != nil || n != 0 {
 		t.Errorf("after a group's /start and /remind: Count = %d, %v; want 0", n, err)
+	}
+}
+
+// TestServiceEffectLeftBehind checks that the effect of a reply that a
+// holder committed but did not live to apply is applied by the next
+// holder, while the message that may have been in flight is not sent.
+func TestServiceEffectLeftBehind(t *testing.T) {
+	st, subs := openSubscribers(t)
+	q, err := st.Inbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	raw, err := json.Marshal(telegramtest.Message(5, 5, "en", "/start"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Add(ctx, []inbox.Update{{ID: 1, Chat: 5, User: 5, Raw: raw}}); err != nil {
+		t.Fatal(err)
+	}
+	job, ok, err := q.Claim(ctx)
+	if err != nil || !ok {
+		t.Fatalf("Claim = %v, %v", ok, err)
+	}
+	// The outbox of /start as the service commits it: the welcome, then
+	// the effect.
+	out := [][]byte{
+		[]byte(`{"lang":"en","chat":5,"message":{"text":"welcome"}}`),
+		[]byte(`{"lang":"en","chat":5,"subscription":{"op":1,"lang":"en"}}`),
+	}
+	if err := q.Commit(ctx, job, job.State, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Release(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	_, f, _ := runService(t, st, q)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		sub, active, _, err := subs.Get(ctx, 5)
+		if err == nil && active && sub == (broadcast.Subscriber{Chat: 5, Lang: "en"}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Get(5) = %+v, %v, %v; want the subscriber the dead holder left", sub, active, err)
+		}
+	}
+	if sent := f.srv.Sent(5); len(sent) != 0 {
+		t.Errorf("sent %q to chat 5; want nothing (the welcome may have been in flight)", sent)
 	}
 }

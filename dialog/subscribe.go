@@ -39,15 +39,17 @@ func (op SubscriptionOp) String() string {
 // Subscription is the effect of a step on the user's subscription, for the
 // adapter to apply once the step's state is saved. Steps in group chats
 // have none: only private chats subscribe.
+//
+// An adapter may keep it, as JSON, until it is applied.
 type Subscription struct {
-	Op SubscriptionOp
+	Op SubscriptionOp `json:"op"`
 	// Lang is the user's language after the step.
-	Lang string
+	Lang string `json:"lang,omitempty"`
 	// Checked says that a check is finished, so that Level is known.
-	Checked bool
+	Checked bool `json:"checked,omitempty"`
 	// Level is the highest level the finished check found the user
 	// eligible for, 1–4, or 0 when none; meaningful only when Checked.
-	Level int
+	Level int `json:"level,omitempty"`
 }
 
 // Commands of the subscription, and the values of the /forget
