@@ -28,6 +28,10 @@ import (
 //	subs:remind           the active chats that want reminders
 //	inactive              set of chats that blocked the bot (MarkInactive)
 //
+// Forget deletes the chat's record, index entries and inactive mark, and
+// the state of its private conversation, state:<chat>:<chat>, in one
+// script.
+//
 // Every change rewrites a chat's record and its index entries in one Lua
 // script, so the indexes always agree with the records. Count and List walk
 // the smallest index the filter needs and check the others, in one script
