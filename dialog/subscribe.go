@@ -61,8 +61,16 @@ const (
 )
 
 // subscription answers /stop, /remind [on|off], /forget and the /forget
-// confirmation's buttons.
+// confirmation's buttons; then, but for /forget's question and its answer
+// yes, it asks again the question of the check in progress.
 func (c *conv) subscription(name, arg string) {
+	c.subscriptionCommand(name, arg)
+	if c.asking() && name != "forget" {
+		c.ask()
+	}
+}
+
+func (c *conv) subscriptionCommand(name, arg string) {
 	if c.group {
 		c.say(T("subscribe.private"))
 		return
