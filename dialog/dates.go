@@ -64,12 +64,16 @@ func NewDateAnswers(cal CalendarSource, args AnswerArgs) *DateAnswers {
 }
 
 // fixedAnswer is the fixed answer of topic with its arguments.
-func (a *DateAnswers) fixedAnswer(topic string) Text {
+func (a *DateAnswers) fixedAnswer(topic string) Text { return topicAnswer(a.args, topic) }
+
+// topicAnswer is the fixed answer of a FAQ topic, the message
+// "faq.<topic>", with the arguments args gives for it (map links).
+func topicAnswer(args AnswerArgs, topic string) Text {
 	var kv []any
-	if a.args != nil {
-		args := a.args.Args(topic)
-		for _, name := range slices.Sorted(maps.Keys(args)) {
-			kv = append(kv, name, args[name])
+	if args != nil {
+		values := args.Args(topic)
+		for _, name := range slices.Sorted(maps.Keys(values)) {
+			kv = append(kv, name, values[name])
 		}
 	}
 	return T("faq."+topic, kv...)

@@ -99,10 +99,12 @@ type Option struct {
 }
 
 // FAQ finds the topic of a question. Topics lists every topic id; each
-// topic's answer is the message "faq.<topic>".
+// topic's answer is the message "faq.<topic>", with the arguments Args
+// gives for it.
 type FAQ interface {
 	Match(text string) (topic string, ok bool)
 	Topics() []string
+	AnswerArgs
 }
 
 // Option values: an answer to the question asked, a command, a language, a
@@ -148,6 +150,9 @@ func (e *Engine) now() time.Time {
 func New(set *rules.Set, faq FAQ, labels Translator) *Engine {
 	return &Engine{rules: set, faq: faq, topics: faq.Topics(), labels: labels}
 }
+
+// FAQ returns the FAQ the engine answers questions through.
+func (e *Engine) FAQ() FAQ { return e.faq }
 
 // maxConflicts bounds the retries of Handle when other writers keep winning.
 const maxConflicts = 16

@@ -99,7 +99,7 @@ func levelResult(res rules.Result, l rules.Level) rules.LevelResult {
 // answerTopic answers a FAQ topic; the eligibility topic offers the check.
 func (c *conv) answerTopic(topic string) {
 	if topic == "eligibility" && !c.asking() {
-		c.say(T("faq."+topic), Option{Label: T("menu.check"), Value: commandPrefix + "check"})
+		c.say(topicAnswer(c.e.faq, topic), Option{Label: T("menu.check"), Value: commandPrefix + "check"})
 		return
 	}
 	if c.e.Dates != nil {
@@ -108,5 +108,5 @@ func (c *conv) answerTopic(topic string) {
 			return
 		}
 	}
-	c.say(T("faq." + topic))
+	c.say(topicAnswer(c.e.faq, topic))
 }

@@ -209,7 +209,7 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 }
 
 var (
-	htmlTag    = regexp.MustCompile(`^<(/?)(b|i|u|s|code|pre)>`)
+	htmlTag    = regexp.MustCompile(`^<(/?)(b|i|u|s|code|pre|a)>|^<()(a) href="https://[^"<>]+">`)
 	htmlEntity = regexp.MustCompile(`^&(lt|gt|amp|quot|#[0-9]+);`)
 )
 
@@ -221,8 +221,11 @@ func checkHTML(s string) error {
 		switch s[i] {
 		case '<':
 			m := htmlTag.FindStringSubmatch(s[i:])
-			if m == nil {
+			if m == nil || m[0] == "<a>" {
 				return fmt.Errorf("bare < at %d", i)
+			}
+			if m[2] == "" {
+				m[1], m[2] = m[3], m[4]
 			}
 			if m[1] == "" {
 				open = append(open, m[2])

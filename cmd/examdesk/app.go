@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"examdesk/calendar"
 	"examdesk/dialog"
 	"examdesk/faq"
 	"examdesk/locales"
@@ -13,12 +14,14 @@ import (
 )
 
 // app is what every command that talks with candidates shares: the data,
-// loaded and validated once, the engine and the state store.
+// loaded and validated once, the engine, the state store and the exam
+// calendar the engine answers dates from.
 type app struct {
-	catalog *locales.Catalog
-	engine  *dialog.Engine
-	store   *redisstore.Store
-	close   func() error
+	catalog  *locales.Catalog
+	engine   *dialog.Engine
+	store    *redisstore.Store
+	calendar *calendar.Cache
+	close    func() error
 }
 
 // loadEngine loads and checks the embedded data (rules, FAQ, messages) and
@@ -40,7 +43,9 @@ func loadEngine() (*dialog.Engine, *locales.Catalog, error) {
 }
 
 // newApp loads the embedded data and opens the store: Redis at REDIS_URL,
-// or an embedded in-process Redis when it is unset.
+// or an embedded in-process Redis when it is unset. The engine answers
+// dates from the exam calendar kept in that store, loaded once here; serve
+// keeps reloading it (calendar.Cache.Run).
 func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...redisstore.Option) (*app, error) {
 	engine, catalog, err := loadEngine()
 	if err != nil {
@@ -52,12 +57,20 @@ func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 			return nil, err
 		}
 		a.close = a.store.Close
-		return a, nil
+	} else {
+		log.Warn("REDIS_URL is unset: conversations are kept in an embedded in-process Redis and are lost when the process ends")
+		if a.store, a.close, err = redisstore.OpenEmbedded(ctx, opts...); err != nil {
+			return nil, fmt.Errorf("embedded redis: %w", err)
+		}
 	}
-	log.Warn("REDIS_URL is unset: conversations are kept in an embedded in-process Redis and are lost when the process ends")
-	if a.store, a.close, err = redisstore.OpenEmbedded(ctx, opts...); err != nil {
-		return nil, fmt.Errorf("embedded redis: %w", err)
+	if a.calendar, err = calendar.NewCache(a.store.Calendar()); err != nil {
+		a.close()
+		return nil, fmt.Errorf("exam calendar: %w", err)
 	}
+	if err := a.calendar.Refresh(ctx); err != nil {
+		log.Warn("loading the exam calendar failed; dates are answered as not announced until it loads", "err", err)
+	}
+	a.engine.Dates = dialog.NewDateAnswers(a.calendar, engine.FAQ())
 	return a, nil
 }
 

@@ -107,8 +107,7 @@ func (t *terminal) send(ctx context.Context, in dialog.Input) error {
 var tag = regexp.MustCompile(`</?[a-z]+>`)
 
 // render renders a text as plain terminal text: the messages are HTML for
-// Telegram, so tags are dropped and entities unescaped.
+// Telegram (see plainText).
 func (t *terminal) render(lang string, txt dialog.Text) string {
-	s := dialog.Render(t.app.catalog, lang, txt, html.EscapeString)
-	return html.UnescapeString(tag.ReplaceAllString(s, ""))
+	return plainText(dialog.Render(t.app.catalog, lang, txt, html.EscapeString))
 }

@@ -22,7 +22,6 @@ import (
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
-	"examdesk/calendar"
 	"examdesk/redisstore"
 	"examdesk/remind"
 )
@@ -98,13 +97,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	subscribers := a.store.Subscribers()
 	// Reminders of the exam dates: every serve plans them from the
 	// calendar, and the queue sends each once.
-	cal, err := calendar.NewCache(a.store.Calendar())
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	if err := cal.Refresh(ctx); err != nil {
-		log.Warn("loading the exam calendar for reminders failed", "err", err)
-	}
+	cal := a.calendar
 	reminders := &remind.Scheduler{Calendar: cal.View, Queue: broadcasts, Subscribers: subscribers, Messages: a.catalog, Log: log}
 	deliverer := &broadcast.Deliverer{
 		Queue:       broadcasts,
@@ -217,7 +210,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		work.Go(func() { progress.Run(workCtx) })
 		work.Go(func() { limiter.Run(workCtx, 100*time.Millisecond) })
 		work.Go(func() {
-			cal.Run(workCtx, 0, func(err error) { log.Warn("reloading the exam calendar for reminders failed", "err", err) })
+			cal.Run(workCtx, 0, func(err error) { log.Warn("reloading the exam calendar failed", "err", err) })
 		})
 		work.Go(func() { reminders.Run(workCtx, remind.DefaultEvery) })
 		work.Wait()
