@@ -48,7 +48,7 @@ func TestServeReminders(t *testing.T) {
 
 	env := serveEnv(t, fake, srv.URL)
 	first := startServe(t, fake, env)
-	want := "registration for exam session e2e-1 closes on"
+	want := "registration for the e2e-1 session closes on"
 	waitBot(t, fake, 3001, 0, want)
 	first.shutdown(t)
 	startServe(t, fake, env)
