@@ -22,8 +22,11 @@ import (
 // another owner holds it. Message returns the id of the progress message
 // (0 when none was sent yet) and whether its final edit was made.
 // SetMessage records the message's id; End records the final edit.
+// Release gives owner's claim up, so that another process takes over at
+// once; it does nothing when owner does not hold it.
 type Watches interface {
 	Claim(ctx context.Context, id, owner string, ttl time.Duration) (bool, error)
+	Release(ctx context.Context, id, owner string) error
 	Message(ctx context.Context, id string) (msg int, ended bool, err error)
 	SetMessage(ctx context.Context, id string, msg int) error
 	End(ctx context.Context, id string) error
@@ -66,6 +69,7 @@ type watched struct {
 	msg     int    // the progress message; 0 when unknown
 	last    string // the text last sent or edited in, "" when unknown
 	ended   bool   // the final edit was made
+	held    bool   // this process holds the claim
 	samples []sample
 }
 
@@ -78,6 +82,9 @@ type sample struct {
 // settle is how long after its creation a broadcast's first progress
 // message waits.
 const settle = time.Second
+
+// updateTimeout bounds the update of one progress message.
+const updateTimeout = 5 * time.Second
 
 // window is how far back the rate is measured.
 const window = 30 * time.Second
@@ -97,7 +104,8 @@ func (p *Progress) every() time.Duration {
 }
 
 // Run brings the progress messages up to date every Every until ctx is
-// done. Failures are logged and tried again at the next tick.
+// done, then gives its claims up. Failures are logged and tried again at
+// the next tick.
 func (p *Progress) Run(ctx context.Context) error {
 	t := time.NewTicker(p.every())
 	defer t.Stop()
@@ -107,9 +115,25 @@ func (p *Progress) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			p.release(context.WithoutCancel(ctx))
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// release gives up the claims this process holds.
+func (p *Progress) release(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	for id, w := range p.watched {
+		if !w.held {
+			continue
+		}
+		if err := p.Watches.Release(ctx, id, p.owner); err != nil {
+			p.Log.Warn("giving up a broadcast's progress message failed", "id", id, "err", err)
+		}
+		w.held = false
 	}
 }
 
@@ -142,10 +166,15 @@ func (p *Progress) Tick(ctx context.Context) error {
 		}
 		keep[st.ID] = w
 		final := st.State == broadcast.Done || st.State == broadcast.Cancelled
-		if w.ended || (final && (st.Finished.IsZero() || now.Sub(st.Finished) > recent)) {
+		if ctx.Err() != nil || w.ended || (final && (st.Finished.IsZero() || now.Sub(st.Finished) > recent)) {
 			continue
 		}
-		if err := p.update(ctx, st, w, final, now); err != nil {
+		// A message sent is recorded even when ctx ends meanwhile: its
+		// id must not be lost.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), updateTimeout)
+		err := p.update(uctx, st, w, final, now)
+		cancel()
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -172,6 +201,7 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 	if err != nil {
 		return fmt.Errorf("progress of %s: claim: %w", st.ID, err)
 	}
+	w.held = ok
 	if !ok {
 		w.msg, w.last, w.samples = 0, "", nil // another process edits it
 		return nil

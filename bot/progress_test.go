@@ -96,6 +96,15 @@ func (w *memWatches) Claim(_ context.Context, id, owner string, ttl time.Duratio
 	return true, nil
 }
 
+func (w *memWatches) Release(_ context.Context, id, owner string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.locks[id].owner == owner {
+		delete(w.locks, id)
+	}
+	return nil
+}
+
 func (w *memWatches) Message(_ context.Context, id string) (int, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -362,4 +371,30 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 
 func deleteParams(msg int) *tgbot.DeleteMessageParams {
 	return &tgbot.DeleteMessageParams{ChatID: watchChat, MessageID: msg}
+}
+
+// TestProgressHandover: a watcher that stops gives its claims up, and
+// another process takes over the same message at once.
+func TestProgressHandover(t *testing.T) {
+	w := newWatch(t)
+	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
+	first := w.progress()
+	first.Every = 10 * time.Millisecond
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- first.Run(ctx) }()
+	wait, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := w.f.srv.WaitCalls(wait, "sendMessage", 1); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Run() = %v; want nil", err)
+	}
+	w.queue.set(sending("b-1", 4, 10), broadcast.Notice{})
+	w.tick(w.progress()) // the clock has not moved: only a release lets it in
+	if msgs := w.f.srv.Messages(watchChat); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Sent: 4 of 10") {
+		t.Errorf("chat holds %+v; want the one message edited by the second watcher", msgs)
+	}
 }

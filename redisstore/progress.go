@@ -60,6 +60,23 @@ func (p *Progress) Claim(ctx context.Context, id, owner string, ttl time.Duratio
 	return ok == 1, nil
 }
 
+// progressReleaseScript deletes the lock KEYS[1] if owner ARGV[1] holds
+// it.
+var progressReleaseScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and string.match(v, '^%d+:(.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`)
+
+// Release gives owner's claim on broadcast id's progress message up; it
+// does nothing when owner does not hold it.
+func (p *Progress) Release(ctx context.Context, id, owner string) error {
+	if err := progressReleaseScript.Run(ctx, p.client, []string{p.key(id) + ":lock"}, owner).Err(); err != nil {
+		return fmt.Errorf("release progress of %s: %w", id, err)
+	}
+	return nil
+}
+
 // Message returns the id of broadcast id's progress message (0 when none
 // was recorded) and whether its final edit was made.
 func (p *Progress) Message(ctx context.Context, id string) (int, bool, error) {

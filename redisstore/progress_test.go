@@ -30,6 +30,19 @@ func TestProgress(t *testing.T) {
 					t.Errorf("Claim(%s, %s) = %v, %v; want %v", id, c.owner, ok, err, c.want)
 				}
 			}
+			// Released by a stranger: nothing; by its owner: free.
+			if err := p.Release(ctx, id, "b"); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := p.Claim(ctx, id, "b", time.Minute); ok {
+				t.Errorf("Claim(%s, b) after b's Release = true; want a's claim kept", id)
+			}
+			if err := p.Release(ctx, id, "a"); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := p.Claim(ctx, id, "b", time.Minute); !ok || err != nil {
+				t.Errorf("Claim(%s, b) after a's Release = %v, %v; want true", id, ok, err)
+			}
 			if ok, err := p.Claim(ctx, "other", "b", time.Minute); !ok || err != nil {
 				t.Errorf("Claim(other, b) = %v, %v; want true: claims are per broadcast", ok, err)
 			}

@@ -135,7 +135,7 @@ func TestServeAdminBroadcast(t *testing.T) {
 			t.Errorf("chat %d got %q; want exactly %q", chat, m.Text, notice)
 		}
 	}
-	waitBot(t, fake, adminUser, 0, "Broadcast "+id, "done", "Sent: 3 of 3", "Ended at")
+	waitBot(t, fake, adminUser, 0, "Broadcast "+id+":", "done", "Sent: 3 of 3", "Ended at")
 
 	// Another, for an hour from now, cancelled from its progress message.
 	d.say("/broadcast", "New broadcast")
@@ -146,7 +146,7 @@ func TestServeAdminBroadcast(t *testing.T) {
 	summary = d.say(at, "Preview above", "at "+at+" China time")
 	queued = d.press(summary, "✅ Send", "is queued")
 	second := broadcastID(t, queued.Text)
-	progress := waitBot(t, fake, adminUser, 0, "Broadcast "+second, "queued", "Starts at "+at)
+	progress := waitBot(t, fake, adminUser, 0, "Broadcast "+second+":", "queued", "Starts at "+at)
 	d.press(progress, "Cancel the broadcast", "is cancelled")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -234,5 +234,57 @@ func TestServeAdminCommandsForOthers(t *testing.T) {
 	}
 	if want := html.EscapeString("<i>a</i> & b"); sent != want {
 		t.Errorf("preview sent as %q; want %q", sent, want)
+	}
+}
+
+// TestServeAdminAcrossServes: a draft begun with one serve is finished
+// with the next, and the progress message one serve sent is edited by the
+// serve after it.
+func TestServeAdminAcrossServes(t *testing.T) {
+	fake := telegramtest.NewServer(testToken)
+	defer fake.Close()
+	srv := redistest.Start(t)
+	start := func() *served {
+		env := serveEnv(t, fake, srv.URL)
+		env["EXAMDESK_ADMINS"] = "900"
+		return startServe(t, fake, env)
+	}
+	a := start()
+	newChat(t, fake, 1001, "en").say("/start", "")
+	d := &desk{t: t, fake: fake, id: adminUser}
+	d.say("/broadcast", "New broadcast")
+	summary := d.say("Across serves", "Preview above", "1 subscribers")
+	d.press(summary, "Send at…", "China time")
+	a.shutdown(t)
+
+	b := start()
+	at := time.Now().In(admin.China).Add(time.Hour).Format(admin.TimeLayout)
+	summary = d.say(at, "Preview above", "at "+at+" China time")
+	id := broadcastID(t, d.press(summary, "✅ Send", "is queued").Text)
+	progress := waitBot(t, fake, adminUser, 0, "Broadcast "+id+":", "queued")
+	b.shutdown(t)
+
+	start()
+	d.press(progress, "Cancel the broadcast", "is cancelled")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := fake.WaitFor(ctx, func([]telegramtest.Call) bool {
+		for _, m := range botMessages(fake, adminUser) {
+			if m.ID == progress.ID {
+				return strings.Contains(m.Text, "cancelled") && m.ReplyMarkup == nil
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("the progress message of %s was not edited to cancelled by the third serve: %v", id, err)
+	}
+	n := 0
+	for _, m := range botMessages(fake, adminUser) {
+		if strings.HasPrefix(m.Text, "Broadcast "+id+":") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d progress messages of %s across three serves; want 1", n, id)
 	}
 }
