@@ -514,6 +514,13 @@ func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) err
 		o.say(dialog.T("admin.broadcast.time_passed", "Time", d.At.In(China).Format(TimeLayout)))
 		return b.summary(ctx, d, o)
 	}
+	switch n, err := b.Subscribers.Count(ctx, d.Filter()); {
+	case err != nil:
+		return fmt.Errorf("broadcast: count the audience: %w", err)
+	case n == 0 && d.ID == "":
+		o.say(dialog.T("admin.broadcast.no_audience"))
+		return b.summary(ctx, d, o)
+	}
 	if d.ID == "" {
 		d.ID = newID(now)
 		if err := b.Drafts.Save(ctx, r.User, d); err != nil {

@@ -440,6 +440,11 @@ func TestBroadcastMistakes(t *testing.T) {
 		}, "admin.broadcast.nothing"},
 		{"cancel without draft", func(d *desk) {}, func(d *desk) dialog.Reply { return d.say("/broadcast cancel") }, "admin.broadcast.nothing"},
 		{"unknown argument", toPreview, func(d *desk) dialog.Reply { return d.say("/broadcast now") }, "admin.broadcast.usage"},
+		{"nobody in the audience", func(d *desk) {
+			toPreview(d)
+			d.press("aud")
+			d.press("v1")
+		}, func(d *desk) dialog.Reply { return d.press("ok") }, "admin.broadcast.no_audience"},
 		{"time passed before confirming", func(d *desk) {
 			toTime(d)
 			d.say("2026-11-27 15:00")
