@@ -41,7 +41,8 @@ type Draft struct {
 	// carry it as their step, so that a button of an earlier step, or of
 	// an earlier draft, is recognised as stale.
 	Version int64 `json:"version"`
-	Stage   Stage `json:"stage"`
+	// Stage is what the draft waits for.
+	Stage Stage `json:"stage"`
 	// PerLang is true for one text per language, false for one text for
 	// every language.
 	PerLang bool `json:"per_lang,omitempty"`
@@ -112,9 +113,13 @@ const (
 // unreadable or past, a stale button) is answered with a message and
 // changes nothing.
 type Broadcast struct {
-	Queue       broadcast.Queue
+	// Queue takes the confirmed broadcasts.
+	Queue broadcast.Queue
+	// Subscribers counts the audience for the preview, and is the audience
+	// given to Queue.Create.
 	Subscribers broadcast.Subscribers
-	Drafts      Drafts
+	// Drafts keeps each administrator's draft between messages.
+	Drafts Drafts
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 }
@@ -571,6 +576,7 @@ func newID(now time.Time) string {
 // sending. The cancel button (CancelValue) is also offered by the progress
 // message of a broadcast.
 type Broadcasts struct {
+	// Queue lists and cancels the broadcasts.
 	Queue broadcast.Queue
 }
 
