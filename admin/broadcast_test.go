@@ -643,3 +643,42 @@ func TestNotAdmin(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBroadcast: no text, button or time makes the commands fail or offer
+// an option that does not fit.
+func FuzzBroadcast(f *testing.F) {
+	f.Add("hello", "ok", int64(0), "2026-12-01 09:00")
+	f.Add("\xff\xfe", "ezh-Hant", int64(1), "9999-99-99 99:99")
+	f.Add(strings.Repeat("😀", 3000), "v-1", int64(-1), "")
+	f.Add("/broadcast cancel", "l", int64(2), "/broadcast")
+	f.Fuzz(func(t *testing.T, text, value string, step int64, at string) {
+		d := newDesk(t)
+		try := func(in dialog.Input) {
+			t.Helper()
+			r, _, err := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", in)
+			if err != nil {
+				t.Fatalf("Handle(%+v) error: %v", in, err)
+			}
+			for _, m := range r.Messages {
+				for _, o := range m.Options {
+					if len(o.Value) > 24 {
+						t.Fatalf("Handle(%+v) offers %q, over 24 bytes", in, o.Value)
+					}
+				}
+			}
+		}
+		pick := func(cmd, v string, step int64) {
+			try(dialog.Input{Pick: &dialog.Pick{Value: admin.Value(cmd, v), Step: step}})
+		}
+		try(dialog.Input{Text: "/broadcast"})
+		try(dialog.Input{Text: text})
+		pick("broadcast", value, step)
+		for _, v := range []string{"t", value, "ok"} {
+			dr, _ := d.draft()
+			pick("broadcast", v, dr.Version)
+		}
+		try(dialog.Input{Text: at})
+		try(dialog.Input{Text: "/broadcast " + text})
+		pick("broadcasts", value, 0)
+	})
+}
