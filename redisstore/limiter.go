@@ -27,8 +27,11 @@ const (
 
 // Limiter is a broadcast.Limiter shared by every process using the same
 // Redis and prefix: one schedule of send times, one message every 1/rate
-// seconds at most (no burst, so any one-second window holds at most
-// rate+1 messages), and at most one message per PerChatInterval to a chat.
+// seconds, and at most one message per PerChatInterval to a chat. A send
+// time missed because nobody asked for it in time (a slow round trip) is
+// made up for within half an interval (at most 20 ms), so the schedule
+// keeps its rate; any one-second window thus holds at most rate+2
+// messages.
 // A 429 (Slow) stops every process for retry_after and halves the rate,
 // which then climbs back linearly to the configured one over
 // RecoverAfter.
@@ -79,7 +82,8 @@ if cutRate and cutAt then
 end
 local interval = 1000 / rate
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tat < now then tat = now end
+local lag = math.min(interval / 2, 20)
+if tat < now - lag then tat = now - lag end
 `
 
 // luaDebit charges ARGV[3] messages sent outside the limiter to tat,
@@ -104,8 +108,8 @@ if (chatWait > 0 and chatWait > tat - now) or tat - now > horizon then
 	return -math.max(1, math.max(chatWait, math.ceil(tat - now - horizon)))
 end
 redis.call('SET', KEYS[1], string.format('%.3f', tat + interval), 'PX', 60000)
-redis.call('SET', KEYS[3], '1', 'PX', math.ceil(tat - now) + tonumber(ARGV[4]))
-return math.ceil(tat - now)
+redis.call('SET', KEYS[3], '1', 'PX', math.max(0, math.ceil(tat - now)) + tonumber(ARGV[4]))
+return math.max(0, math.ceil(tat - now))
 `)
 
 // horizon is how far ahead a Wait takes a send time: when the next free
