@@ -95,6 +95,30 @@ var fillers = strings.NewReplacer(
 	"麻烦", " ", "唔该", " ", "想问", " ", "问一下", " ", "问下", " ",
 )
 
+// cantonese maps the commonest words of written Cantonese, which many
+// candidates in Guangdong type, to the Mandarin words of the examples (in
+// Simplified Chinese, since texts are converted before they are cut):
+// "幾時可以攞准考證" asks what "什么时候可以领准考证" asks.
+var cantonese = strings.NewReplacer(
+	"点样", "怎样", "点算", "怎么办", "点解", "为什么", "边度", "哪里", "边处", "哪里",
+	"边个", "哪个", "边种", "哪种", "边间", "哪间", "几时", "什么时候", "乜嘢", "什么",
+	"使唔使", "需不需要", "得唔得", "可不可以", "影相", "拍照", "而家", "现在",
+	"喺", "在", "咩", "什么", "唔", "不", "嘅", "的", "咗", "了", "啲", "些", "冇", "没有",
+	"攞", "领", "拎", "领", "畀", "给", "俾", "给", "睇", "看", "搵", "找", "揾", "找",
+	"嚟", "来", "佢", "他", "仲", "还",
+)
+
+// names are the qualification's own names. Questions of every topic carry
+// them ("电子商务师的照片…", "when is the E-commerce Specialist exam"), and
+// cut into characters and pairs they would outweigh the few words that
+// say what is asked; so each name counts as one word, and the level words
+// (助理, 高级, level 3) stay apart.
+var names = strings.NewReplacer(
+	"电子商务师", " xqualx ", "电子商务员", " xclerkx ",
+	"e-commerce specialist", " xqualx ", "ecommerce specialist", " xqualx ", "e commerce specialist", " xqualx ",
+	"e-commerce clerk", " xclerkx ", "ecommerce clerk", " xclerkx ", "e commerce clerk", " xclerkx ",
+)
+
 // stopwords are English words too common in questions to tell topics apart.
 var stopwords = wordSet(`
 	a an the is are am be been was were do does did doing done
@@ -116,7 +140,7 @@ func wordSet(list string) map[string]bool {
 // words (stemmed, without stop words) and numbers. Calls add for each, in
 // order.
 func tokens(s string, add func(token)) {
-	s = fillers.Replace(s)
+	s = fillers.Replace(names.Replace(cantonese.Replace(s)))
 	start, runStart := -1, -1 // start of the current word; of the current Chinese run
 	prevClass := sep
 	flush := func(end int) {
