@@ -222,24 +222,13 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 		w.samples = w.samples[1:]
 	}
 	o := p.render(st, w, final, now)
-	switch {
-	case w.msg == 0 && !final && now.Sub(st.Created) < settle:
-		// Let the answer to the confirmation, which announces this
-		// message, arrive first.
-	case w.msg == 0:
-		if err := p.send(ctx, st.ID, w, o); err != nil {
-			return err
-		}
-	case o.Text != w.last || final:
-		err := p.Sender.Edit(ctx, w.chat, w.msg, o)
-		if errors.Is(err, ErrUneditable) {
-			// The administrator deleted it: a new one takes its place.
-			err = p.send(ctx, st.ID, w, o)
-		}
-		if err != nil {
-			return fmt.Errorf("progress of %s: edit: %w", st.ID, err)
-		}
-		w.last = o.Text
+	switch err := p.show(ctx, st, w, o, final, now); {
+	case errors.Is(err, ErrBlocked):
+		// The administrator blocked the bot: nobody is watching any more.
+		p.Log.Info("the chat watching a broadcast blocked the bot; its progress is no longer shown", "id", st.ID, "chat_id", w.chat)
+		final = true
+	case err != nil:
+		return fmt.Errorf("progress of %s: %w", st.ID, err)
 	}
 	if final {
 		if err := p.Watches.End(ctx, st.ID); err != nil {
@@ -250,14 +239,37 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 	return nil
 }
 
+// show sends or edits the progress message o, as due.
+func (p *Progress) show(ctx context.Context, st broadcast.Status, w *watched, o Outgoing, final bool, now time.Time) error {
+	switch {
+	case w.msg == 0 && !final && now.Sub(st.Created) < settle:
+		// Let the answer to the confirmation, which announces this
+		// message, arrive first.
+		return nil
+	case w.msg == 0:
+		return p.send(ctx, st.ID, w, o)
+	case o.Text != w.last || final:
+		err := p.Sender.Edit(ctx, w.chat, w.msg, o)
+		if errors.Is(err, ErrUneditable) {
+			// The administrator deleted it: a new one takes its place.
+			return p.send(ctx, st.ID, w, o)
+		}
+		if err != nil {
+			return err
+		}
+		w.last = o.Text
+	}
+	return nil
+}
+
 // send sends a new progress message and records it.
 func (p *Progress) send(ctx context.Context, id string, w *watched, o Outgoing) error {
 	msg, err := p.Sender.SendMessage(ctx, w.chat, o)
 	if err != nil {
-		return fmt.Errorf("progress of %s: send: %w", id, err)
+		return fmt.Errorf("send: %w", err)
 	}
 	if err := p.Watches.SetMessage(ctx, id, msg); err != nil {
-		return fmt.Errorf("progress of %s: %w", id, err)
+		return err
 	}
 	w.msg, w.last = msg, o.Text
 	return nil

@@ -398,3 +398,21 @@ func TestProgressHandover(t *testing.T) {
 		t.Errorf("chat holds %+v; want the one message edited by the second watcher", msgs)
 	}
 }
+
+// TestProgressBlocked: an administrator who blocked the bot is not
+// written to again.
+func TestProgressBlocked(t *testing.T) {
+	w := newWatch(t)
+	p := w.progress()
+	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
+	w.f.srv.Fail("sendMessage", 403, "Forbidden: bot was blocked by the user", 0, telegramtest.ForChat(watchChat))
+	w.tick(p)
+	if _, ended, _ := w.watches.Message(context.Background(), "b-1"); !ended {
+		t.Errorf("progress of b-1 not ended after a 403")
+	}
+	w.queue.set(sending("b-1", 1, 10), broadcast.Notice{})
+	w.tick(w.progress())
+	if n := len(w.f.srv.CallsTo("sendMessage")); n != 1 {
+		t.Errorf("%d sendMessage calls; want the one answered 403", n)
+	}
+}
