@@ -22,6 +22,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"examdesk/bot"
+	"examdesk/calendar"
+	"examdesk/calendar/calendartest"
 	"examdesk/dialog"
 	"examdesk/faq"
 	"examdesk/locales"
@@ -340,7 +342,15 @@ func newEngine(t *testing.T) *engine {
 			topics = append(topics, topic)
 		}
 	}
-	return &engine{e: dialog.New(set, matcher, catalog), tr: catalog, topics: topics}
+	// Serve answers dates from its calendar, which these tests leave
+	// empty: the model does too.
+	cal, err := calendar.NewCache(&calendartest.MemStore{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := dialog.New(set, matcher, catalog)
+	e.Dates = dialog.NewDateAnswers(cal, matcher)
+	return &engine{e: e, tr: catalog, topics: topics}
 }
 
 // script is what a candidate types in one chat, with the texts of the
