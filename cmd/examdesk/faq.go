@@ -32,6 +32,33 @@ type faqAnswer struct {
 // the language of --lang, or else of the question, and printed as plain
 // text or, with --json, as one JSON object {"topic", "score", "answer"}.
 func runFAQ(args []string, stdout io.Writer) error {
+	d, err := loadFAQ()
+	if err != nil {
+		return err
+	}
+	return d.run(args, stdout)
+}
+
+// faqData is what runFAQ answers from, loaded once.
+type faqData struct {
+	matcher *faq.Matcher
+	catalog *locales.Catalog
+}
+
+func loadFAQ() (*faqData, error) {
+	matcher, err := faq.Load()
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &faqData{matcher: matcher, catalog: catalog}, nil
+}
+
+// run is runFAQ on loaded data.
+func (d *faqData) run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("faq", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	lang := fs.String("lang", "", "language of the answer: "+strings.Join(dialog.Languages, ", ")+" (default: the question's)")
@@ -51,14 +78,7 @@ func runFAQ(args []string, stdout io.Writer) error {
 		return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
 	}
 
-	matcher, err := faq.Load()
-	if err != nil {
-		return err
-	}
-	catalog, err := locales.Load()
-	if err != nil {
-		return err
-	}
+	matcher, catalog := d.matcher, d.catalog
 	if *lang == "" {
 		*lang = matcher.Language(question)
 	}

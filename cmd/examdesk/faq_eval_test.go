@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,14 +87,14 @@ type evalAnswer struct {
 	Answer string  `json:"answer"`
 }
 
-// askFAQ runs `examdesk faq --lang lang --json question` in-process and
-// returns the topic it printed ("" when it refused).
-func askFAQ(lang, question string) (string, error) {
-	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"faq", "--lang", lang, "--json", question},
-		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
-	if err != nil {
-		return "", fmt.Errorf("faq failed: %v (stderr %q)", err, stderr.String())
+// askFAQ runs `examdesk faq --lang lang --json question` in-process, on
+// data loaded once (runFAQ loads it for every question, which would make
+// this test slow without testing more), and returns the topic it printed
+// ("" when it refused).
+func askFAQ(d *faqData, lang, question string) (string, error) {
+	var stdout bytes.Buffer
+	if err := d.run([]string{"--lang", lang, "--json", question}, &stdout); err != nil {
+		return "", fmt.Errorf("faq failed: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
 	var a evalAnswer
@@ -163,10 +162,14 @@ func TestFAQEvaluation(t *testing.T) {
 	for _, lang := range evalLangs {
 		tally[lang] = &evalTally{}
 	}
+	d, err := loadFAQ()
+	if err != nil {
+		t.Fatalf("loadFAQ() = %v", err)
+	}
 	var misses []string
 	failed := 0
 	for _, c := range cases {
-		got, err := askFAQ(c.lang, c.question)
+		got, err := askFAQ(d, c.lang, c.question)
 		if err != nil {
 			t.Errorf("%s:%d: %s %q: %v", evalFile, c.line, c.lang, c.question, err)
 			if failed++; failed == 5 {
