@@ -17,6 +17,7 @@ import (
 	"examdesk/faq"
 	"examdesk/locales"
 	"examdesk/rules"
+	"examdesk/telegramtest"
 )
 
 // loadData loads the embedded rules, FAQ and messages.
@@ -199,7 +200,7 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 	}
 	for _, txt := range texts {
 		s := dialog.Render(catalog, lang, txt, html.EscapeString)
-		if err := checkHTML(s); err != nil {
+		if err := telegramtest.CheckText(s, "HTML"); err != nil {
 			t.Errorf("%s: %s in %s: %v: %q", where, txt.Key, lang, err, s)
 		}
 		if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" || s == txt.Key || !catalog.Has(txt.Key) {
@@ -208,46 +209,6 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 	}
 }
 
-var (
-	htmlTag    = regexp.MustCompile(`^<(/?)(b|i|u|s|code|pre|a)>|^<()(a) href="https://[^"<>]+">`)
-	htmlEntity = regexp.MustCompile(`^&(lt|gt|amp|quot|#[0-9]+);`)
-)
-
-// checkHTML reports what Telegram's HTML parse mode would reject in s: a
-// "<" that does not start a supported tag, an unbalanced tag, a bare "&".
-func checkHTML(s string) error {
-	var open []string
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '<':
-			m := htmlTag.FindStringSubmatch(s[i:])
-			if m == nil || m[0] == "<a>" {
-				return fmt.Errorf("bare < at %d", i)
-			}
-			if m[2] == "" {
-				m[1], m[2] = m[3], m[4]
-			}
-			if m[1] == "" {
-				open = append(open, m[2])
-			} else if len(open) == 0 || open[len(open)-1] != m[2] {
-				return fmt.Errorf("unbalanced </%s> at %d", m[2], i)
-			} else {
-				open = open[:len(open)-1]
-			}
-			i += len(m[0]) - 1
-		case '>':
-			return fmt.Errorf("bare > at %d", i)
-		case '&':
-			if htmlEntity.FindString(s[i:]) == "" {
-				return fmt.Errorf("bare & at %d", i)
-			}
-		}
-	}
-	if len(open) > 0 {
-		return fmt.Errorf("unclosed <%s>", open[len(open)-1])
-	}
-	return nil
-}
 
 // TestEveryMessageExists checks the keys the engine builds from data: every
 // question, choice, condition, level, material and FAQ topic has its

@@ -1,16 +1,15 @@
 package faq_test
 
 import (
-	"fmt"
 	"html"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"examdesk/faq"
 	"examdesk/locales"
+	"examdesk/telegramtest"
 )
 
 // TestAnswers checks the answers in the locales against the matcher: each
@@ -38,7 +37,7 @@ func TestAnswers(t *testing.T) {
 			if strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
 				t.Errorf("%s in %s with Args(%q) = %q renders as %q", key, lang, topic, args, s)
 			}
-			if err := checkHTML(s); err != nil {
+			if err := telegramtest.CheckText(s, "HTML"); err != nil {
 				t.Errorf("%s in %s: %v: %q", key, lang, err, s)
 			}
 			if link := args["Map"]; link != "" {
@@ -67,44 +66,3 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
-var (
-	htmlTag    = regexp.MustCompile(`^<(/?)(b|i)>|^<(a) href="[^"<>]*">|^</(a)>`)
-	htmlEntity = regexp.MustCompile(`^&(lt|gt|amp|quot|#[0-9]+);`)
-)
-
-// checkHTML reports what Telegram's HTML parse mode would reject in s, of
-// the markup the answers may use (<b>, <i>, <a href="...">): a "<" that
-// does not start one, an unbalanced tag, a bare "&".
-func checkHTML(s string) error {
-	var open []string
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '<':
-			m := htmlTag.FindStringSubmatch(s[i:])
-			if m == nil {
-				return fmt.Errorf("bare < at %d", i)
-			}
-			name := m[2] + m[3] + m[4]
-			closing := m[1] == "/" || m[4] != ""
-			switch {
-			case !closing:
-				open = append(open, name)
-			case len(open) == 0 || open[len(open)-1] != name:
-				return fmt.Errorf("unbalanced </%s> at %d", name, i)
-			default:
-				open = open[:len(open)-1]
-			}
-			i += len(m[0]) - 1
-		case '>':
-			return fmt.Errorf("bare > at %d", i)
-		case '&':
-			if htmlEntity.FindString(s[i:]) == "" {
-				return fmt.Errorf("bare & at %d", i)
-			}
-		}
-	}
-	if len(open) > 0 {
-		return fmt.Errorf("unclosed <%s>", open[len(open)-1])
-	}
-	return nil
-}

@@ -15,6 +15,15 @@ import (
 // entity offsets in UTF-16 code units. An error is the text Telegram puts
 // after "Bad Request: can't parse entities: ".
 
+// CheckText reports what the Bot API would refuse in text sent with
+// parseMode ("HTML", "MarkdownV2", "Markdown" or ""): an error with the
+// text Telegram puts after "Bad Request: can't parse entities: ", nil when
+// the text would be taken. Tests of message files use it without a server.
+func CheckText(text, parseMode string) error {
+	_, _, err := parseText(text, parseMode)
+	return err
+}
+
 // parseText turns text written in parseMode into plain text and entities.
 func parseText(text, parseMode string) (string, []Entity, error) {
 	switch strings.ToLower(parseMode) {
