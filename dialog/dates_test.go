@@ -8,8 +8,8 @@ import (
 
 	"examdesk/calendar"
 	"examdesk/dialog"
-	"examdesk/telegramtest"
 	"examdesk/locales"
+	"examdesk/telegramtest"
 )
 
 // fakeCalendar is a calendar that stands still.
@@ -152,7 +152,6 @@ func TestDateAnswers(t *testing.T) {
 		})
 	}
 }
-
 
 // checkDates checks that t renders in lang completely, as Telegram HTML.
 func checkDates(t *testing.T, where string, catalog *locales.Catalog, lang string, txt dialog.Text) {

@@ -209,7 +209,6 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 	}
 }
 
-
 // TestEveryMessageExists checks the keys the engine builds from data: every
 // question, choice, condition, level, material and FAQ topic has its
 // message, and every T("...") literal in the package names one.

@@ -65,4 +65,3 @@ func TestAnswers(t *testing.T) {
 		}
 	}
 }
-
