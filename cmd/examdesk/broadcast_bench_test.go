@@ -27,7 +27,7 @@ import (
 //
 //	go test -run '^$' -bench 'Broadcast/subscribers=1000$' -benchtime 1x ./cmd/examdesk/
 //	go test -run '^$' -bench 'Broadcast/subscribers=10000$' -benchtime 1x -timeout 20m ./cmd/examdesk/
-//	go test -run '^$' -bench 'Broadcast/paid' -benchtime 1x ./cmd/examdesk/
+//	go test -run '^$' -bench 'Broadcast/(rate=30|paid)' -benchtime 1x ./cmd/examdesk/
 func BenchmarkBroadcast(b *testing.B) {
 	cases := []struct {
 		name        string
@@ -37,6 +37,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	}{
 		{"subscribers=1000", 1000, 25, false},
 		{"subscribers=10000", 10000, 25, false},
+		{"rate=30/subscribers=1000", 1000, 30, false},
 		{"paid/subscribers=5000/rate=500", 5000, 500, true},
 	}
 	for _, c := range cases {
