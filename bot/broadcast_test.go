@@ -244,6 +244,39 @@ func TestDeliverOutcomes(t *testing.T) {
 	}
 }
 
+// TestDeliverUnsubscribed checks that users who send /stop or /forget after
+// a broadcast was queued get nothing from it.
+func TestDeliverUnsubscribed(t *testing.T) {
+	dl := newDelivery(t, 100)
+	dl.subscribe(t, 1, 4)
+	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dl.subs.Unsubscribe(t.Context(), 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := dl.subs.Forget(t.Context(), 3); err != nil {
+		t.Fatal(err)
+	}
+	end := dl.run(t, st.ID, 10*time.Second)
+	if end.Total != 4 || end.Sent != 2 || end.Failed != 2 {
+		t.Errorf("status = %+v; want 4 in all, 2 sent, 2 not sent", end)
+	}
+	for _, c := range dl.fake.CallsTo("sendMessage") {
+		if chat := c.ChatID(); chat == 2 || chat == 3 {
+			t.Errorf("chat %d was sent %q after unsubscribing", chat, c.Params["text"])
+		}
+	}
+	out, err := dl.queue.Outcomes(t.Context(), st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[2] != "failed: "+broadcast.Unsubscribed {
+		t.Errorf("outcome of chat 2 = %q; want failed: %s", out[2], broadcast.Unsubscribed)
+	}
+}
+
 // TestDeliverTooMany injects a 429: the deliverer waits retry_after, lowers
 // its rate, and still sends everyone once.
 func TestDeliverTooMany(t *testing.T) {

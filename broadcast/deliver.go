@@ -153,7 +153,8 @@ type Deliverer struct {
 	Queue   Deliveries
 	Limiter Limiter
 	Sender  Sender
-	// Subscribers, if set, is told of users who blocked the bot.
+	// Subscribers, if set, is told of users who blocked the bot, and
+	// asked before each send whether the recipient still subscribes.
 	Subscribers Subscribers
 	// Paid sends with allow_paid_broadcast.
 	Paid bool
@@ -226,6 +227,10 @@ func (d *Deliverer) work(ctx context.Context) {
 	}
 }
 
+// Unsubscribed is the reason recorded for a recipient who stopped or
+// forgot the bot after the broadcast was queued: nothing is sent.
+const Unsubscribed = "unsubscribed"
+
 // deliver sends one claimed delivery and records what became of it.
 func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 	n, err := d.notice(ctx, dl.ID)
@@ -240,6 +245,20 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 	if err := CheckText(text); err != nil {
 		// Create refuses such notices; one stored by hand still ends.
 		return d.record(ctx, dl, Failed, err.Error())
+	}
+	if d.Subscribers != nil {
+		// The audience was taken when the broadcast was queued: a user
+		// who has since sent /stop or /forget gets nothing.
+		_, active, found, err := d.Subscribers.Get(ctx, dl.Chat)
+		if err != nil {
+			if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+				d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+			}
+			return fmt.Errorf("look up subscriber %d: %w", dl.Chat, err)
+		}
+		if !found || !active {
+			return d.record(ctx, dl, Failed, Unsubscribed)
+		}
 	}
 	if err := d.Limiter.Wait(ctx, dl.Chat); err != nil {
 		// Shutdown: give the recipient back for the next process.
