@@ -1,8 +1,11 @@
 // Command examdesk is the examdesk bot and its tools:
 //
-//	examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
-//	examdesk eligibility [--facts FILE]         evaluate facts JSON, print the result JSON
-//	examdesk serve                              serve candidates on Telegram
+//	examdesk chat [--lang zh-Hant|zh-Hans|en]    talk to the bot in the terminal
+//	examdesk eligibility [--facts FILE]          evaluate facts JSON, print the result JSON
+//	examdesk faq [--lang L] [--json] QUESTION... answer one question of the FAQ
+//	examdesk calendar list|add|remove|holidays   keep the exam calendar (REDIS_URL)
+//	examdesk broadcast send|status|cancel        queue, watch or cancel a notice (REDIS_URL)
+//	examdesk serve                               serve candidates on Telegram
 package main
 
 import (
@@ -53,12 +56,12 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  examdesk chat [--lang zh-Hant|zh-Hans|en]   talk to the bot in the terminal
-  examdesk eligibility [--facts FILE]         evaluate facts JSON (stdin without --facts)
-  examdesk faq [--lang L] [--json] QUESTION... answer one question of the FAQ (L: zh-Hant, zh-Hans, en)
-  examdesk calendar list|add|remove|holidays  the exam calendar in REDIS_URL (calendar help: how)
-  examdesk serve                              serve on Telegram (configured by environment)
-  examdesk broadcast send|status|cancel ...   queue a notice to the subscribers, show or cancel one`
+  examdesk chat [--lang zh-Hant|zh-Hans|en]     talk to the bot in the terminal
+  examdesk eligibility [--facts FILE]           evaluate facts JSON (stdin without --facts)
+  examdesk faq [--lang L] [--json] QUESTION...  answer one question of the FAQ (L: zh-Hant, zh-Hans, en)
+  examdesk calendar list|add|remove|holidays    the exam calendar in REDIS_URL (calendar help: how)
+  examdesk broadcast send|status|cancel ...     queue a notice to the subscribers, show or cancel one
+  examdesk serve                                serve on Telegram (configured by environment)`
 
 // run runs the examdesk command named by args[0].
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
