@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,10 +11,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
+	"examdesk/calendar"
 	"examdesk/dialog"
 	"examdesk/faq"
 	"examdesk/locales"
+	"examdesk/redisstore"
 )
 
 // faqUsage is the command line of runFAQ.
@@ -28,13 +32,30 @@ type faqAnswer struct {
 
 // runFAQ answers one question, its arguments joined by spaces, the way the
 // bot would: the answer of the FAQ topic it asks, or where the centre
-// publishes its news when the matcher is not sure of any. The answer is in
-// the language of --lang, or else of the question, and printed as plain
-// text or, with --json, as one JSON object {"topic", "score", "answer"}.
-func runFAQ(args []string, stdout io.Writer) error {
+// publishes its news when the matcher is not sure of any. With REDIS_URL
+// set, questions about dates are answered from the exam calendar there, as
+// the bot answers them. The answer is in the language of --lang, or else
+// of the question, and printed as plain text or, with --json, as one JSON
+// object {"topic", "score", "answer"}.
+func runFAQ(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	d, err := loadFAQ()
 	if err != nil {
 		return err
+	}
+	if url := getenv("REDIS_URL"); url != "" {
+		st, err := redisstore.Open(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		cal, err := calendar.NewCache(st.Calendar())
+		if err != nil {
+			return err
+		}
+		if err := cal.Refresh(ctx); err != nil {
+			return fmt.Errorf("faq: load the exam calendar: %w", err)
+		}
+		d.dates = dialog.NewDateAnswers(cal, d.matcher)
 	}
 	return d.run(args, stdout)
 }
@@ -43,6 +64,8 @@ func runFAQ(args []string, stdout io.Writer) error {
 type faqData struct {
 	matcher *faq.Matcher
 	catalog *locales.Catalog
+	// dates, if set, answers the topics about dates from the calendar.
+	dates dialog.Dates
 }
 
 func loadFAQ() (*faqData, error) {
@@ -90,6 +113,11 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 			text.Args = make(map[string]any, len(args))
 			for name, value := range args {
 				text.Args[name] = value
+			}
+		}
+		if d.dates != nil {
+			if t, ok := d.dates.Answer(best.Topic, time.Now()); ok {
+				text = t
 			}
 		}
 	}

@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"examdesk/calendar"
+	"examdesk/redisstore/redistest"
 )
 
 func TestFaqCommandJSON(t *testing.T) {
@@ -111,5 +116,42 @@ func TestFaqCommandHelp(t *testing.T) {
 	var out bytes.Buffer
 	if code := exitCode(run(t.Context(), []string{"help"}, nil, nil, &out, &out), &out); code != 0 || !strings.Contains(out.String(), "examdesk faq ") {
 		t.Errorf("help = exit %d, %q; want 0 and a line for faq", code, out.String())
+	}
+}
+
+// TestFaqCommandCalendar: with REDIS_URL, questions about dates are
+// answered from the exam calendar there, as the bot answers them; without
+// a session, and for other topics, the fixed answers stand.
+func TestFaqCommandCalendar(t *testing.T) {
+	srv := redistest.Start(t)
+	env := map[string]string{"REDIS_URL": srv.URL}
+	ask := func(question string) faqAnswer {
+		t.Helper()
+		out, errOut, code := runCmd(t, env, "", "faq", "--lang", "en", "--json", question)
+		var a faqAnswer
+		if code != 0 || json.Unmarshal([]byte(out), &a) != nil {
+			t.Fatalf("faq --json %q = %q, %q, exit %d", question, out, errOut, code)
+		}
+		return a
+	}
+	if a := ask("When is the exam?"); a.Topic != "exam_date" || !strings.Contains(a.Answer, "not announced") {
+		t.Errorf("before any session: %+v; want exam_date, not announced yet", a)
+	}
+	today := calendar.Today(time.Now())
+	exam := today.AddDays(30)
+	if _, errOut, code := runCmd(t, env, "", "calendar", "add", "--id", "s7", "--opens", today.String(),
+		"--closes", today.AddDays(7).String(), "--exam", exam.String()); code != 0 {
+		t.Fatalf("calendar add: exit %d, %s", code, errOut)
+	}
+	want := fmt.Sprintf("%d %s %d", exam.Day(), exam.Month().String()[:3], exam.Year())
+	if a := ask("When is the exam?"); a.Topic != "exam_date" || !strings.Contains(a.Answer, want) {
+		t.Errorf("with session s7: %+v; want exam_date on %s", a, want)
+	}
+	if a := ask("What size is the photo?"); a.Topic != "photo" || !strings.Contains(a.Answer, "48 mm") {
+		t.Errorf("photo with a calendar: %+v; want the fixed answer", a)
+	}
+	env["REDIS_URL"] = "redis://127.0.0.1:1"
+	if _, errOut, code := runCmd(t, env, "", "faq", "When is the exam?"); code != 1 || errOut == "" {
+		t.Errorf("faq with Redis down: exit %d, %q; want exit 1 and why", code, errOut)
 	}
 }

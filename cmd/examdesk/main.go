@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "faq":
-		return runFAQ(args[1:], stdout)
+		return runFAQ(ctx, args[1:], getenv, stdout)
 	case "eligibility":
 		return runEligibility(args[1:], stdin, stdout, stderr)
 	case "calendar":
