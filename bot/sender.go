@@ -69,6 +69,10 @@ type SenderOptions struct {
 	// waiting: the broadcast rate limiter counts replies with it, so that
 	// broadcasts make room for them. It must not block.
 	Spend func()
+	// TooMany, if set, is told of every 429 and its retry_after before
+	// the sender waits it out: Telegram's flood limit is the bot's, so
+	// the broadcasts slow down too.
+	TooMany func(ctx context.Context, retryAfter time.Duration)
 }
 
 // Sender sends messages and callback answers through the Bot API. It is
@@ -182,6 +186,9 @@ func (s *Sender) call(ctx context.Context, method string, do func(context.Contex
 		switch {
 		case a.code == http.StatusTooManyRequests:
 			wait = max(a.retryAfter, time.Second)
+			if s.opts.TooMany != nil {
+				s.opts.TooMany(ctx, wait)
+			}
 			if last || wait > s.opts.MaxRetryAfter || !before(ctx, wait) {
 				return apiErr
 			}

@@ -147,6 +147,27 @@ func TestSendMarkup(t *testing.T) {
 	}
 }
 
+// TestSendTooMany checks that a 429 on a reply is told to TooMany with its
+// retry_after, before the sender waits it out.
+func TestSendTooMany(t *testing.T) {
+	var got []time.Duration
+	var mu sync.Mutex
+	f := newFakeWith(t, "", bot.SenderOptions{TooMany: func(_ context.Context, d time.Duration) {
+		mu.Lock()
+		got = append(got, d)
+		mu.Unlock()
+	}})
+	f.srv.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(1))
+	if err := f.sender.Send(context.Background(), 42, bot.Outgoing{Text: "hi"}); err != nil {
+		t.Fatalf("Send = %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []time.Duration{time.Second}; !reflect.DeepEqual(got, want) {
+		t.Errorf("TooMany told %v; want %v", got, want)
+	}
+}
+
 func TestSendErrors(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -108,7 +108,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Log:         log,
 		Workers:     broadcastWorkers(cfg.broadcastRate),
 	}
-	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{Spend: limiter.Spend})
+	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
+		Spend: limiter.Spend,
+		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
+		TooMany: func(ctx context.Context, retryAfter time.Duration) {
+			if err := limiter.Slow(ctx, retryAfter); err != nil {
+				log.Warn("slowing the broadcasts after a 429 failed", "err", err)
+			}
+		},
+	})
 	svc := &bot.Service{
 		Queue:   queue,
 		Engine:  a.engine,
