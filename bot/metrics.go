@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"examdesk/broadcast"
 )
 
 // Metrics are the service's Prometheus metrics. A nil *Metrics records
@@ -13,6 +15,7 @@ type Metrics struct {
 	handling    prometheus.Histogram
 	apiErrors   *prometheus.CounterVec
 	redisErrors prometheus.Counter
+	broadcasts  *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics on reg. depth, if not nil, is read at
@@ -36,8 +39,12 @@ func NewMetrics(reg prometheus.Registerer, depth func() float64) *Metrics {
 			Name: "examdesk_redis_errors_total",
 			Help: "Failed Redis operations.",
 		}),
+		broadcasts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "examdesk_broadcast_messages_total",
+			Help: "Broadcast recipients done with, by outcome: sent, blocked or failed.",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors)
+	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors, m.broadcasts)
 	if depth != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "examdesk_queue_depth",
@@ -68,5 +75,13 @@ func (m *Metrics) apiError(method string, code int) {
 func (m *Metrics) redisError() {
 	if m != nil {
 		m.redisErrors.Inc()
+	}
+}
+
+// Broadcast counts the outcome of one broadcast recipient; it fits
+// broadcast.Deliverer's Recorded.
+func (m *Metrics) Broadcast(r broadcast.Result) {
+	if m != nil {
+		m.broadcasts.WithLabelValues(string(r)).Inc()
 	}
 }

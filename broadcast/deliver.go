@@ -169,6 +169,9 @@ type Deliverer struct {
 	// Backoff is the wait before the first retry after a transient error;
 	// each further one waits twice as long (default 2 s).
 	Backoff time.Duration
+	// Recorded, if set, is told of each recipient's outcome once it is
+	// recorded (for metrics). It must not block.
+	Recorded func(Result)
 
 	mu      sync.Mutex
 	notices map[string]Notice
@@ -340,6 +343,9 @@ func (d *Deliverer) record(ctx context.Context, dl Delivery, r Result, reason st
 	}
 	if err != nil {
 		return fmt.Errorf("record broadcast %s to chat %d %s: %w", dl.ID, dl.Chat, r, err)
+	}
+	if d.Recorded != nil {
+		d.Recorded(r)
 	}
 	return nil
 }

@@ -136,6 +136,9 @@ func TestServeAdminBroadcast(t *testing.T) {
 		}
 	}
 	waitBot(t, fake, adminUser, 0, "Broadcast "+id+":", "done", "Sent: 3 of 3", "Ended at")
+	if metrics := get(t, "http://"+env["HTTP_ADDR"]+"/metrics"); !strings.Contains(metrics, `examdesk_broadcast_messages_total{result="sent"} 3`) {
+		t.Errorf("/metrics does not count the 3 broadcast messages sent")
+	}
 
 	// Another, for an hour from now, cancelled from its progress message.
 	d.say("/broadcast", "New broadcast")

@@ -107,6 +107,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Paid:        cfg.paidBroadcast,
 		Log:         log,
 		Workers:     broadcastWorkers(cfg.broadcastRate),
+		Recorded:    metrics.Broadcast,
 	}
 	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
 		Spend: limiter.Spend,
