@@ -333,6 +333,49 @@ func TestBroadcastAudit(t *testing.T) {
 	}
 }
 
+// TestBroadcastForget checks that /forget takes a user out of the
+// broadcasts: the outcome of one already sent, and the pending delivery of
+// one still queued, which then counts as failed.
+func TestBroadcastForget(t *testing.T) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := t.Context()
+			st := s.open(t)
+			q, subs := st.Broadcasts(0), st.Subscribers()
+			for chat := int64(1); chat <= 3; chat++ {
+				if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: chat, Lang: broadcast.LangHans}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sent, err := q.Create(ctx, notice("first"), subs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drain(t, q, 1)
+			later := notice("second")
+			later.At = time.Now().Add(time.Hour)
+			queued, err := q.Create(ctx, later, subs)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if err := subs.Forget(ctx, 2); err != nil {
+				t.Fatalf("Forget(2) = %v", err)
+			}
+			if out, err := q.Outcomes(ctx, sent.ID); err != nil || len(out) != 2 || out[2] != "" {
+				t.Errorf("Outcomes(sent) after Forget(2) = %v, %v; want chats 1 and 3 only", out, err)
+			}
+			got, _, err := q.Status(ctx, queued.ID)
+			if err != nil || got.Total != 3 || got.Pending != 2 || got.Failed != 1 {
+				t.Errorf("Status(queued) after Forget(2) = %+v, %v; want 3 in all, 2 pending, 1 failed", got, err)
+			}
+			if n, err := st.Client().HLen(ctx, st.Prefix()+"bc:"+sent.ID+":out").Result(); err != nil || n != 2 {
+				t.Errorf("HLEN out = %d, %v; want 2", n, err)
+			}
+		})
+	}
+}
+
 // failingList fails List after its first page.
 type failingList struct {
 	broadcast.Subscribers

@@ -175,23 +175,43 @@ func (s *Subscribers) Block(ctx context.Context, chat int64) error {
 
 // forgetScript deletes the record KEYS[1], the chat ARGV[1] from the
 // inactive set KEYS[2] and from every index, and the conversation state
-// KEYS[#KEYS] (passed last; the indexes are KEYS[3..#KEYS-1]).
+// KEYS[#KEYS] (passed last; the indexes are KEYS[3..#KEYS-1]). Then, in
+// every broadcast under the prefix ARGV[2] (see Broadcasts), it drops the
+// chat's outcome and, unless a worker holds it, its pending delivery,
+// counted as failed so that the counts still add up. ARGV[3..] are the
+// languages a delivery's member may name.
 var forgetScript = redis.NewScript(`
+local chat, P = ARGV[1], ARGV[2]
 redis.call('DEL', KEYS[1], KEYS[#KEYS])
-redis.call('SREM', KEYS[2], ARGV[1])
-for i = 3, #KEYS - 1 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+redis.call('SREM', KEYS[2], chat)
+for i = 3, #KEYS - 1 do redis.call('ZREM', KEYS[i], chat) end
+for _, id in ipairs(redis.call('ZRANGE', P .. 'bc:index', 0, -1)) do
+	local b = P .. 'bc:' .. id
+	redis.call('HDEL', b .. ':out', chat)
+	for i = 3, #ARGV do
+		local m = chat .. '|' .. ARGV[i]
+		if not redis.call('HGET', b .. ':lease', m) and redis.call('ZREM', b .. ':todo', m) == 1 then
+			redis.call('HDEL', b .. ':try', m)
+			redis.call('HINCRBY', b, 'failed', 1)
+		end
+	end
+end
 return 1
 `)
 
 // Forget deletes everything kept about chat, at once: its subscriber
-// record, its index entries, its inactive mark and the state of its
-// private conversation (the chat with itself). Forgetting an unknown chat
-// does nothing. The updates a chat sent are kept only until handled (and
-// their ids for deduplication); conversations of the user in groups
-// expire with the store's time to live.
+// record, its index entries, its inactive mark, the state of its private
+// conversation (the chat with itself), and its place in the broadcasts:
+// their per-recipient outcomes, and their pending deliveries, which are
+// counted as failed (a delivery in flight at that moment is recorded as
+// not sent by the deliverer, which finds no subscriber). Forgetting an
+// unknown chat does nothing. The updates a chat sent are kept only until
+// handled (and their ids for deduplication); conversations of the user
+// in groups expire with the store's time to live.
 func (s *Subscribers) Forget(ctx context.Context, chat int64) error {
 	keys := append(s.keys(chat), s.st.key(dialog.Key{Chat: chat, User: chat}))
-	if err := forgetScript.Run(ctx, s.st.client, keys, chat).Err(); err != nil {
+	args := []any{chat, s.st.prefix, broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	if err := forgetScript.Run(ctx, s.st.client, keys, args...).Err(); err != nil {
 		return fmt.Errorf("forget chat %d: %w", chat, err)
 	}
 	return nil
