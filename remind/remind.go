@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,6 +69,10 @@ type Reminder struct {
 	Date calendar.Date
 	// To is the last day of the ticket window, zero for the other kinds.
 	To calendar.Date
+	// Unpublished are the years whose holidays were not published that
+	// its dates were counted in (Monday to Friday only): the reminder
+	// says they may shift.
+	Unpublished []int
 }
 
 // ID is the ID of the reminder's broadcast: "r-<session>-<kind>".
@@ -104,11 +109,11 @@ func Plan(s calendar.Session, d calendar.Derived) []Reminder {
 		out = append(out, Reminder{Session: s.ID, Kind: RegistrationClosing, At: sendTime(day), Until: dayEnd(s.Closes), Date: s.Closes})
 	}
 	if !d.Ticket.IsZero() {
-		out = append(out, Reminder{Session: s.ID, Kind: TicketsOpen, At: sendTime(d.Ticket.From), Until: dayEnd(d.Ticket.To), Date: d.Ticket.From, To: d.Ticket.To})
+		out = append(out, Reminder{Session: s.ID, Kind: TicketsOpen, At: sendTime(d.Ticket.From), Until: dayEnd(d.Ticket.To), Date: d.Ticket.From, To: d.Ticket.To, Unpublished: d.Ticket.Unpublished})
 	}
 	if !d.Review.IsZero() {
 		day := later(d.Review.To.AddDays(-ReviewDays), d.Review.From)
-		out = append(out, Reminder{Session: s.ID, Kind: ReviewClosing, At: sendTime(day), Until: dayEnd(d.Review.To), Date: d.Review.To})
+		out = append(out, Reminder{Session: s.ID, Kind: ReviewClosing, At: sendTime(day), Until: dayEnd(d.Review.To), Date: d.Review.To, Unpublished: d.Review.Unpublished})
 	}
 	return out
 }
@@ -147,6 +152,13 @@ func Texts(tr Translator, r Reminder) map[string]string {
 			args["To"] = date(tr, lang, r.To)
 		}
 		out[lang] = tr.Translate(lang, "reminder."+string(r.Kind), args)
+		if len(r.Unpublished) > 0 {
+			years := make([]string, len(r.Unpublished))
+			for i, y := range r.Unpublished {
+				years[i] = strconv.Itoa(y)
+			}
+			out[lang] += "\n\n" + tr.Translate(lang, "reminder.estimated", map[string]string{"Years": strings.Join(years, ", ")})
+		}
 	}
 	out[""] = out[broadcast.LangEn]
 	return out

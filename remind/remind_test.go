@@ -179,6 +179,31 @@ func TestTexts(t *testing.T) {
 	}
 }
 
+// TestTextsEstimated: a reminder whose working days fall in a year whose
+// holidays are not published says its dates may shift.
+func TestTextsEstimated(t *testing.T) {
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := calendar.Session{ID: "2027-1", Opens: calendar.NewDate(2027, 3, 1), Closes: calendar.NewDate(2027, 3, 12),
+		Exams: []calendar.Date{calendar.NewDate(2027, 4, 10)}, Scores: calendar.NewDate(2027, 5, 14)}
+	want := map[string]string{"en": "2027 are not published", "zh-Hant": "2027年的法定節假日尚未公佈", "zh-Hans": "2027年的法定节假日尚未公布"}
+	for _, r := range remind.Plan(s, h.Derive(s)) {
+		texts := remind.Texts(catalog, r)
+		for lang, w := range want {
+			has := strings.Contains(texts[lang], w)
+			if estimated := r.Kind != remind.RegistrationClosing; has != estimated {
+				t.Errorf("Texts(%s)[%s] = %q; has the warning %t, want %t", r.ID(), lang, texts[lang], has, estimated)
+			}
+		}
+	}
+}
+
 // queue is a broadcast.Queue in memory: Create is idempotent on the ID and
 // counts the audience; fail makes the next Creates fail.
 type queue struct {
