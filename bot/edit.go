@@ -15,29 +15,6 @@ import (
 // or it is not the bot's.
 var ErrUneditable = errors.New("bot: the message cannot be edited")
 
-// SendMessage sends o to chatID like Send, and returns the id of the
-// message sent, to edit it later with Edit.
-func (s *Sender) SendMessage(ctx context.Context, chatID int64, o Outgoing) (int, error) {
-	p := &tg.SendMessageParams{
-		ChatID:             chatID,
-		Text:               o.Text,
-		ParseMode:          models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	if len(o.Keyboard) > 0 {
-		p.ReplyMarkup = inlineKeyboard(o.Keyboard)
-	}
-	var id int
-	err := s.call(ctx, "sendMessage", func(ctx context.Context) error {
-		m, err := s.api.SendMessage(ctx, p)
-		if err == nil && m != nil {
-			id = m.ID
-		}
-		return err
-	})
-	return id, err
-}
-
 // Edit replaces the text and the keyboard of message msgID of chatID with
 // o's (an o without a keyboard removes it), retrying as Send does. An edit
 // that changes nothing is no error: Telegram's "message is not modified"

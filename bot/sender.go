@@ -114,6 +114,13 @@ func NewSender(api *tg.Bot, tr dialog.Translator, log *slog.Logger, m *Metrics, 
 
 // Send sends o to chatID, in HTML without link previews.
 func (s *Sender) Send(ctx context.Context, chatID int64, o Outgoing) error {
+	_, err := s.SendMessage(ctx, chatID, o)
+	return err
+}
+
+// SendMessage sends o to chatID like Send, and returns the id of the
+// message sent, to edit it later with Edit.
+func (s *Sender) SendMessage(ctx context.Context, chatID int64, o Outgoing) (int, error) {
 	p := &tg.SendMessageParams{
 		ChatID:             chatID,
 		Text:               o.Text,
@@ -123,11 +130,16 @@ func (s *Sender) Send(ctx context.Context, chatID int64, o Outgoing) error {
 	if len(o.Keyboard) > 0 {
 		p.ReplyMarkup = inlineKeyboard(o.Keyboard)
 	}
-	return s.call(ctx, "sendMessage", func(ctx context.Context) error {
+	var id int
+	err := s.call(ctx, "sendMessage", func(ctx context.Context) error {
 		s.spend()
-		_, err := s.api.SendMessage(ctx, p)
+		m, err := s.api.SendMessage(ctx, p)
+		if err == nil && m != nil {
+			id = m.ID
+		}
 		return err
 	})
+	return id, err
 }
 
 // SendApology sends chatID the apology for a failure (message
