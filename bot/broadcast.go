@@ -27,8 +27,14 @@ var _ broadcast.Sender = (*Broadcaster)(nil)
 // NewBroadcaster returns a Broadcaster calling the Bot API through api and
 // counting errors in m (nil counts nothing).
 func NewBroadcaster(api *tg.Bot, m *Metrics) *Broadcaster {
-	return &Broadcaster{api: api, metrics: m, timeout: 20 * time.Second}
+	return &Broadcaster{api: api, metrics: m, timeout: SendTimeout}
 }
+
+// SendTimeout bounds one broadcast send. It is short enough that a send in
+// hand at shutdown ends, and is recorded, within serve's grace period, and
+// that a lease renewed before the send outlives it: a send cut short is
+// given back and may have gone out, like a message in flight at a crash.
+const SendTimeout = 6 * time.Second
 
 // Send sends text to chat as plain text, without parse mode, so that it
 // shows exactly as written (<, & and all), without link previews; paid

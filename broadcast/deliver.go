@@ -230,6 +230,10 @@ func (d *Deliverer) work(ctx context.Context) {
 	}
 }
 
+// renewBelow is the lease left under which a delivery's lease is renewed
+// before sending: far more than a send takes.
+const renewBelow = 30 * time.Second
+
 // Unsubscribed is the reason recorded for a recipient who stopped or
 // forgot the bot after the broadcast was queued: nothing is sent.
 const Unsubscribed = "unsubscribed"
@@ -270,9 +274,11 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 		}
 		return fmt.Errorf("wait for the rate limiter: %w", err)
 	}
-	// A lease that runs out soon is renewed before sending, so that nobody
-	// else claims the recipient while the message is in flight.
-	if time.Until(dl.Until) < 10*time.Second {
+	// A lease that could run out before the send and its record are done
+	// (the wait for the limiter may have been long) is renewed first, so
+	// that nobody else claims the recipient while the message is in
+	// flight.
+	if time.Until(dl.Until) < renewBelow {
 		if dl, err = d.Queue.Renew(ctx, dl); err != nil {
 			return fmt.Errorf("renew lease of broadcast %s to chat %d: %w", dl.ID, dl.Chat, err)
 		}

@@ -372,6 +372,36 @@ func TestBroadcastForget(t *testing.T) {
 			if n, err := st.Client().HLen(ctx, st.Prefix()+"bc:"+sent.ID+":out").Result(); err != nil || n != 2 {
 				t.Errorf("HLEN out = %d, %v; want 2", n, err)
 			}
+
+			// A delivery claimed when the user forgets: its worker loses
+			// the lease, and its record writes nothing.
+			now, err := q.Create(ctx, notice("third"), subs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var held broadcast.Delivery
+			for {
+				d, ok, err := q.Claim(ctx)
+				if err != nil || !ok {
+					t.Fatalf("Claim() = %v, %v; want chat 3's delivery", ok, err)
+				}
+				if d.ID == now.ID && d.Chat == 3 {
+					held = d
+					break
+				}
+				if err := q.Record(ctx, d, broadcast.Sent, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := subs.Forget(ctx, 3); err != nil {
+				t.Fatalf("Forget(3) = %v", err)
+			}
+			if err := q.Record(ctx, held, broadcast.Failed, broadcast.Unsubscribed); !errors.Is(err, broadcast.ErrLeaseLost) {
+				t.Errorf("Record(held delivery) after Forget = %v; want ErrLeaseLost", err)
+			}
+			if out, err := q.Outcomes(ctx, now.ID); err != nil || out[3] != "" {
+				t.Errorf("Outcomes(third) after Forget(3) = %v, %v; want nothing for chat 3", out, err)
+			}
 		})
 	}
 }

@@ -177,8 +177,9 @@ func (s *Subscribers) Block(ctx context.Context, chat int64) error {
 // inactive set KEYS[2] and from every index, and the conversation state
 // KEYS[#KEYS] (passed last; the indexes are KEYS[3..#KEYS-1]). Then, in
 // every broadcast under the prefix ARGV[2] (see Broadcasts), it drops the
-// chat's outcome and, unless a worker holds it, its pending delivery,
-// counted as failed so that the counts still add up. ARGV[3..] are the
+// chat's outcome and its pending delivery, counted as failed so that the
+// counts still add up; a worker holding the delivery loses its lease, so
+// its record writes nothing. ARGV[3..] are the
 // languages a delivery's member may name.
 var forgetScript = redis.NewScript(`
 local chat, P = ARGV[1], ARGV[2]
@@ -190,8 +191,9 @@ for _, id in ipairs(redis.call('ZRANGE', P .. 'bc:index', 0, -1)) do
 	redis.call('HDEL', b .. ':out', chat)
 	for i = 3, #ARGV do
 		local m = chat .. '|' .. ARGV[i]
-		if not redis.call('HGET', b .. ':lease', m) and redis.call('ZREM', b .. ':todo', m) == 1 then
+		if redis.call('ZREM', b .. ':todo', m) == 1 then
 			redis.call('HDEL', b .. ':try', m)
+			redis.call('HDEL', b .. ':lease', m)
 			redis.call('HINCRBY', b, 'failed', 1)
 		end
 	end
@@ -203,8 +205,8 @@ return 1
 // record, its index entries, its inactive mark, the state of its private
 // conversation (the chat with itself), and its place in the broadcasts:
 // their per-recipient outcomes, and their pending deliveries, which are
-// counted as failed (a delivery in flight at that moment is recorded as
-// not sent by the deliverer, which finds no subscriber). Forgetting an
+// counted as failed (a message in flight at that moment may still arrive,
+// but nothing about it is recorded). Forgetting an
 // unknown chat does nothing. The updates a chat sent are kept only until
 // handled (and their ids for deduplication); conversations of the user
 // in groups expire with the store's time to live.
