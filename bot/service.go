@@ -393,9 +393,10 @@ func (s *Service) sendMessage(ctx context.Context, job inbox.Job, r reply) (bloc
 // of the private chat chat to subs; applying it again changes nothing
 // more. It keeps what the step does not change: Subscribe and Remind keep
 // the level of an earlier check when the step knows of none, Subscribe
-// keeps the reminder choice, NoRemind leaves an unsubscribed user
-// unsubscribed, and Update changes only a user who is subscribed and
-// active. The record is read then written: a change made in between by
+// keeps the reminder choice, NoRemind changes only the reminder choice (in
+// one step, leaving an unsubscribed user unsubscribed), and Update changes
+// only a user who is subscribed and active. For Subscribe, Remind and
+// Update the record is read then written: a change made in between by
 // another process (a broadcast meeting a 403) may be overwritten.
 func ApplySubscription(ctx context.Context, subs broadcast.Subscribers, chat int64, sub dialog.Subscription) error {
 	switch sub.Op {
@@ -409,7 +410,14 @@ func ApplySubscription(ctx context.Context, subs broadcast.Subscribers, chat int
 			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
 		}
 		return nil
-	case dialog.Subscribe, dialog.Remind, dialog.NoRemind, dialog.Update:
+	case dialog.NoRemind:
+		// Active or not, the user stays as they are: /remind off after
+		// /stop must not bring the broadcasts back.
+		if err := subs.SetRemind(ctx, chat, false); err != nil {
+			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
+		}
+		return nil
+	case dialog.Subscribe, dialog.Remind, dialog.Update:
 	default:
 		return fmt.Errorf("apply subscription change to chat %d: unknown operation %d", chat, int(sub.Op))
 	}
@@ -417,29 +425,21 @@ func ApplySubscription(ctx context.Context, subs broadcast.Subscribers, chat int
 	if err != nil {
 		return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
 	}
-	if (sub.Op == dialog.Update && !active) || (sub.Op == dialog.NoRemind && !found) {
+	if sub.Op == dialog.Update && !active {
 		return nil
 	}
 	next := broadcast.Subscriber{Chat: chat, Lang: sub.Lang, Level: old.Level, Remind: old.Remind}
 	if sub.Checked {
 		next.Level = sub.Level
 	}
-	switch sub.Op {
-	case dialog.Remind:
+	if sub.Op == dialog.Remind {
 		next.Remind = true
-	case dialog.NoRemind:
-		next.Remind = false
 	}
 	if found && active && next == old {
 		return nil
 	}
 	if err := subs.Subscribe(ctx, next); err != nil {
 		return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
-	}
-	if sub.Op == dialog.NoRemind && !active {
-		if err := subs.Unsubscribe(ctx, chat); err != nil {
-			return fmt.Errorf("apply %s to chat %d: %w", sub.Op, chat, err)
-		}
 	}
 	return nil
 }

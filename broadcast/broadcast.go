@@ -58,6 +58,9 @@ func (f Filter) Match(s Subscriber) bool {
 type Subscribers interface {
 	Subscribe(ctx context.Context, s Subscriber) error // add or update, and make active
 	Unsubscribe(ctx context.Context, chat int64) error // /stop: kept, inactive
+	// SetRemind changes the reminder choice of chat, active or not, in
+	// one step; an unknown chat stays unknown.
+	SetRemind(ctx context.Context, chat int64, remind bool) error
 	Block(ctx context.Context, chat int64) error       // 403: kept, inactive
 	Forget(ctx context.Context, chat int64) error      // delete everything kept about chat
 	Get(ctx context.Context, chat int64) (s Subscriber, active bool, found bool, err error)

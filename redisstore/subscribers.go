@@ -163,6 +163,33 @@ func (s *Subscribers) Unsubscribe(ctx context.Context, chat int64) error {
 	return nil
 }
 
+// remindScript sets the reminder choice ARGV[2] of the record KEYS[1] of
+// chat ARGV[1], if any, and indexes it in remind KEYS[4] only while the
+// record is active.
+var remindScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'remind', ARGV[2])
+if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'active') == '1' then
+	redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1])
+else
+	redis.call('ZREM', KEYS[4], ARGV[1])
+end
+return 1
+`)
+
+// SetRemind changes chat's reminder choice without changing whether it is
+// active: /remind off from a user who sent /stop leaves them stopped.
+func (s *Subscribers) SetRemind(ctx context.Context, chat int64, remind bool) error {
+	on := "0"
+	if remind {
+		on = "1"
+	}
+	if err := remindScript.Run(ctx, s.st.client, s.keys(chat), chat, on).Err(); err != nil {
+		return fmt.Errorf("set reminders of chat %d: %w", chat, err)
+	}
+	return nil
+}
+
 // Block makes chat inactive because its user blocked the bot (Telegram's
 // 403), and marks it inactive as MarkInactive does, whether it subscribed
 // or not (a group that removed the bot, say).

@@ -323,3 +323,44 @@ func BenchmarkSubscribers(b *testing.B) {
 		})
 	}
 }
+
+// TestSubscribersSetRemind checks that the reminder choice changes without
+// making a stopped user active, and that only active users who want
+// reminders are in the reminders' audience.
+func TestSubscribersSetRemind(t *testing.T) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := t.Context()
+			subs := s.open(t).Subscribers()
+			for _, sub := range []broadcast.Subscriber{{Chat: 1, Lang: "en"}, {Chat: 2, Lang: "en"}} {
+				if err := subs.Subscribe(ctx, sub); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := subs.Unsubscribe(ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+			for _, chat := range []int64{1, 2, 3} {
+				if err := subs.SetRemind(ctx, chat, true); err != nil {
+					t.Fatalf("SetRemind(%d, true) = %v", chat, err)
+				}
+			}
+			reminded, err := subs.List(ctx, broadcast.Filter{Remind: true}, 0, 10)
+			if err != nil || len(reminded) != 1 || reminded[0].Chat != 1 {
+				t.Errorf("List(remind) = %+v, %v; want chat 1 only", reminded, err)
+			}
+			for chat, want := range map[int64]struct{ active, found, remind bool }{1: {true, true, true}, 2: {false, true, true}, 3: {}} {
+				got, active, found, err := subs.Get(ctx, chat)
+				if err != nil || active != want.active || found != want.found || got.Remind != want.remind {
+					t.Errorf("Get(%d) = %+v, active %t, found %t, %v; want active %t, found %t, remind %t", chat, got, active, found, err, want.active, want.found, want.remind)
+				}
+			}
+			if err := subs.SetRemind(ctx, 1, false); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := subs.Count(ctx, broadcast.Filter{Remind: true}); err != nil || n != 0 {
+				t.Errorf("Count(remind) after SetRemind(1, false) = %d, %v; want 0", n, err)
+			}
+		})
+	}
+}

@@ -47,6 +47,16 @@ func (l *Subscribers) Unsubscribe(_ context.Context, chat int64) error {
 	return nil
 }
 
+// SetRemind changes chat's reminder choice, active or not.
+func (l *Subscribers) SetRemind(_ context.Context, chat int64, remind bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := l.subs[chat]; s != nil {
+		s.s.Remind = remind
+	}
+	return nil
+}
+
 // Block keeps chat, inactive and blocked.
 func (l *Subscribers) Block(_ context.Context, chat int64) error {
 	l.mu.Lock()
