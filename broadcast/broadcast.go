@@ -61,8 +61,8 @@ type Subscribers interface {
 	// SetRemind changes the reminder choice of chat, active or not, in
 	// one step; an unknown chat stays unknown.
 	SetRemind(ctx context.Context, chat int64, remind bool) error
-	Block(ctx context.Context, chat int64) error       // 403: kept, inactive
-	Forget(ctx context.Context, chat int64) error      // delete everything kept about chat
+	Block(ctx context.Context, chat int64) error  // 403: kept, inactive
+	Forget(ctx context.Context, chat int64) error // delete everything kept about chat
 	Get(ctx context.Context, chat int64) (s Subscriber, active bool, found bool, err error)
 	Count(ctx context.Context, f Filter) (int, error)
 	// List returns up to n active subscribers matching f with Chat > after, by Chat ascending.
