@@ -279,10 +279,14 @@ func TestDeliverUnsubscribed(t *testing.T) {
 
 // TestDeliverTooMany injects a 429: the deliverer waits retry_after, lowers
 // its rate, and still sends everyone once.
+//
+// The 429s do not count as the recipient's attempts: chat 5, refused more
+// times than MaxAttempts, still gets its message.
 func TestDeliverTooMany(t *testing.T) {
 	dl := newDelivery(t, 20)
 	dl.subscribe(t, 1, 20)
-	dl.fake.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(1), telegramtest.ForChat(5))
+	dl.d.MaxAttempts = 2
+	dl.fake.Fail("sendMessage", 429, "", 3, telegramtest.RetryAfter(1), telegramtest.ForChat(5))
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
 	if err != nil {
 		t.Fatal(err)

@@ -183,6 +183,9 @@ func (s *Service) chat(ctx context.Context, job inbox.Job) {
 	}
 }
 
+// applyAttempts bounds the attempts at a subscription effect.
+const applyAttempts = 4
+
 // maxConflicts bounds the reloads when the state changes under a job.
 const maxConflicts = 5
 
@@ -208,7 +211,9 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	}
 	in.Group = key.Chat != key.User
 	st := job.State
-	if s.Console.IsAdmin(key.User) {
+	if key.Chat == key.User && s.Console.IsAdmin(key.User) {
+		// Only in the administrator's private chat: previews, audience
+		// counts and progress are not for a group to see.
 		lang := st.Lang
 		if lang == "" {
 			lang = dialog.Language(in.LanguageCode)
@@ -331,7 +336,18 @@ func (s *Service) send(ctx context.Context, job inbox.Job, entries []reply) {
 			if s.Subscribers == nil {
 				continue
 			}
-			if err := ApplySubscription(ctx, s.Subscribers, r.Chat, *r.Subscription); err != nil {
+			// The user has been told it is done: a failure is retried
+			// a few times before it is given up and logged.
+			var err error
+			for attempt, wait := 1, 100*time.Millisecond; attempt <= applyAttempts; attempt, wait = attempt+1, 2*wait {
+				if err = ApplySubscription(ctx, s.Subscribers, r.Chat, *r.Subscription); err == nil || attempt == applyAttempts {
+					break
+				}
+				if sleep(ctx, wait) != nil {
+					break
+				}
+			}
+			if err != nil {
 				s.Metrics.redisError()
 				s.Log.Error("applying a subscription change failed", "chat_id", r.Chat, "update_id", job.Update.ID, "op", r.Subscription.Op.String(), "err", err)
 			}

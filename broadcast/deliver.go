@@ -304,23 +304,25 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 		if err := d.Limiter.Slow(sctx, ra.After); err != nil {
 			d.log().Warn("slowing the rate limiter failed", "err", err)
 		}
-		// The attempt counts, so that a recipient refused again and
-		// again ends.
-		return d.retry(sctx, dl, ra.After, "too many requests")
+		// Telegram's flood limit is the bot's, not the recipient's: the
+		// attempt does not count, so that nobody is missed for it.
+		return d.retry(sctx, dl, ra.After, "too many requests", false)
 	default:
 		d.log().Warn("sending a broadcast message failed", "broadcast", dl.ID, "chat_id", dl.Chat, "attempt", dl.Attempt+1, "err", err)
-		return d.retry(sctx, dl, d.backoff(dl.Attempt), err.Error())
+		return d.retry(sctx, dl, d.backoff(dl.Attempt), err.Error(), true)
 	}
 }
 
 // retry gives dl back for a later attempt, or records it Failed when it
-// had its attempts.
-func (d *Deliverer) retry(ctx context.Context, dl Delivery, after time.Duration, reason string) error {
+// had its attempts; an attempt that is not counted never fails it.
+func (d *Deliverer) retry(ctx context.Context, dl Delivery, after time.Duration, reason string, counted bool) error {
 	attempts := d.MaxAttempts
 	if attempts <= 0 {
 		attempts = 5
 	}
-	dl.Attempt++
+	if counted {
+		dl.Attempt++
+	}
 	if dl.Attempt >= attempts {
 		return d.record(ctx, dl, Failed, fmt.Sprintf("%d attempts: %s", dl.Attempt, reason))
 	}

@@ -221,6 +221,14 @@ func TestServeAdminCommandsForOthers(t *testing.T) {
 			t.Errorf("%s from a candidate = %q; want the help", cmd, text)
 		}
 	}
+	// In a group, the administrator too gets the help: previews and
+	// audience counts are for their private chat only.
+	const group = -500
+	fake.Send(telegramtest.Message(group, adminUser, "en", "/broadcast"))
+	if help := waitBot(t, fake, group, 0, "Commands"); strings.Contains(help.Text, "New broadcast") {
+		t.Errorf("/broadcast from the administrator in a group = %q; want the help", help.Text)
+	}
+
 	// The administrator gets the commands themselves.
 	d := &desk{t: t, fake: fake, id: adminUser}
 	d.say("/calendar help", "lists the exam sessions")
