@@ -264,6 +264,8 @@ func TestTokens(t *testing.T) {
 		{"准考证 when", "准 考 准考 证 考证 when"},
 		{"照片吗？", "照 片 照片"},
 		{"请问照片", "照 片 照片"},
+		{"唔该照片", "照 片 照片"},
+		{"几时考", "什 么 什么 时 么时 候 时候 考 候考"},
 		{"collecting certificates", "collect certificat"},
 		{"copies", "copy"},
 		{"007", "7"},

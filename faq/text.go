@@ -140,7 +140,7 @@ func wordSet(list string) map[string]bool {
 // words (stemmed, without stop words) and numbers. Calls add for each, in
 // order.
 func tokens(s string, add func(token)) {
-	s = fillers.Replace(names.Replace(cantonese.Replace(s)))
+	s = names.Replace(cantonese.Replace(fillers.Replace(s)))
 	start, runStart := -1, -1 // start of the current word; of the current Chinese run
 	prevClass := sep
 	flush := func(end int) {
