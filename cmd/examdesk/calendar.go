@@ -100,7 +100,7 @@ func calendarCommand(ctx context.Context, args []string, getenv func(string) str
 			case err != nil:
 				return fmt.Errorf("calendar remove: %w", err)
 			case !ok:
-				return &exitError{code: 1, msg: fmt.Sprintf("calendar remove: there is no session %s", id)}
+				return usageError("calendar remove: there is no session %s", id)
 			}
 			fmt.Fprintf(stdout, "removed session %s\n", id)
 			return nil
@@ -152,8 +152,10 @@ func calendarCommand(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return err
 	}
-	if err := c.Refresh(ctx); err != nil {
-		return fmt.Errorf("calendar: %w", err)
+	// A record that cannot be read fails the load; remove needs no view,
+	// so that the bad record can be removed.
+	if err := c.Refresh(ctx); err != nil && args[0] != "remove" {
+		return fmt.Errorf("calendar: %w (a session that cannot be read can still be removed: examdesk calendar remove ID)", err)
 	}
 	return do(c)
 }

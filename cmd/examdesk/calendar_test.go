@@ -119,7 +119,7 @@ func TestCalendarCommands(t *testing.T) {
 		{"added year", y2099, []string{"holidays", "add", "-"}, 0, "added the holidays of 2099: 1 day, from https://example.org/notice\n", ""},
 		{"added again", "", []string{"holidays", "add", file2099}, 0, "replaced the holidays of 2099: 1 day, from https://example.org/notice\n", ""},
 		{"remove", "", []string{"remove", "2027-1"}, 0, "removed session 2027-1\n", ""},
-		{"remove again", "", []string{"remove", "2027-1"}, 1, "", "examdesk: calendar remove: there is no session 2027-1\n"},
+		{"remove again", "", []string{"remove", "2027-1"}, 2, "", "examdesk: calendar remove: there is no session 2027-1\n"},
 		{"list", "", []string{"list"}, 0, session2026 +
 			"  scores         2026-12-25 Fri\n  review until   2027-01-08 Fri (estimated: the holidays of 2027 are not published)\n  retake until   2027-12-25 Sat\n" +
 			"holidays: built in 2024, 2025, 2026; added 2099; other years count Monday to Friday only\n", ""},
@@ -189,5 +189,29 @@ func TestCalendarCommands(t *testing.T) {
 	}
 	if n, err := st.Client().Exists(t.Context(), redisstore.DefaultPrefix+"calendar:sessions", redisstore.DefaultPrefix+"calendar:holidays").Result(); err != nil || n != 2 {
 		t.Errorf("EXISTS of the calendar's keys under %s = %d, %v; want 2", redisstore.DefaultPrefix, n, err)
+	}
+}
+
+// TestCalendarBadRecord: a session record that cannot be read (edited by
+// hand) stops list and add with a hint, and can still be removed.
+func TestCalendarBadRecord(t *testing.T) {
+	srv := redistest.Start(t)
+	env := map[string]string{"REDIS_URL": srv.URL}
+	st, err := redisstore.Open(t.Context(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Client().HSet(t.Context(), redisstore.DefaultPrefix+"calendar:sessions", "bad", "{").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCmd(t, env, "", "calendar", "list"); code != 1 || !strings.Contains(errOut, "calendar remove ID") {
+		t.Errorf("calendar list with a bad record: exit %d, %q; want exit 1 and how to remove it", code, errOut)
+	}
+	if out, errOut, code := runCmd(t, env, "", "calendar", "remove", "bad"); code != 0 || out != "removed session bad\n" {
+		t.Errorf("calendar remove bad = %q, %q, exit %d; want it removed", out, errOut, code)
+	}
+	if _, errOut, code := runCmd(t, env, "", "calendar", "list"); code != 0 {
+		t.Errorf("calendar list after the removal: exit %d, %q; want 0", code, errOut)
 	}
 }
