@@ -177,7 +177,9 @@ func parseSession(arg string) (s calendar.Session, problem *dialog.Text) {
 	s.ID = fields[0]
 	if err := calendar.ValidID(s.ID); err != nil {
 		var ce *calendar.Error
-		errors.As(err, &ce)
+		if !errors.As(err, &ce) {
+			return fail("calendar.error.arg", "Arg", fields[0])
+		}
 		return fail(ce.Key, ce.Args...)
 	}
 	seen := map[string]bool{}
@@ -199,7 +201,9 @@ func parseSession(arg string) (s calendar.Session, problem *dialog.Text) {
 			d, err := calendar.ParseDate(v)
 			if err != nil {
 				var ce *calendar.Error
-				errors.As(err, &ce)
+				if !errors.As(err, &ce) {
+					return fail("calendar.error.field", "Field", name, "Problem", dialog.T("calendar.error.date", "Value", v))
+				}
 				return fail("calendar.error.field", "Field", name, "Problem", dialog.T(ce.Key, ce.Args...))
 			}
 			dates = append(dates, d)
