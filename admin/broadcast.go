@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
@@ -527,7 +526,7 @@ func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) err
 		return b.summary(ctx, d, o)
 	}
 	if d.ID == "" {
-		d.ID = newID(now)
+		d.ID = broadcast.NewID(now)
 		if err := b.Drafts.Save(ctx, r.User, d); err != nil {
 			return fmt.Errorf("broadcast: save draft of %d: %w", r.User, err)
 		}
@@ -563,12 +562,6 @@ func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) err
 	}
 	o.say(dialog.T("admin.broadcast.queued", "ID", st.ID, "Count", st.Total, "When", when(d.At)))
 	return nil
-}
-
-// newID returns a new broadcast id, sorting by time like the queue's own:
-// "b-<UTC time>-<6 random letters or digits>".
-func newID(now time.Time) string {
-	return "b-" + now.UTC().Format("20060102T150405") + "-" + strings.ToLower(rand.Text()[:6])
 }
 
 // Broadcasts is the /broadcasts command: the ten most recent broadcasts

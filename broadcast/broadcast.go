@@ -9,7 +9,9 @@ package broadcast
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -150,4 +152,10 @@ type Queue interface {
 	Status(ctx context.Context, id string) (Status, Notice, error)
 	Cancel(ctx context.Context, id string) (Status, error)
 	List(ctx context.Context, n int) ([]Status, error)
+}
+
+// NewID returns a new broadcast ID, which sorts by creation time:
+// "b-<UTC time>-<6 random letters or digits>".
+func NewID(now time.Time) string {
+	return "b-" + now.UTC().Format("20060102T150405") + "-" + strings.ToLower(rand.Text()[:6])
 }

@@ -75,11 +75,6 @@ func (b *Broadcasts) key(id, kind string) string {
 // audiencePage is how many subscribers Create reads at a time.
 const audiencePage = 1000
 
-// newID returns a broadcast id that sorts by creation: b-<UTC time>-<random>.
-func newID(now time.Time) string {
-	return "b-" + now.UTC().Format("20060102T150405") + "-" + strings.ToLower(rand.Text()[:6])
-}
-
 // checkNotice checks the texts of n: every language its filter selects
 // must have a text, and every text must be one Telegram takes.
 func checkNotice(n broadcast.Notice) error {
@@ -152,7 +147,7 @@ func (b *Broadcasts) Create(ctx context.Context, n broadcast.Notice, audience br
 		n.At = n.Created
 	}
 	if n.ID == "" {
-		n.ID = newID(now)
+		n.ID = broadcast.NewID(now)
 	} else if strings.ContainsAny(n.ID, " |:\n") || len(n.ID) > 128 {
 		return broadcast.Status{}, fmt.Errorf("create broadcast: id %q has a space, | or : or is over 128 bytes", n.ID)
 	}
