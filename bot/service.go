@@ -211,6 +211,7 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	}
 	in.Group = key.Chat != key.User
 	st := job.State
+	step := s.Engine.Step
 	if key.Chat == key.User && s.Console.IsAdmin(key.User) {
 		// Only in the administrator's private chat: previews, audience
 		// counts and progress are not for a group to see.
@@ -224,21 +225,13 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 			r = dialog.Reply{Lang: lang, Messages: []dialog.Message{{Text: dialog.T("error.apology")}}}
 		}
 		if ok || err != nil {
-			entries := s.outbox(key, in, callbackID, r)
-			out, err := encode(entries)
-			if err != nil {
-				return err
-			}
-			if err := s.Queue.Commit(ctx, *job, st, out); err != nil {
-				return fmt.Errorf("commit update %d: %w", job.Update.ID, err)
-			}
-			s.send(ctx, *job, entries)
-			s.Metrics.handled(time.Since(start).Seconds())
-			return nil
+			// The console's reply, committed with the conversation as
+			// it stands.
+			step = func(st dialog.State, _ dialog.Input) (dialog.State, dialog.Reply) { return st, r }
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		next, r := s.Engine.Step(st, in)
+		next, r := step(st, in)
 		entries := s.outbox(key, in, callbackID, r)
 		out, err := encode(entries)
 		if err != nil {
