@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"examdesk/broadcast"
+	"examdesk/broadcast/broadcasttest"
 	"examdesk/dialog"
 )
 
@@ -361,6 +362,14 @@ func TestSubscribersSetRemind(t *testing.T) {
 			if n, err := subs.Count(ctx, broadcast.Filter{Remind: true}); err != nil || n != 0 {
 				t.Errorf("Count(remind) after SetRemind(1, false) = %d, %v; want 0", n, err)
 			}
+		})
+	}
+}
+
+func TestSubscribersConformance(t *testing.T) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
+			broadcasttest.TestSubscribers(t, func(t *testing.T) broadcast.Subscribers { return s.open(t).Subscribers() })
 		})
 	}
 }

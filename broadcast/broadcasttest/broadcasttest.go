@@ -1,6 +1,6 @@
-// Package broadcasttest has in-memory implementations of the broadcast
-// package's interfaces, for tests: a subscriber list and a Sender that
-// records what it sent.
+// Package broadcasttest supports tests of the broadcast package's
+// interfaces: an in-memory subscriber list, and the conformance suite
+// every broadcast.Subscribers implementation must pass (TestSubscribers).
 package broadcasttest
 
 import (
