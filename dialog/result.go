@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"strconv"
+	"time"
 
 	"examdesk/rules"
 )
@@ -98,15 +99,23 @@ func levelResult(res rules.Result, l rules.Level) rules.LevelResult {
 
 // answerTopic answers a FAQ topic; the eligibility topic offers the check.
 func (c *conv) answerTopic(topic string) {
+	t := TopicAnswer(c.e.faq, c.e.Dates, topic, c.e.now())
 	if topic == "eligibility" && !c.asking() {
-		c.say(topicAnswer(c.e.faq, topic), Option{Label: T("menu.check"), Value: commandPrefix + "check"})
+		c.say(t, Option{Label: T("menu.check"), Value: commandPrefix + "check"})
 		return
 	}
-	if c.e.Dates != nil {
-		if t, ok := c.e.Dates.Answer(topic, c.e.now()); ok {
-			c.say(t)
-			return
+	c.say(t)
+}
+
+// TopicAnswer is the answer to a FAQ topic at now: from dates, when set
+// and it answers the topic, else the fixed answer "faq.<topic>" with the
+// arguments args gives for it. The engine and the faq command answer
+// through it alike.
+func TopicAnswer(args AnswerArgs, dates Dates, topic string, now time.Time) Text {
+	if dates != nil {
+		if t, ok := dates.Answer(topic, now); ok {
+			return t
 		}
 	}
-	c.say(topicAnswer(c.e.faq, topic))
+	return topicAnswer(args, topic)
 }

@@ -108,18 +108,7 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 	best := matcher.Best(question)
 	text := dialog.T("faq.unknown")
 	if best.Topic != "" {
-		text = dialog.T("faq." + best.Topic)
-		if args := matcher.Args(best.Topic); len(args) > 0 {
-			text.Args = make(map[string]any, len(args))
-			for name, value := range args {
-				text.Args[name] = value
-			}
-		}
-		if d.dates != nil {
-			if t, ok := d.dates.Answer(best.Topic, time.Now()); ok {
-				text = t
-			}
-		}
+		text = dialog.TopicAnswer(matcher, d.dates, best.Topic, time.Now())
 	}
 	answer := plainText(dialog.Render(catalog, *lang, text, html.EscapeString))
 
