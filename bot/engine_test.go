@@ -12,12 +12,10 @@ import (
 	"examdesk/rules"
 )
 
-// TestEngineReplies walks the real engine, with the real rules, FAQ and
-// messages, from a state whose step is 10^15, and checks every reply it
-// gives: each option becomes a button whose callback data fits and decodes
-// to the option, each text fits, and Telegram (the fake Bot API, parsing
-// HTML as Telegram does) takes every text.
-func TestEngineReplies(t *testing.T) {
+// realEngine returns the engine on the embedded rules, FAQ and messages,
+// with the messages.
+func realEngine(t *testing.T) (*dialog.Engine, *locales.Catalog) {
+	t.Helper()
 	set, err := rules.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +28,16 @@ func TestEngineReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := dialog.New(set, topics, catalog)
+	return dialog.New(set, topics, catalog), catalog
+}
+
+// TestEngineReplies walks the real engine, with the real rules, FAQ and
+// messages, from a state whose step is 10^15, and checks every reply it
+// gives: each option becomes a button whose callback data fits and decodes
+// to the option, each text fits, and Telegram (the fake Bot API, parsing
+// HTML as Telegram does) takes every text.
+func TestEngineReplies(t *testing.T) {
+	e, catalog := realEngine(t)
 	f := newFake(t)
 	texts := []string{"/start", "/help", "/lang", "/check", "/back", "/restart", "/cancel", "/start check",
 		"/nosuch", "3", "0.5", "yes", "no", "2", "banana", "", "how do I register?", "照片", "<b>&amp;"}

@@ -12,11 +12,9 @@ import (
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/dialog"
-	"examdesk/faq"
 	"examdesk/inbox"
 	"examdesk/locales"
 	"examdesk/redisstore"
-	"examdesk/rules"
 	"examdesk/telegramtest"
 )
 
@@ -118,21 +116,10 @@ func TestApplySubscription(t *testing.T) {
 // real engine and messages and the fake Bot API, until the test ends.
 func runService(t *testing.T, st *redisstore.Store, q *redisstore.Inbox) (*bot.Service, *fake, *locales.Catalog) {
 	t.Helper()
-	set, err := rules.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	topics, err := faq.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine, catalog := realEngine(t)
 	f := newFake(t)
 	svc := &bot.Service{
-		Queue: q, Engine: dialog.New(set, topics, catalog), Store: st, Catalog: catalog,
+		Queue: q, Engine: engine, Store: st, Catalog: catalog,
 		Sender: f.sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Subscribers: st.Subscribers(), Workers: 2, Poll: 5 * time.Millisecond,
 	}
