@@ -119,7 +119,10 @@ func (d *statsDesk) must(in dialog.Input) dialog.Reply {
 	return r
 }
 
-func (d *statsDesk) say(text string) dialog.Reply { d.t.Helper(); return d.must(dialog.Input{Text: text}) }
+func (d *statsDesk) say(text string) dialog.Reply {
+	d.t.Helper()
+	return d.must(dialog.Input{Text: text})
+}
 
 // press presses the option of the last reply whose label renders as label
 // in English, in the message with text.
