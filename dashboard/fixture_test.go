@@ -86,6 +86,14 @@ func (f *fixture) populate(t testing.TB) {
 	ctx := context.Background()
 	questions := []string{"occupation_years", "certificate", "education", "major"}
 	asked := []string{"考試費用多少", "可以網上報名嗎", "考場有冷氣嗎", "is there parking near the centre", "报名费怎么交"}
+	for _, ev := range []stats.Events{
+		{At: f.now.Add(-26 * time.Hour), Sent: 290, Blocked: 8, Failed: 2},
+		{At: f.now, Sent: 80, Blocked: 3, Failed: 1},
+	} {
+		if err := f.store.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for day := 27; day >= 0; day-- {
 		at := f.now.Add(-time.Duration(day) * 24 * time.Hour)
 		users := 3 + (27-day)%5 + (27-day)/4
