@@ -130,7 +130,7 @@ func TestBrowser(t *testing.T) {
 	}
 	count := func(t *testing.T, ctx context.Context, sel string) int {
 		t.Helper()
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(` + jsString(sel) + `).length`))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 		if err != nil {
 			t.Fatal(err)
 		}
