@@ -86,8 +86,10 @@ func (s *Stats) questionKeys(id string) (question, askers string) {
 
 // StatsGuard makes a recording conditional on what the caller's own
 // commands wrote in the same round trip: it counts only if field Field of
-// the hash Key then holds Value (the state's new version, say, which the
-// commit writes only when it succeeds).
+// the hash Key then holds Value. The value must be one that only the
+// command the recording belongs to writes (an update id the commit stores,
+// say): a state version is not, since a concurrent writer may have written
+// the same one.
 type StatsGuard struct {
 	Key, Field, Value string
 }
@@ -149,13 +151,19 @@ func (s *Stats) Record(ctx context.Context, ev stats.Events) error {
 }
 
 // RecordPipelined queues the recording of ev on pipe, a pipeline or
-// transaction that also carries the caller's own commands (the update's
-// commit), so that it costs no round trip of its own. With guard, it
-// counts only if the guard holds when it runs: queued after the commit,
-// only if the commit succeeded. Call done after pipe's Exec: it returns
-// the recording's error, and when the server had lost the script (a
-// restart), runs the recording again on its own, guarded the same way.
-// Nothing is queued for an ev that counts nothing.
+// transaction that also carries the caller's own commands, so that it
+// costs no round trip of its own. With guard, it counts only if the guard
+// holds when it runs: queued after a commit, only if the commit wrote it.
+// Call done after pipe's Exec: it returns the recording's error, and when
+// the server had lost the script (a restart), runs the recording again on
+// its own, guarded the same way. Nothing is queued for an ev that counts
+// nothing.
+//
+// A pipeline that go-redis sends again after losing its reply records
+// again. Where a recording must count exactly once with a script that
+// already knows whether it ran before (the inbox's commit), call
+// stats_record.lua from inside that script instead (recordArgs gives its
+// keys and arguments).
 func (s *Stats) RecordPipelined(ctx context.Context, pipe redis.Pipeliner, ev stats.Events, guard *StatsGuard) (done func(ctx context.Context) error, err error) {
 	if ev.Empty() {
 		return func(context.Context) error { return nil }, ev.Validate()
