@@ -1,6 +1,6 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It
 // answers the methods a dialog bot calls (getUpdates and webhooks, getMe,
-// setMyCommands, sendMessage and its edits, answerCallbackQuery,
+// setMyCommands, setChatMenuButton, sendMessage and its edits, answerCallbackQuery,
 // deleteMessage, sendChatAction) the way api.telegram.org does, down to the
 // error texts; queues updates built with Message and Callback; records every
 // call for assertions; and fails or slows calls on request.
@@ -39,6 +39,7 @@ type Server struct {
 	queries  map[string]bool // callback query ID → answered
 	queryN   int64
 	commands map[string][]BotCommand
+	menus    map[int64]MenuButton // by chat, 0 for the default; see menu.go
 	fails    []*failure
 	slow     map[string]time.Duration // by lower-case method; "" for all
 	limits   limits                   // flood limits, off unless Limit
@@ -170,6 +171,10 @@ func route(method string) (string, handler, bool) {
 		return "getMyCommands", (*Server).getMyCommands, true
 	case "deletemycommands":
 		return "deleteMyCommands", (*Server).deleteMyCommands, true
+	case "setchatmenubutton":
+		return "setChatMenuButton", (*Server).setChatMenuButton, true
+	case "getchatmenubutton":
+		return "getChatMenuButton", (*Server).getChatMenuButton, true
 	case "sendmessage":
 		return "sendMessage", (*Server).sendMessage, true
 	case "editmessagetext":

@@ -28,13 +28,17 @@ type config struct {
 	// allow_paid_broadcast, which allows more.
 	broadcastRate float64
 	paidBroadcast bool
+	// publicURL is the https address the dashboard is reached at from
+	// outside (EXAMDESK_PUBLIC_URL), without a trailing slash; "" gives
+	// the administrators no dashboard button (the API works all the same).
+	publicURL string
 }
 
 // envVars are the variables serve reads; docker-compose.yml passes these.
 var envVars = []string{
 	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
-	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST",
+	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST", "EXAMDESK_PUBLIC_URL",
 }
 
 var (
@@ -54,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		httpAddr:      strings.TrimSpace(getenv("HTTP_ADDR")),
 		stateTTL:      30 * 24 * time.Hour,
 		broadcastRate: defaultBroadcastRate,
+		publicURL:     strings.TrimRight(strings.TrimSpace(getenv("EXAMDESK_PUBLIC_URL")), "/"),
 	}
 	var errs []error
 	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -136,6 +141,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 			problem("EXAMDESK_BROADCAST_RATE %q is not a rate of 1 to %v messages per second%s", v, maxRate, hint)
 		} else {
 			c.broadcastRate = rate
+		}
+	}
+	if c.publicURL != "" {
+		// Telegram opens Mini Apps over https only.
+		if u, err := url.Parse(c.publicURL); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			problem("EXAMDESK_PUBLIC_URL %q is not an https address like https://desk.example.org (Telegram opens the dashboard there)", c.publicURL)
 		}
 	}
 	return c, errors.Join(errs...)

@@ -5,6 +5,8 @@
 //	examdesk faq [--lang L] [--json] QUESTION... answer one question of the FAQ
 //	examdesk calendar list|add|remove|holidays   keep the exam calendar (REDIS_URL)
 //	examdesk broadcast send|status|cancel        queue, watch or cancel a notice (REDIS_URL)
+//	examdesk stats [--days N] [--json]           what the bot was asked, day by day (REDIS_URL)
+//	examdesk faq export                          the examples administrators added (REDIS_URL)
 //	examdesk serve                               serve candidates on Telegram
 package main
 
@@ -16,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -61,6 +64,8 @@ const usage = `usage:
   examdesk faq [--lang L] [--json] QUESTION...  answer one question of the FAQ (L: zh-Hant, zh-Hans, en)
   examdesk calendar list|add|remove|holidays    the exam calendar in REDIS_URL (calendar help: how)
   examdesk broadcast send|status|cancel ...     queue a notice to the subscribers, show or cancel one
+  examdesk stats [--days N] [--json]            the statistics of the last N days (7), in REDIS_URL
+  examdesk faq export                           the examples administrators taught, as faq/knowledge.txt lines
   examdesk serve                                serve on Telegram (configured by environment)`
 
 // run runs the examdesk command named by args[0].
@@ -72,7 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "faq":
+		if len(args) > 1 && args[1] == "export" {
+			return runFAQExport(ctx, args[2:], getenv, stdout, time.Now())
+		}
 		return runFAQ(ctx, args[1:], getenv, stdout)
+	case "stats":
+		return runStats(ctx, args[1:], getenv, stdout, time.Now())
 	case "eligibility":
 		return runEligibility(args[1:], stdin, stdout, stderr)
 	case "calendar":
