@@ -107,7 +107,7 @@ func TestChat(t *testing.T) {
 		lang, input string
 		want        []string
 	}{
-		{"en", "/check\n7 years\n2\n2\n", []string{"Question 1.", "3.1", "4.1", "2.1"}},
+		{"en", "/check\n7 years\n2\n2\n", []string{"Question 1.", "3.1", "certificate of Level 4", "2.1"}},
 		{"zh-Hant", "/check\n七年\n2\n2\n", []string{"第1題", "3.1", "四級"}},
 		{"zh-Hans", "/check\n七年\n2\n2\n", []string{"第1题", "3.1", "四级"}},
 	}
