@@ -256,8 +256,11 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, c := range set.Conditions() {
 		keys = append(keys, "cond."+c.ID)
 	}
+	for _, q := range []rules.Question{rules.OccupationYears, rules.YearsSinceCertificate, rules.YearsSinceGraduation} {
+		keys = append(keys, "doubt."+string(q))
+	}
 	for _, l := range rules.Levels {
-		keys = append(keys, "level."+strconv.Itoa(int(l)))
+		keys = append(keys, "level."+strconv.Itoa(int(l)), "level.short."+strconv.Itoa(int(l)))
 		for _, m := range set.Materials(l, nil) {
 			keys = append(keys, "material."+string(m))
 		}
