@@ -289,3 +289,28 @@ func TestYearsText(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistration: the closing's registration window is the first
+// session whose registration has not closed.
+func TestRegistration(t *testing.T) {
+	e, _ := resultEngine(t)
+	r := e.Dates.(Registration)
+	tests := []struct {
+		day  time.Time
+		want string // the message key, "" for none
+	}{
+		{time.Date(2026, 8, 20, 2, 0, 0, 0, time.UTC), "dates.registration.soon"},
+		{time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC), "dates.registration.open"},
+		{time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC), "dates.registration.open"},
+		{time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC), ""},
+	}
+	for _, tt := range tests {
+		got, ok := r.Registration(tt.day)
+		if got.Key != tt.want || ok != (tt.want != "") {
+			t.Errorf("Registration(%v) = %s, %v; want %q", tt.day, got.Key, ok, tt.want)
+		}
+	}
+	if got, ok := NewDateAnswers(fixedCalendar{}, nil).Registration(time.Now()); ok {
+		t.Errorf("Registration without a calendar = %s; want none", got.Key)
+	}
+}
