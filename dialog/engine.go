@@ -189,7 +189,7 @@ func (e *Engine) Handle(ctx context.Context, s Store, key Key, in Input) (Reply,
 func (e *Engine) Step(st State, in Input) (State, Reply) {
 	st = e.sane(st.clone())
 	c := &conv{e: e, st: &st, group: in.Group}
-	lang, done := st.Lang, st.Check.told()
+	lang, done := st.Lang, st.Check.Told()
 	if st.Lang == "" {
 		c.lang = Language(in.LanguageCode)
 	} else {

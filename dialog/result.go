@@ -301,7 +301,7 @@ func (c *conv) resultOptions(s standing) []Option {
 // detail answers a button under a result, from the answers of the check,
 // while its result stands; it reports false when none does.
 func (c *conv) detail(v string) bool {
-	if !c.st.Check.told() {
+	if !c.st.Check.Told() {
 		return false
 	}
 	s := c.standing()

@@ -52,9 +52,11 @@ type Check struct {
 	Doubt *rules.Value `json:"doubt,omitempty"`
 }
 
-// told reports whether the check's result has been given: it is done, or
-// asks a follow-up after the result.
-func (ch *Check) told() bool { return ch != nil && (ch.Done || ch.FollowUp) }
+// Told reports whether the check's result has been given: it is done, or
+// asks an optional follow-up after the result (Done is false then). A
+// follow-up is not one of the check's questions: counts of the questions
+// asked before the result leave it out.
+func (ch *Check) Told() bool { return ch != nil && (ch.Done || ch.FollowUp) }
 
 // Schema is the version of the encoded state record. Records of an older
 // schema are migrated when they are decoded.

@@ -131,14 +131,14 @@ func (c *conv) remindOptions() []Option {
 func (c *conv) effect(lang string, done bool) *Subscription {
 	s := c.sub
 	if s == nil {
-		finished := c.st.Check.told() && !done
+		finished := c.st.Check.Told() && !done
 		if c.group || (c.st.Lang == lang && !finished) {
 			return nil
 		}
 		s = &Subscription{Op: Update}
 	}
 	s.Lang = c.lang
-	if ch := c.st.Check; ch.told() {
+	if ch := c.st.Check; ch.Told() {
 		s.Checked = true
 		s.Level = int(c.e.rules.Outcome(ch.Answers).Highest)
 	}
