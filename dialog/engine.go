@@ -108,13 +108,15 @@ type FAQ interface {
 }
 
 // Option values: an answer to the question asked, a command, a language, a
-// FAQ topic. Answers and commands are only taken at the step they were
-// offered at; languages and topics are harmless to take late.
+// FAQ topic, a detail of the check's result. Answers and commands are only
+// taken at the step they were offered at; languages and topics are
+// harmless to take late, and so are a result's details while it stands.
 const (
 	answerPrefix   = "a:"
 	commandPrefix  = "c:"
 	languagePrefix = "l:"
 	topicPrefix    = "t:"
+	resultPrefix   = "r:"
 )
 
 // Dates answers the FAQ topics about dates (registration_time, exam_date,
@@ -187,7 +189,7 @@ func (e *Engine) Handle(ctx context.Context, s Store, key Key, in Input) (Reply,
 func (e *Engine) Step(st State, in Input) (State, Reply) {
 	st = e.sane(st.clone())
 	c := &conv{e: e, st: &st, group: in.Group}
-	lang, done := st.Lang, st.Check != nil && st.Check.Done
+	lang, done := st.Lang, st.Check.Told()
 	if st.Lang == "" {
 		c.lang = Language(in.LanguageCode)
 	} else {
@@ -214,6 +216,11 @@ func (st State) clone() State {
 			c.Answers = rules.Answers{}
 		}
 		c.History = slices.Clone(c.History)
+		c.Skipped = slices.Clone(c.Skipped)
+		if c.Doubt != nil {
+			d := *c.Doubt
+			c.Doubt = &d
+		}
 		st.Check = &c
 	}
 	return st
@@ -234,6 +241,12 @@ func (e *Engine) sane(st State) State {
 			st.Check = nil
 			return st
 		}
+	}
+	if c.FollowUp {
+		if !e.saneFollowUp(c) {
+			st.Check = nil
+		}
+		return st
 	}
 	if !c.Done {
 		if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
@@ -296,7 +309,7 @@ func (c *conv) command(name, arg string) {
 	case "stop", "remind", "forget", forgetYes, forgetNo:
 		c.subscription(name, arg)
 	case "check":
-		if c.asking() {
+		if c.asking() && !c.st.Check.FollowUp {
 			c.say(T("check.resume"))
 			c.ask()
 			return
@@ -388,7 +401,7 @@ func (c *conv) advance() {
 		c.result()
 		return
 	}
-	ch.Asking, ch.Asked = q, 0
+	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt = q, 0, false, nil
 	c.ask()
 }
 
@@ -400,7 +413,11 @@ func (c *conv) ask() {
 	for _, v := range q.Choices {
 		opts = append(opts, Option{Label: choiceLabel(q, v), Value: answerPrefix + v})
 	}
+	opts = append(opts, c.asideOptions()...)
 	text := T("question", "N", n, "Question", T("q."+string(q.ID)))
+	if c.st.Check.FollowUp {
+		text = T("followup", "Question", T("q."+string(q.ID)))
+	}
 	ch := c.st.Check
 	if len(opts) > 0 && ch.Asked != 0 && ch.Asked == c.st.Step {
 		// Asked again with nothing step-bound offered since: the buttons
@@ -523,6 +540,10 @@ func (c *conv) pick(p Pick) {
 			c.answerChoice(value)
 			return
 		}
+	case resultPrefix:
+		if c.detail(value) {
+			return
+		}
 	}
 	c.stale()
 }
@@ -549,6 +570,9 @@ func (c *conv) current() {
 }
 
 func (c *conv) answerChoice(v string) {
+	if c.aside(v) {
+		return
+	}
 	q := c.e.rules.Ask(c.st.Check.Asking)
 	if !slices.Contains(q.Choices, v) {
 		c.stale()
@@ -557,10 +581,23 @@ func (c *conv) answerChoice(v string) {
 	c.record(rules.Value{Choice: v})
 }
 
+// record records an answer to the question asked, once it is plausible,
+// and goes on: the next question, or the result.
 func (c *conv) record(v rules.Value) {
+	if c.doubt(v) {
+		return
+	}
 	ch := c.st.Check
+	if ch.FollowUp {
+		c.followedUp(v)
+		return
+	}
+	settled := c.e.rules.Outcome(ch.Answers).Settled
 	ch.Answers[ch.Asking] = v
 	ch.History = append(ch.History, ch.Asking)
+	if !settled {
+		c.early()
+	}
 	c.advance()
 }
 

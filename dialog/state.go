@@ -40,7 +40,23 @@ type Check struct {
 	Asked int64 `json:"asked,omitempty"`
 	// Done is set when the result has been given; /back reopens the check.
 	Done bool `json:"done,omitempty"`
+	// FollowUp is set, once the result has been given, while Asking is an
+	// optional question after it, one whose answer could bring a level
+	// nearer; Done is false meanwhile, and the result stands.
+	FollowUp bool `json:"followup,omitempty"`
+	// Skipped lists the follow-up questions the candidate chose to skip:
+	// they are not asked again in this check.
+	Skipped []rules.Question `json:"skipped,omitempty"`
+	// Doubt is an answer to Asking that was questioned as unlikely (more
+	// than 50 years of work, say): the next answer is taken as given.
+	Doubt *rules.Value `json:"doubt,omitempty"`
 }
+
+// Told reports whether the check's result has been given: it is done, or
+// asks an optional follow-up after the result (Done is false then). A
+// follow-up is not one of the check's questions: counts of the questions
+// asked before the result leave it out.
+func (ch *Check) Told() bool { return ch != nil && (ch.Done || ch.FollowUp) }
 
 // Schema is the version of the encoded state record. Records of an older
 // schema are migrated when they are decoded.
@@ -143,6 +159,9 @@ func (st State) valid() error {
 	if c := st.Check; c != nil {
 		if (c.Asking == "") != c.Done {
 			return errors.New("check neither asks nor is done")
+		}
+		if c.FollowUp && c.Done {
+			return errors.New("check is done and asks a follow-up")
 		}
 		for _, q := range c.History {
 			if _, ok := c.Answers[q]; !ok {

@@ -115,12 +115,12 @@ func (c *conv) subscribe() {
 func (c *conv) setOp(op SubscriptionOp) { c.sub = &Subscription{Op: op} }
 
 // remindOptions offers reminders of the dates under a check's result, in a
-// private chat.
+// private chat; the button is good while the result stands.
 func (c *conv) remindOptions() []Option {
 	if c.group {
 		return nil
 	}
-	return []Option{{Label: T("subscribe.remind_button"), Value: commandPrefix + "remind"}}
+	return []Option{{Label: T("result.button.remind"), Value: resultPrefix + detailRemind}}
 }
 
 // effect returns the subscription effect of the step: the one a command
@@ -131,14 +131,14 @@ func (c *conv) remindOptions() []Option {
 func (c *conv) effect(lang string, done bool) *Subscription {
 	s := c.sub
 	if s == nil {
-		finished := c.st.Check != nil && c.st.Check.Done && !done
+		finished := c.st.Check.Told() && !done
 		if c.group || (c.st.Lang == lang && !finished) {
 			return nil
 		}
 		s = &Subscription{Op: Update}
 	}
 	s.Lang = c.lang
-	if ch := c.st.Check; ch != nil && ch.Done {
+	if ch := c.st.Check; ch.Told() {
 		s.Checked = true
 		s.Level = int(c.e.rules.Outcome(ch.Answers).Highest)
 	}

@@ -52,7 +52,10 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 //	                  offered with the last message that had options,
 //	                  "> ^2" the 2nd option offered before those
 //	< key             the next message has that key
-//	< key/sub         ... and an argument that is the text "sub"
+//	< key/sub         ... and contains the text "sub" (as an argument,
+//	                  or deeper)
+//	= key             the last message contains the text "key"
+//	- key             the last message does not contain the text "key"
 //	~ words           the last message, rendered, contains words (in
 //	                  every language: use ids and numbers)
 //	! key             the last reply's notice has that key
@@ -137,6 +140,14 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 			if last.Text.Key != want || (sub != "" && !hasArg(last.Text, sub)) {
 				t.Fatalf("%s: got %s; want %s", where, describe(last), arg)
 			}
+		case "=":
+			if !hasArg(last.Text, arg) {
+				t.Fatalf("%s: %s lacks %s", where, describe(last), arg)
+			}
+		case "-":
+			if hasArg(last.Text, arg) {
+				t.Fatalf("%s: %s contains %s", where, describe(last), arg)
+			}
 		case "~":
 			got := plain(dialog.Render(catalog, reply.Lang, last.Text, html.EscapeString))
 			for w := range strings.SplitSeq(arg, " ") {
@@ -164,10 +175,23 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 	}
 }
 
+// hasArg reports whether t has the text key among its arguments, at any
+// depth.
 func hasArg(t dialog.Text, key string) bool {
 	for _, v := range t.Args {
-		if a, ok := v.(dialog.Text); ok && a.Key == key {
-			return true
+		var texts []dialog.Text
+		switch v := v.(type) {
+		case dialog.Text:
+			texts = []dialog.Text{v}
+		case []dialog.Text:
+			texts = v
+		case dialog.Paragraphs:
+			texts = v
+		}
+		for _, a := range texts {
+			if a.Key == key || hasArg(a, key) {
+				return true
+			}
 		}
 	}
 	return false
@@ -232,8 +256,11 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, c := range set.Conditions() {
 		keys = append(keys, "cond."+c.ID)
 	}
+	for _, q := range []rules.Question{rules.OccupationYears, rules.YearsSinceCertificate, rules.YearsSinceGraduation} {
+		keys = append(keys, "doubt."+string(q))
+	}
 	for _, l := range rules.Levels {
-		keys = append(keys, "level."+strconv.Itoa(int(l)))
+		keys = append(keys, "level."+strconv.Itoa(int(l)), "level.short."+strconv.Itoa(int(l)))
 		for _, m := range set.Materials(l, nil) {
 			keys = append(keys, "material."+string(m))
 		}

@@ -10,6 +10,9 @@ type Result struct {
 	// Highest is the highest level known to be eligible (the smallest
 	// number), 0 when none is.
 	Highest Level
+	// Settled: no further answer can change Highest. Every level above it
+	// is known not to be eligible (every level, when Highest is 0).
+	Settled bool
 	// Levels has one entry per level, in the order of Levels (4, 3, 2, 1).
 	Levels []LevelResult
 }
@@ -28,12 +31,24 @@ type LevelResult struct {
 	// reached soonest by continuing to work; nil when there is none or the
 	// level is not known to be ineligible.
 	Path *Path
+	// Trained is, when the level is known not to be eligible, the condition
+	// reached soonest by continuing to work and completing the training
+	// courses it names that are not known to be completed, when that is
+	// sooner than Path or Path is nil; nil otherwise.
+	Trained *Path
 }
 
-// Path says: in Years more years of continuing work, Condition is met.
+// Path says: after Years more years of continuing work in the occupation,
+// every count of years (in the occupation, since the certificate, since
+// graduation) growing alike, Condition is met, once the training courses
+// of the levels in Training are completed too. Training is nil for a path
+// by time alone. Years is the exact difference of the numbers as written
+// in decimal (1 − 0.9 is 0.1): more than 0 for a path by time alone, 0 or
+// more with training.
 type Path struct {
 	Condition string
 	Years     float64
+	Training  []Level
 }
 
 // Material is something a candidate brings when registering.
@@ -160,6 +175,21 @@ func (s *Set) analyse(st state) analysis {
 	return an
 }
 
+// settled reports whether the highest eligible level is decided: going
+// from level 1 down, the first level not known to be ineligible is known
+// to be eligible, or there is none.
+func (an analysis) settled() bool {
+	for l := range an.e {
+		switch an.e[l] {
+		case isTrue:
+			return true
+		case unknown:
+			return false
+		}
+	}
+	return true
+}
+
 // target is the truth of the disjunction of the clauses in set.
 func target(set, holds, alive uint64) tri {
 	switch {
@@ -179,12 +209,13 @@ func (s *Set) Evaluate(f Facts) Result {
 
 // Outcome decides what the answers so far decide: a level is Eligible when
 // some condition is known to be met, Met lists the conditions known to be
-// met, and Path never relies on an unanswered question. Answers that Check
-// rejects count as unanswered.
+// met, and Path and Trained never rely on an unanswered question other
+// than a training course (which Trained counts as not completed). Answers
+// that Check rejects count as unanswered.
 func (s *Set) Outcome(a Answers) Result {
 	st, nums := s.read(a)
 	an := s.analyse(st)
-	res := Result{Levels: make([]LevelResult, 0, len(Levels))}
+	res := Result{Settled: an.settled(), Levels: make([]LevelResult, 0, len(Levels))}
 	for _, l := range Levels {
 		lr := LevelResult{Level: l}
 		training := true
@@ -206,7 +237,10 @@ func (s *Set) Outcome(a Answers) Result {
 				res.Highest = l
 			}
 		case an.e[l-1] == isFalse:
-			lr.Path = s.path(l, st, nums)
+			lr.Path = s.path(l, st, nums, false)
+			if p := s.path(l, st, nums, true); p != nil && (lr.Path == nil || p.Years < lr.Path.Years) {
+				lr.Trained = p
+			}
 		}
 		res.Levels = append(res.Levels, lr)
 	}
@@ -221,36 +255,6 @@ func (s *Set) holds(c *cond, st state) bool {
 		}
 	}
 	return false
-}
-
-// path finds, for a level known to be ineligible, the clause that fails
-// only on numbers of years and needs the fewest more years.
-func (s *Set) path(l Level, st state, nums [numQuestions]float64) *Path {
-	var best *Path
-	for _, ci := range s.levels[l-1].conds {
-		c := &s.conds[ci]
-		for _, k := range c.clauses {
-			atoms := s.clauses[k]
-			if atoms&^(st.t|st.f) != 0 {
-				continue // not all known: never speculate
-			}
-			years, ok := 0.0, true
-			for ai, a := range s.atoms {
-				if atoms&st.f&(1<<ai) == 0 {
-					continue
-				}
-				if s.qs[a.q].def.kind != Number {
-					ok = false
-					break
-				}
-				years = max(years, a.min-nums[a.q])
-			}
-			if ok && (best == nil || years < best.Years) {
-				best = &Path{Condition: c.ID, Years: years}
-			}
-		}
-	}
-	return best
 }
 
 // Condition returns the condition with the given id.

@@ -95,6 +95,9 @@ func oracleResult(conds []oracleCondition, f Facts) Result {
 			}
 		} else {
 			lr.Path = oraclePath(conds, l, f)
+			if p := oracleTrained(conds, l, f); p != nil && (lr.Path == nil || p.Years < lr.Path.Years) {
+				lr.Trained = p
+			}
 		}
 		res.Levels = append(res.Levels, lr)
 	}
@@ -116,6 +119,43 @@ func oraclePath(conds []oracleCondition, l Level, f Facts) *Path {
 		}
 		if d == 1 && !slices.ContainsFunc(conds, func(c oracleCondition) bool { return c.level == l && c.met(forever(f)) }) {
 			return nil // no amount of work will do
+		}
+	}
+	return nil
+}
+
+// oracleTrained is the condition of level l met soonest when every count
+// of years grows alike and the training courses not completed may be
+// completed, among those that need one of them: the first whole year (from
+// 0) at which completing every course meets a condition that it does not
+// meet without them. Its courses are those it cannot do without.
+func oracleTrained(conds []oracleCondition, l Level, f Facts) *Path {
+	var missing []string
+	for _, t := range []string{"level4", "level3", "level2", "level1"} {
+		if !slices.Contains(f.Training, t) {
+			missing = append(missing, t)
+		}
+	}
+	for d := 0.0; d <= 19; d++ {
+		later := f
+		later.OccupationYears += d
+		later.YearsSinceCertificate += d
+		later.YearsSinceGraduation += d
+		trained := later
+		trained.Training = append(slices.Clone(f.Training), missing...)
+		for _, c := range conds {
+			if c.level != l || !c.met(trained) || c.met(later) {
+				continue
+			}
+			p := &Path{Condition: c.id, Years: d}
+			for _, t := range missing {
+				without := trained
+				without.Training = slices.DeleteFunc(slices.Clone(trained.Training), func(x string) bool { return x == t })
+				if !c.met(without) {
+					p.Training = append(p.Training, Level(t[len(t)-1]-'0'))
+				}
+			}
+			return p
 		}
 	}
 	return nil
@@ -183,6 +223,9 @@ func formatResult(r Result) string {
 		if l.Path != nil {
 			fmt.Fprintf(&b, " path %s+%g", l.Path.Condition, l.Path.Years)
 		}
+		if l.Trained != nil {
+			fmt.Fprintf(&b, " trained %s+%g%v", l.Trained.Condition, l.Trained.Years, l.Trained.Training)
+		}
 		b.WriteString(";")
 	}
 	return b.String()
@@ -191,8 +234,13 @@ func formatResult(r Result) string {
 func sameResult(a, b Result) bool {
 	return a.Highest == b.Highest && slices.EqualFunc(a.Levels, b.Levels, func(x, y LevelResult) bool {
 		return x.Level == y.Level && x.Eligible == y.Eligible && slices.Equal(x.Met, y.Met) && x.Route == y.Route &&
-			(x.Path == nil) == (y.Path == nil) && (x.Path == nil || *x.Path == *y.Path)
+			samePath(x.Path, y.Path) && samePath(x.Trained, y.Trained)
 	})
+}
+
+func samePath(x, y *Path) bool {
+	return x == nil && y == nil ||
+		x != nil && y != nil && x.Condition == y.Condition && x.Years == y.Years && slices.Equal(x.Training, y.Training)
 }
 
 func TestEvaluateOracle(t *testing.T) {
@@ -307,21 +355,25 @@ func TestEvaluateResults(t *testing.T) {
 		want string
 	}{
 		{"nothing at all", Facts{},
-			`highest 0; 4:false [] "" path 4.1+1; 3:false [] "" path 3.1+6; 2:false [] "" path 2.1+13; 1:false [] "" path 1.1+19;`},
+			`highest 0; 4:false [] "" path 4.1+1 trained 4.3+0[4]; 3:false [] "" path 3.1+6; 2:false [] "" path 2.1+13; 1:false [] "" path 1.1+19;`},
 		{"training only", Facts{Training: []string{"level4"}},
 			`highest 4; 4:true [4.3] "training"; 3:false [] "" path 3.1+6; 2:false [] "" path 2.1+13; 1:false [] "" path 1.1+19;`},
 		{"training and work", Facts{OccupationYears: 2, Training: []string{"level4"}},
 			`highest 4; 4:true [4.1 4.3] "individual"; 3:false [] "" path 3.1+4; 2:false [] "" path 2.1+11; 1:false [] "" path 1.1+17;`},
 		{"nearer by certificate", Facts{OccupationYears: 3, Certificate: "level4", YearsSinceCertificate: 2},
-			`highest 4; 4:true [4.1] "individual"; 3:false [] "" path 3.3+2; 2:false [] "" path 2.1+10; 1:false [] "" path 1.1+16;`},
+			`highest 4; 4:true [4.1] "individual"; 3:false [] "" path 3.3+2 trained 3.4+1[3]; 2:false [] "" path 2.1+10; 1:false [] "" path 1.1+16;`},
 		{"tie goes to the lowest id", Facts{OccupationYears: 9, Certificate: "level3", YearsSinceCertificate: 1},
-			`highest 3; 4:true [4.1] "individual"; 3:true [3.1] "individual"; 2:false [] "" path 2.1+4; 1:false [] "" path 1.1+10;`},
+			`highest 3; 4:true [4.1] "individual"; 3:true [3.1] "individual"; 2:false [] "" path 2.1+4 trained 2.3+3[2]; 1:false [] "" path 1.1+10;`},
 		{"fractional years", Facts{OccupationYears: 12.5},
 			`highest 3; 4:true [4.1] "individual"; 3:true [3.1] "individual"; 2:false [] "" path 2.1+0.5; 1:false [] "" path 1.1+6.5;`},
 		{"graduation counts for 1.4", Facts{OccupationYears: 1, Education: "master", Major: "other", YearsSinceGraduation: 6},
 			`highest 3; 4:true [4.1] "individual"; 3:true [3.6] "individual"; 2:false [] "" path 2.7+1; 1:false [] "" path 1.4+2;`},
 		{"training route on level 3 only", Facts{Education: "bachelor", Major: "related", Training: []string{"level3"}},
-			`highest 3; 4:false [] "" path 4.1+1; 3:true [3.7] "training"; 2:false [] "" path 2.1+13; 1:false [] "" path 1.4+13;`},
+			`highest 3; 4:false [] "" path 4.1+1 trained 4.3+0[4]; 3:true [3.7] "training"; 2:false [] "" path 2.1+13; 1:false [] "" path 1.4+13;`},
+		{"decimal differences are exact", Facts{OccupationYears: 0.9, Certificate: "level2", YearsSinceCertificate: 0.7, Training: []string{"level4"}},
+			`highest 4; 4:true [4.3] "training"; 3:false [] "" path 3.1+5.1; 2:false [] "" path 2.1+12.1; 1:false [] "" path 1.2+3.3 trained 1.3+2.3[1];`},
+		{"graduation grows with the years of work", Facts{OccupationYears: 5.5, Education: "master", Major: "other", YearsSinceGraduation: 7.75},
+			`highest 2; 4:true [4.1] "individual"; 3:true [3.6] "individual"; 2:true [2.7] "individual"; 1:false [] "" path 1.4+0.25;`},
 		{"senior specialist", Facts{OccupationYears: 20, Certificate: "level2", YearsSinceCertificate: 5, Training: []string{"level1"}, Education: "doctorate", Major: "ecommerce", YearsSinceGraduation: 10},
 			`highest 1; 4:true [4.1] "individual"; 3:true [3.1 3.5] "individual"; 2:true [2.1 2.7] "individual"; 1:true [1.1 1.2 1.3 1.4] "individual";`},
 	}

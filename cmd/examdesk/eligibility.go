@@ -21,6 +21,17 @@ type eligibilityResult struct {
 	Eligible bool        `json:"eligible"`
 	Met      []string    `json:"met"`
 	Route    rules.Route `json:"route,omitempty"`
+	// Nearest is, for a level not eligible, the condition that time alone
+	// fulfils soonest; nil when none does.
+	Nearest *nearest `json:"nearest,omitempty"`
+}
+
+// nearest says: after Years more years of work in the occupation (every
+// count of years growing alike), Condition is met. Years is exact in
+// decimal: 0.1, not 0.09999999999999998.
+type nearest struct {
+	Condition string  `json:"condition"`
+	Years     float64 `json:"years"`
 }
 
 // runEligibility reads facts JSON from --facts or stdin and prints the
@@ -53,6 +64,17 @@ func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageError("eligibility: %v", err)
 	}
+	data, err := eligibilityJSON(set, facts)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", data)
+	return err
+}
+
+// eligibilityJSON is the evaluation of facts as `examdesk eligibility`
+// prints it.
+func eligibilityJSON(set *rules.Set, facts rules.Facts) ([]byte, error) {
 	res := set.Evaluate(facts)
 	out := eligibilityOutput{Highest: res.Highest, Levels: make([]eligibilityResult, len(res.Levels))}
 	for i, lr := range res.Levels {
@@ -60,11 +82,13 @@ func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		if out.Levels[i].Met == nil {
 			out.Levels[i].Met = []string{}
 		}
+		if p := lr.Path; p != nil {
+			out.Levels[i].Nearest = &nearest{Condition: p.Condition, Years: p.Years}
+		}
 	}
 	data, err := json.Marshal(out)
 	if err != nil {
-		return fmt.Errorf("eligibility: %w", err)
+		return nil, fmt.Errorf("eligibility: %w", err)
 	}
-	_, err = fmt.Fprintf(stdout, "%s\n", data)
-	return err
+	return data, nil
 }

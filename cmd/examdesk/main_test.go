@@ -26,17 +26,17 @@ func TestEligibility(t *testing.T) {
 		{
 			"six years of work",
 			`{"occupation_years": 6}`,
-			`{"highest":3,"levels":[{"level":4,"eligible":true,"met":["4.1"],"route":"individual"},{"level":3,"eligible":true,"met":["3.1"],"route":"individual"},{"level":2,"eligible":false,"met":[]},{"level":1,"eligible":false,"met":[]}]}`,
+			`{"highest":3,"levels":[{"level":4,"eligible":true,"met":["4.1"],"route":"individual"},{"level":3,"eligible":true,"met":["3.1"],"route":"individual"},{"level":2,"eligible":false,"met":[],"nearest":{"condition":"2.1","years":7}},{"level":1,"eligible":false,"met":[],"nearest":{"condition":"1.1","years":13}}]}`,
 		},
 		{
 			"nothing at all",
 			`{}`,
-			`{"highest":0,"levels":[{"level":4,"eligible":false,"met":[]},{"level":3,"eligible":false,"met":[]},{"level":2,"eligible":false,"met":[]},{"level":1,"eligible":false,"met":[]}]}`,
+			`{"highest":0,"levels":[{"level":4,"eligible":false,"met":[],"nearest":{"condition":"4.1","years":1}},{"level":3,"eligible":false,"met":[],"nearest":{"condition":"3.1","years":6}},{"level":2,"eligible":false,"met":[],"nearest":{"condition":"2.1","years":13}},{"level":1,"eligible":false,"met":[],"nearest":{"condition":"1.1","years":19}}]}`,
 		},
 		{
 			"training only",
 			`{"training":["level4","level3"],"education":"bachelor","major":"other"}`,
-			`{"highest":3,"levels":[{"level":4,"eligible":true,"met":["4.3"],"route":"training"},{"level":3,"eligible":true,"met":["3.7"],"route":"training"},{"level":2,"eligible":false,"met":[]},{"level":1,"eligible":false,"met":[]}]}`,
+			`{"highest":3,"levels":[{"level":4,"eligible":true,"met":["4.3"],"route":"training"},{"level":3,"eligible":true,"met":["3.7"],"route":"training"},{"level":2,"eligible":false,"met":[],"nearest":{"condition":"2.1","years":13}},{"level":1,"eligible":false,"met":[],"nearest":{"condition":"1.4","years":13}}]}`,
 		},
 		{
 			"everything",
@@ -107,7 +107,7 @@ func TestChat(t *testing.T) {
 		lang, input string
 		want        []string
 	}{
-		{"en", "/check\n7 years\n2\n2\n", []string{"Question 1.", "3.1", "4.1", "2.1"}},
+		{"en", "/check\n7 years\n2\n2\n", []string{"Question 1.", "3.1", "certificate of Level 4", "2.1"}},
 		{"zh-Hant", "/check\n七年\n2\n2\n", []string{"第1題", "3.1", "四級"}},
 		{"zh-Hans", "/check\n七年\n2\n2\n", []string{"第1题", "3.1", "四级"}},
 	}

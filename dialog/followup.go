@@ -1,0 +1,100 @@
+package dialog
+
+import (
+	"reflect"
+	"slices"
+
+	"examdesk/rules"
+)
+
+// Answers to a question that are not one of its choices: skipping a
+// follow-up, and keeping an answer questioned as unlikely. No choice
+// starts with "!".
+const (
+	skipAnswer = "!skip"
+	keepAnswer = "!keep"
+)
+
+// followUps lists the follow-up questions worth asking after the result
+// of the check ch: those whose answer could bring one of the levels to
+// reach nearer (rules.Set.FollowUps), but for the ones skipped.
+func (e *Engine) followUps(ch *Check) []rules.Question {
+	s := standingOf(e.rules, ch.Answers)
+	return slices.DeleteFunc(e.rules.FollowUps(ch.Answers, s.above...), func(q rules.Question) bool {
+		return slices.Contains(ch.Skipped, q)
+	})
+}
+
+// saneFollowUp checks a stored follow-up against the rules: it reports
+// false when the check is no longer done, and ends the follow-up when its
+// question is no longer worth asking.
+func (e *Engine) saneFollowUp(ch *Check) bool {
+	if _, done := e.rules.Next(ch.Answers); !done {
+		return false
+	}
+	if _, answered := ch.Answers[ch.Asking]; answered || !slices.Contains(e.followUps(ch), ch.Asking) {
+		ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+	}
+	return true
+}
+
+// offerFollowUp closes the check and asks the first follow-up, if any: it
+// is optional, and the result stands meanwhile.
+func (c *conv) offerFollowUp() {
+	ch := c.st.Check
+	ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+	qs := c.e.followUps(ch)
+	if len(qs) == 0 {
+		return
+	}
+	ch.Asking, ch.Done, ch.FollowUp = qs[0], false, true
+	c.ask()
+}
+
+// followedUp records the answer to a follow-up: the result again when the
+// answer changes it, else a word that it does not; then the next
+// follow-up.
+func (c *conv) followedUp(v rules.Value) {
+	ch := c.st.Check
+	before := c.report(c.standing())
+	ch.Answers[ch.Asking] = v
+	ch.History = append(ch.History, ch.Asking)
+	s := c.standing()
+	if after := c.report(s); reflect.DeepEqual(after, before) {
+		c.say(T("followup.same"))
+	} else {
+		c.say(after, c.resultOptions(s)...)
+	}
+	c.offerFollowUp()
+}
+
+// asideOptions are the options of the question asked beside its choices:
+// skipping a follow-up, keeping an answer questioned as unlikely.
+func (c *conv) asideOptions() []Option {
+	ch := c.st.Check
+	var opts []Option
+	if ch.Doubt != nil {
+		opts = append(opts, Option{Label: T("doubt.keep", "Years", saidText(ch.Doubt.Number)), Value: answerPrefix + keepAnswer})
+	}
+	if ch.FollowUp {
+		opts = append(opts, Option{Label: T("followup.skip"), Value: answerPrefix + skipAnswer})
+	}
+	return opts
+}
+
+// aside takes a pressed aside option; it reports false for any other
+// value, or one that does not apply now.
+func (c *conv) aside(v string) bool {
+	ch := c.st.Check
+	switch {
+	case v == skipAnswer && ch.FollowUp:
+		ch.Skipped = append(ch.Skipped, ch.Asking)
+		c.say(T("followup.skipped"))
+		c.offerFollowUp()
+		return true
+	case v == keepAnswer && ch.Doubt != nil:
+		c.record(*ch.Doubt)
+		return true
+	}
+	return false
+}
