@@ -23,10 +23,8 @@ import (
 // steps the conversation, commits the new state together with the replies
 // (the outbox), then sends the replies; a reply is never sent twice.
 type Service struct {
-	Queue  inbox.Queue
-	Engine *dialog.Engine
-	// Store reloads a conversation whose state changed outside the queue.
-	Store   dialog.Store
+	Queue   inbox.Queue
+	Engine  *dialog.Engine
 	Catalog dialog.Translator
 	Sender  *Sender
 	// Console, if set, answers the administrators' commands before the
@@ -203,11 +201,13 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	var u models.Update
 	if err := json.Unmarshal(job.Update.Raw, &u); err != nil {
 		s.Log.Warn("dropping an update that does not decode", "update_id", job.Update.ID, "chat_id", job.Chat, "err", err)
-		return s.Queue.Commit(ctx, *job, job.State, nil)
+		_, err := s.Queue.Commit(ctx, *job, job.State, nil)
+		return err
 	}
 	key, in, callbackID, ok := InputOf(&u)
 	if !ok {
-		return s.Queue.Commit(ctx, *job, job.State, nil)
+		_, err := s.Queue.Commit(ctx, *job, job.State, nil)
+		return err
 	}
 	in.Group = key.Chat != key.User
 	st := job.State
@@ -237,12 +237,9 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 		if err != nil {
 			return err
 		}
-		err = s.Queue.Commit(ctx, *job, next, out)
+		now, err := s.Queue.Commit(ctx, *job, next, out)
 		if errors.Is(err, dialog.ErrConflict) && attempt < maxConflicts {
-			if st, err = s.Store.Load(ctx, key); err != nil {
-				return fmt.Errorf("reload state %d/%d: %w", key.Chat, key.User, err)
-			}
-			job.State = st
+			st, job.State = now, now
 			continue
 		}
 		if err != nil {

@@ -119,7 +119,7 @@ func runService(t *testing.T, st *redisstore.Store, q *redisstore.Inbox) (*bot.S
 	engine, catalog := realEngine(t)
 	f := newFake(t)
 	svc := &bot.Service{
-		Queue: q, Engine: engine, Store: st, Catalog: catalog,
+		Queue: q, Engine: engine, Catalog: catalog,
 		Sender: f.sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Subscribers: st.Subscribers(), Workers: 2, Poll: 5 * time.Millisecond,
 	}
@@ -272,7 +272,7 @@ func TestServiceEffectLeftBehind(t *testing.T) {
 		[]byte(`{"lang":"en","chat":5,"message":{"text":"welcome"}}`),
 		[]byte(`{"lang":"en","chat":5,"subscription":{"op":1,"lang":"en"}}`),
 	}
-	if err := q.Commit(ctx, job, job.State, out); err != nil {
+	if _, err := q.Commit(ctx, job, job.State, out); err != nil {
 		t.Fatal(err)
 	}
 	if err := q.Release(ctx, job); err != nil {

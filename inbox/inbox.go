@@ -59,9 +59,12 @@ var (
 // ok is false when no chat is ready.
 //
 // Commit, while the lease is held, atomically saves st as the state of the
-// job's conversation (compare-and-set on st.Version, dialog.ErrConflict
-// when it changed), removes the job's update from the queue and records out
-// as the chat's outbox. Without the lease it returns ErrLeaseLost and
+// job's conversation, removes the job's update from the queue and records
+// out as the chat's outbox, and returns the state saved, at its new
+// version. The save is a compare-and-set on st.Version: when the stored
+// version is another, Commit changes nothing and returns the state stored
+// now (Version 0 when there is none) with dialog.ErrConflict, for the
+// holder to step again from. Without the lease it returns ErrLeaseLost and
 // changes nothing.
 //
 // Sent records that the first n replies of the outbox were sent.
@@ -79,7 +82,7 @@ var (
 type Queue interface {
 	Add(ctx context.Context, us []Update) (added int, err error)
 	Claim(ctx context.Context) (j Job, ok bool, err error)
-	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) error
+	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) (dialog.State, error)
 	Sent(ctx context.Context, j Job, n int) error
 	Next(ctx context.Context, j Job) (next Job, ok bool, err error)
 	Release(ctx context.Context, j Job) error

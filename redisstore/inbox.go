@@ -199,17 +199,22 @@ func (q *Inbox) job(j *inbox.Job, m string, fields any) error {
 	if err != nil {
 		return err
 	}
-	flat := replyList(fields)
-	rec := make(map[string]string, len(flat)/2)
-	for i := 0; i+1 < len(flat); i += 2 {
-		rec[replyStr(flat[i])] = replyStr(flat[i+1])
-	}
-	st, err := decode(rec)
+	st, err := decode(fieldMap(replyList(fields)))
 	if err != nil {
 		return fmt.Errorf("load state %d/%d from %s: %w", u.Chat, u.User, q.k.state(u.Chat, u.User), err)
 	}
 	j.Update, j.State = u, st
 	return nil
+}
+
+// fieldMap is the hash of the fields and values of a reply to HGETALL
+// made in a script.
+func fieldMap(flat []any) map[string]string {
+	m := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		m[replyStr(flat[i])] = replyStr(flat[i+1])
+	}
+	return m
 }
 
 func replyStr(v any) string {
@@ -223,14 +228,15 @@ func replyList(v any) []any {
 }
 
 // Commit saves st, removes j's update from the queue and records out as
-// the outbox, atomically, in one round trip, and renews the lease; see
-// inbox.Queue. The state is saved as Store.Save would, with the Store's
-// time to live.
-func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) error {
+// the outbox, atomically, in one round trip, and renews the lease; on a
+// conflict it returns the state stored now, read in that same round trip;
+// see inbox.Queue. The state is saved as Store.Save would, with the
+// Store's time to live.
+func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, error) {
 	u := j.Update
 	d, err := dialog.EncodeState(st)
 	if err != nil {
-		return fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 	}
 	keys := []string{
 		q.k.lock(j.Chat), q.k.ready(), q.k.state(j.Chat, u.User),
@@ -242,20 +248,27 @@ func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out []
 	for _, o := range out {
 		args = append(args, o)
 	}
-	r, err := commitScript.Run(ctx, q.client, keys, args...).Int()
+	r, err := commitScript.Run(ctx, q.client, keys, args...).Result()
 	if err != nil {
-		return fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+	}
+	if fields, ok := r.([]any); ok {
+		now, err := decode(fieldMap(fields))
+		if err != nil {
+			return dialog.State{}, fmt.Errorf("commit update %d of chat %d: load state %d/%d from %s: %w",
+				u.ID, j.Chat, j.Chat, u.User, q.k.state(j.Chat, u.User), err)
+		}
+		return now, fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
+			u.ID, j.Chat, j.Chat, u.User, st.Version, dialog.ErrConflict)
 	}
 	switch r {
-	case 1:
-		return nil
-	case 0:
-		return fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
-			u.ID, j.Chat, j.Chat, u.User, st.Version, dialog.ErrConflict)
-	case -1:
-		return fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
+	case int64(1):
+		st.Version++
+		return st, nil
+	case int64(-1):
+		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
 	default:
-		return fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
+		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
 	}
 }
 

@@ -61,7 +61,7 @@ func mustClaim(t testing.TB, q *redisstore.Inbox) inbox.Job {
 
 func mustCommit(t testing.TB, q *redisstore.Inbox, j inbox.Job, st dialog.State, out ...[]byte) {
 	t.Helper()
-	if err := q.Commit(t.Context(), j, st, out); err != nil {
+	if _, err := q.Commit(t.Context(), j, st, out); err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
 	}
 }
@@ -298,8 +298,10 @@ func TestInboxStore(t *testing.T) {
 			if err := st.Save(ctx, k, got); err != nil {
 				t.Fatalf("Save() error: %v", err)
 			}
-			if err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) {
-				t.Fatalf("Commit() after a Save = %v; want ErrConflict", err)
+			saved = got
+			saved.Version++
+			if now, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, saved) {
+				t.Fatalf("Commit() after a Save = %+v, %v; want the state saved, %+v, and ErrConflict", now, err, saved)
 			}
 			if n, err := st.Client().ZCard(ctx, st.Prefix()+"q:-5").Result(); err != nil || n != 1 {
 				t.Errorf("ZCARD q after a conflict = %d, %v; want 1", n, err)
@@ -357,7 +359,10 @@ func TestInboxRenew(t *testing.T) {
 				name string
 				do   func() error
 			}{
-				{"Commit", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) }},
+				{"Commit", func() error {
+					_, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")})
+					return err
+				}},
 				{"Sent", func() error { return q.Sent(ctx, j, 1) }},
 				{"Next", func() error { _, _, err := q.Next(ctx, j); return err }},
 			}
@@ -493,7 +498,7 @@ func TestInboxRoundTrips(t *testing.T) {
 				one("Claim()", func() (err error) { j, ok, err = q.Claim(ctx); return err })
 				handled, chats := 0, 1
 				for ok {
-					one("Commit()", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) })
+					one("Commit()", func() error { _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}); return err })
 					one("Sent()", func() error { return q.Sent(ctx, j, 1) })
 					handled++
 					chat := j.Chat
@@ -688,7 +693,7 @@ func BenchmarkInbox(b *testing.B) {
 							b.Fatalf("Claim() = %v, %v", ok, err)
 						}
 						for ok {
-							if err := q.Commit(ctx, j, j.State, out); err != nil {
+							if _, err := q.Commit(ctx, j, j.State, out); err != nil {
 								b.Fatal(err)
 							}
 							handled++

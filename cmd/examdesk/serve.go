@@ -121,7 +121,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc := &bot.Service{
 		Queue:   queue,
 		Engine:  a.engine,
-		Store:   a.store,
 		Catalog: a.catalog,
 		Sender:  sender,
 		Log:     log,

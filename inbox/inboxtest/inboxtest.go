@@ -123,8 +123,14 @@ func show(u inbox.Update) string {
 
 func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...string) {
 	t.Helper()
-	if err := q.Commit(t.Context(), j, st, replies(out)); err != nil {
+	got, err := q.Commit(t.Context(), j, st, replies(out))
+	if err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
+	}
+	want := st
+	want.Version++
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Commit(update %d, state %+v) = %+v; want the state at its next version, %+v", j.Update.ID, st, got, want)
 	}
 }
 
@@ -359,9 +365,9 @@ func testConflict(t *testing.T, q inbox.Queue) {
 	add(t, q, update(2, 5, 6))
 	j = mustClaim(t, q, update(2, 5, 6))
 	for _, v := range []int64{0, 2, 7} {
-		err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
-		if !errors.Is(err, dialog.ErrConflict) {
-			t.Errorf("Commit(version %d, stored 1) = %v; want ErrConflict", v, err)
+		now, err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
+		if want := (dialog.State{Version: 1, Step: 1}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, want) {
+			t.Errorf("Commit(version %d, stored 1) = %+v, %v; want the stored state %+v, ErrConflict", v, now, err, want)
 		}
 	}
 	// Nothing changed: the update is pending, with the state as it was,
@@ -401,9 +407,7 @@ func testRelease(t *testing.T, q inbox.Queue) {
 	if got, want := strs(j.Outbox), []string{"c"}; !slices.Equal(got, want) {
 		t.Errorf("Claim() after Release = outbox %q; want %q", got, want)
 	}
-	if err := q.Commit(t.Context(), j, j.State, nil); err != nil {
-		t.Fatalf("Commit() error: %v", err)
-	}
+	commit(t, q, j, j.State)
 	if n, ok := next(t, q, j); ok {
 		t.Fatalf("Next() = update %d; want no job", n.Update.ID)
 	}
@@ -460,7 +464,7 @@ func testLeaseLost(t *testing.T, q inbox.Queue) {
 	expire()
 	j2 := mustClaim(t, q, update(1, 4, 4))
 
-	if err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() of the old holder = %v; want ErrLeaseLost", err)
 	}
 	if err := q.Sent(ctx, j1, 1); !errors.Is(err, inbox.ErrLeaseLost) {
@@ -616,7 +620,7 @@ func testNextClaims(t *testing.T, q inbox.Queue) {
 	// Chat b has nothing left and a is held: Next gives b up and takes c.
 	commit(t, q, jb, dialog.State{Step: 7})
 	jc := mustNext(t, q, jb, update(4, c, 3))
-	if err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() with the lease Next gave up = %v; want ErrLeaseLost", err)
 	}
 
@@ -680,7 +684,7 @@ func testCanceled(t *testing.T, q inbox.Queue) {
 	}{
 		{"Add", func() error { _, err := q.Add(ctx, []inbox.Update{update(2, 2, 2)}); return err }()},
 		{"Claim", func() error { _, _, err := q.Claim(ctx); return err }()},
-		{"Commit", q.Commit(ctx, j, j.State, nil)},
+		{"Commit", func() error { _, err := q.Commit(ctx, j, j.State, nil); return err }()},
 		{"Sent", q.Sent(ctx, j, 1)},
 		{"Next", func() error { _, _, err := q.Next(ctx, j); return err }()},
 		{"Release", q.Release(ctx, j)},
@@ -777,7 +781,7 @@ func testConcurrent(t *testing.T, q inbox.Queue) {
 		st.Step++
 		id := strconv.FormatInt(u.ID, 10)
 		out := [][]byte{[]byte(id + "a"), []byte(id + "b")}
-		if err := q.Commit(ctx, j, st, out); err != nil {
+		if _, err := q.Commit(ctx, j, st, out); err != nil {
 			return err
 		}
 		for i, o := range out {

@@ -8,8 +8,9 @@
 --       state's record, the state's time to live (ms), the update id, then
 --       the outbox entries
 -- Returns: 1 when committed (now, or by the same call before); -1 without
---       the lease; -2 when the update is not pending; 0 when the version
---       changed.
+--       the lease; -2 when the update is not pending; when the version
+--       changed, the fields of the state stored now (a list, empty when
+--       there is none).
 -- Uses: time, lease
 local lock, ready, state, queue, out, sent, claim_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local token, lease, chat = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -22,9 +23,9 @@ if redis.call('ZCOUNT', queue, update, update) == 0 then
 	return -2
 end
 if redis.call('EXISTS', state) == 0 then
-	if version ~= '0' then return 0 end
+	if version ~= '0' then return {} end
 elseif version == '0' or redis.call('HGET', state, 'v') ~= version then
-	return 0
+	return redis.call('HGETALL', state)
 end
 redis.call('HSET', state, 'v', next_version, 'd', record)
 redis.call('PEXPIRE', state, ttl)
