@@ -12,61 +12,52 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"examdesk/inbox"
 )
 
 // AllowedUpdates are the kinds of update the bot asks Telegram for.
 var AllowedUpdates = []string{"message", "callback_query"}
 
-// envelope is what the intake reads of an update: enough to record it.
-type envelope struct {
-	ID      int64 `json:"update_id"`
-	Message *struct {
-		Chat struct {
-			ID int64 `json:"id"`
-		} `json:"chat"`
-		From *struct {
-			ID int64 `json:"id"`
-		} `json:"from"`
-	} `json:"message"`
-	CallbackQuery *struct {
-		From struct {
-			ID int64 `json:"id"`
-		} `json:"from"`
-		Message *struct {
-			Chat struct {
-				ID int64 `json:"id"`
-			} `json:"chat"`
-		} `json:"message"`
-	} `json:"callback_query"`
-}
-
 // errMalformed is an update that is not JSON or has no update_id.
 var errMalformed = errors.New("malformed update")
 
-// record reads a raw update: the inbox entry, its kind for the metrics, and
-// ok false for an update the bot does not handle (no chat or no user).
-func record(raw []byte) (u inbox.Update, kind string, ok bool, err error) {
-	var e envelope
-	if err := json.Unmarshal(raw, &e); err != nil {
+// Decode reads a raw update, once, at intake: the inbox entry of what a
+// user sent (see InputOf), its kind for the metrics ("message",
+// "callback_query" or "other"), and ok false for an update that needs no
+// answer (an edit, a member joining, a press on a button of a message the
+// bot cannot see), which is not queued. An update that is not JSON or has
+// no update_id is an error.
+func Decode(raw []byte) (u inbox.Update, kind string, ok bool, err error) {
+	var tu models.Update
+	if err := json.Unmarshal(raw, &tu); err != nil {
 		return inbox.Update{}, "", false, fmt.Errorf("%w: %v", errMalformed, err)
 	}
-	if e.ID <= 0 {
+	if tu.ID <= 0 {
 		return inbox.Update{}, "", false, fmt.Errorf("%w: no update_id", errMalformed)
 	}
-	u = inbox.Update{ID: e.ID, Raw: bytes.Clone(raw)}
 	switch {
-	case e.Message != nil && e.Message.From != nil:
-		u.Chat, u.User = e.Message.Chat.ID, e.Message.From.ID
-		return u, "message", u.Chat != 0, nil
-	case e.CallbackQuery != nil:
-		u.User, u.Chat = e.CallbackQuery.From.ID, e.CallbackQuery.From.ID
-		if m := e.CallbackQuery.Message; m != nil && m.Chat.ID != 0 {
-			u.Chat = m.Chat.ID
-		}
-		return u, "callback_query", u.User != 0, nil
+	case tu.Message != nil && tu.Message.From != nil:
+		kind = "message"
+	case tu.CallbackQuery != nil:
+		kind = "callback_query"
+	default:
+		kind = "other"
 	}
-	return u, "other", false, nil
+	key, in, callbackID, ok := InputOf(&tu)
+	if !ok {
+		return inbox.Update{ID: tu.ID}, kind, false, nil
+	}
+	in.Group = key.Chat != key.User
+	return inbox.Update{ID: tu.ID, Chat: key.Chat, User: key.User, Input: in, Callback: callbackID}, kind, true, nil
+}
+
+// DecodeLegacy reads an update that a release before Decode queued raw
+// (see redisstore.WithLegacy).
+func DecodeLegacy(raw []byte) (inbox.Update, bool) {
+	u, _, ok, err := Decode(raw)
+	return u, ok && err == nil
 }
 
 // Poller is the long-polling intake: it fetches updates with getUpdates
@@ -139,7 +130,7 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 		batch []inbox.Update
 	)
 	for _, raw := range raws {
-		u, kind, ok, err := record(raw)
+		u, kind, ok, err := Decode(raw)
 		if err != nil {
 			// Confirm it all the same, or Telegram would send it forever.
 			var id struct {
@@ -255,7 +246,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read update", http.StatusBadRequest)
 		return
 	}
-	u, kind, ok, err := record(raw)
+	u, kind, ok, err := Decode(raw)
 	if err != nil {
 		h.Log.Warn("webhook: malformed update", "err", err)
 		http.Error(w, "malformed update", http.StatusBadRequest)

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-telegram/bot/models"
-
 	"examdesk/admin"
 	"examdesk/broadcast"
 	"examdesk/dialog"
@@ -198,18 +196,13 @@ func (s *Service) handle(ctx context.Context, job *inbox.Job) error {
 	if job.Update.ID == 0 {
 		return nil
 	}
-	var u models.Update
-	if err := json.Unmarshal(job.Update.Raw, &u); err != nil {
-		s.Log.Warn("dropping an update that does not decode", "update_id", job.Update.ID, "chat_id", job.Chat, "err", err)
+	if job.Unreadable {
+		s.Log.Warn("dropping an update recorded in a form this release cannot read", "update_id", job.Update.ID, "chat_id", job.Chat)
 		_, err := s.Queue.Commit(ctx, *job, job.State, nil)
 		return err
 	}
-	key, in, callbackID, ok := InputOf(&u)
-	if !ok {
-		_, err := s.Queue.Commit(ctx, *job, job.State, nil)
-		return err
-	}
-	in.Group = key.Chat != key.User
+	key := dialog.Key{Chat: job.Update.Chat, User: job.Update.User}
+	in, callbackID := job.Update.Input, job.Update.Callback
 	st := job.State
 	step := s.Engine.Step
 	if key.Chat == key.User && s.Console.IsAdmin(key.User) {

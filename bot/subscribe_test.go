@@ -150,7 +150,11 @@ func TestServiceSubscriptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := q.Add(t.Context(), []inbox.Update{{ID: id, Chat: chat, User: user, Raw: raw}}); err != nil {
+		in, _, ok, err := bot.Decode(raw)
+		if err != nil || !ok || in.Chat != chat || in.User != user {
+			t.Fatalf("Decode(%s) = %+v, %v, %v; want an update of chat %d from %d", raw, in, ok, err, chat, user)
+		}
+		if _, err := q.Add(t.Context(), []inbox.Update{in}); err != nil {
 			t.Fatalf("Add = %v", err)
 		}
 		svc.Wake()
@@ -255,11 +259,8 @@ func TestServiceEffectLeftBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	raw, err := json.Marshal(telegramtest.Message(5, 5, "en", "/start"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := q.Add(ctx, []inbox.Update{{ID: 1, Chat: 5, User: 5, Raw: raw}}); err != nil {
+	start := inbox.Update{ID: 1, Chat: 5, User: 5, Input: dialog.Input{Text: "/start", LanguageCode: "en"}}
+	if _, err := q.Add(ctx, []inbox.Update{start}); err != nil {
 		t.Fatal(err)
 	}
 	job, ok, err := q.Claim(ctx)

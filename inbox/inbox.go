@@ -12,13 +12,20 @@ import (
 	"examdesk/dialog"
 )
 
-// Update is one Telegram update as received: its update_id, the
-// conversation it belongs to and its JSON.
+// Update is one thing a user sent, as decoded once at intake: its
+// update_id, the conversation it belongs to and the dialog's input.
+// Updates that need no answer (an edit, a member joining) are never
+// queued.
 type Update struct {
-	ID   int64  `json:"id"`
-	Chat int64  `json:"chat"`
-	User int64  `json:"user"`
-	Raw  []byte `json:"raw"`
+	ID   int64
+	Chat int64
+	User int64
+	// Input is what the user sent: a text (empty for a sticker, a photo,
+	// a voice note), or a pressed option.
+	Input dialog.Input
+	// Callback is the id of the pressed button's callback query, for the
+	// transport to answer; "" for a message.
+	Callback string
 }
 
 // Job is the next update of a chat whose lease the holder has, with what
@@ -38,6 +45,10 @@ type Job struct {
 	Outbox [][]byte
 	// Lease identifies the holder's lease on the chat.
 	Lease string
+	// Unreadable is set when the update was recorded in a form this
+	// release cannot read (an older release's): Update has only its ID,
+	// Chat and User, and the holder commits it without an answer.
+	Unreadable bool
 }
 
 // Errors of a Queue.

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,8 +30,9 @@ const MinDedup = 24 * time.Hour
 type InboxOption func(*inboxOptions)
 
 type inboxOptions struct {
-	lease time.Duration
-	dedup time.Duration
+	lease  time.Duration
+	dedup  time.Duration
+	legacy func(raw []byte) (inbox.Update, bool)
 }
 
 // WithLease makes a chat's lease last lease after it was taken or renewed
@@ -45,6 +47,14 @@ func WithLease(lease time.Duration) InboxOption {
 // of DefaultDedup; it must be at least MinDedup.
 func WithDedup(dedup time.Duration) InboxOption {
 	return func(o *inboxOptions) { o.dedup = dedup }
+}
+
+// WithLegacy makes the inbox read the updates that a release before this
+// one queued, as raw Telegram updates, with decode, which reports false
+// for an update that needs no answer. Without it, or when decode reports
+// false, such an update is handed out as unreadable (inbox.Job).
+func WithLegacy(decode func(raw []byte) (inbox.Update, bool)) InboxOption {
+	return func(o *inboxOptions) { o.legacy = decode }
 }
 
 // Inbox is an inbox.Queue in the Redis of a Store, under the Store's
@@ -72,6 +82,7 @@ type Inbox struct {
 	ttl    time.Duration // of the state records, the Store's
 	lease  time.Duration
 	dedup  time.Duration
+	legacy func(raw []byte) (inbox.Update, bool)
 }
 
 var _ inbox.Queue = (*Inbox)(nil)
@@ -95,6 +106,7 @@ func (s *Store) Inbox(opts ...InboxOption) (*Inbox, error) {
 		ttl:    s.ttl,
 		lease:  o.lease,
 		dedup:  o.dedup,
+		legacy: o.legacy,
 	}, nil
 }
 
@@ -113,8 +125,12 @@ func (q *Inbox) Add(ctx context.Context, us []inbox.Update) (int, error) {
 	keys = append(keys, q.k.seen(), q.k.ready())
 	args = append(args, string(q.k), q.dedup.Milliseconds())
 	for _, u := range us {
+		m, err := queueMember(u)
+		if err != nil {
+			return 0, fmt.Errorf("add %d updates: %w", len(us), err)
+		}
 		keys = append(keys, q.k.queue(u.Chat))
-		args = append(args, u.Chat, u.ID, queueMember(u))
+		args = append(args, u.Chat, u.ID, m)
 	}
 	n, err := addScript.Run(ctx, q.client, keys, args...).Int()
 	if err != nil {
@@ -123,27 +139,74 @@ func (q *Inbox) Add(ctx context.Context, us []inbox.Update) (int, error) {
 	return n, nil
 }
 
-// queueMember is the queue member of u: "<id>|<user>|<raw>".
-func queueMember(u inbox.Update) string {
-	return strconv.FormatInt(u.ID, 10) + "|" + strconv.FormatInt(u.User, 10) + "|" + string(u.Raw)
+// queueMember is the queue member of u: "<id>|<user>|<JSON of its
+// input>" (see queued).
+func queueMember(u inbox.Update) (string, error) {
+	q := queued{Text: u.Input.Text, Lang: u.Input.LanguageCode, Group: u.Input.Group, Callback: u.Callback}
+	if p := u.Input.Pick; p != nil {
+		q.Pick = &queuedPick{Value: p.Value, Step: p.Step}
+	}
+	data, err := json.Marshal(q)
+	if err != nil {
+		return "", fmt.Errorf("encode update %d: %w", u.ID, err)
+	}
+	return strconv.FormatInt(u.ID, 10) + "|" + strconv.FormatInt(u.User, 10) + "|" + string(data), nil
 }
 
-// parseQueueMember is the inverse of queueMember, for chat.
-func parseQueueMember(chat int64, m string) (inbox.Update, error) {
+// queued is how an update's input is kept in its queue member. A member
+// whose JSON has an update_id is a Telegram update as an older release
+// queued it.
+type queued struct {
+	Text     string      `json:"text,omitempty"`
+	Pick     *queuedPick `json:"pick,omitempty"`
+	Lang     string      `json:"lang,omitempty"`
+	Group    bool        `json:"group,omitempty"`
+	Callback string      `json:"callback,omitempty"`
+
+	UpdateID *int64 `json:"update_id,omitempty"`
+}
+
+type queuedPick struct {
+	Value string `json:"value"`
+	Step  int64  `json:"step"`
+}
+
+// parseQueueMember is the inverse of queueMember, for chat. It reports
+// false for a member whose input it cannot read: one an older release
+// queued, unless q's legacy decoder reads it, or one that does not decode.
+func (q *Inbox) parseQueueMember(chat int64, m string) (u inbox.Update, readable bool, err error) {
 	id, rest, ok1 := strings.Cut(m, "|")
-	user, raw, ok2 := strings.Cut(rest, "|")
+	user, data, ok2 := strings.Cut(rest, "|")
 	if !ok1 || !ok2 {
-		return inbox.Update{}, fmt.Errorf("queued update %.40q is not <id>|<user>|<raw>", m)
+		return inbox.Update{}, false, fmt.Errorf("queued update %.40q is not <id>|<user>|<JSON>", m)
 	}
-	u := inbox.Update{Chat: chat, Raw: []byte(raw)}
-	var err error
+	u.Chat = chat
 	if u.ID, err = strconv.ParseInt(id, 10, 64); err != nil {
-		return inbox.Update{}, fmt.Errorf("queued update %.40q: bad id: %w", m, err)
+		return inbox.Update{}, false, fmt.Errorf("queued update %.40q: bad id: %w", m, err)
 	}
 	if u.User, err = strconv.ParseInt(user, 10, 64); err != nil {
-		return inbox.Update{}, fmt.Errorf("queued update %.40q: bad user: %w", m, err)
+		return inbox.Update{}, false, fmt.Errorf("queued update %.40q: bad user: %w", m, err)
 	}
-	return u, nil
+	var in queued
+	if json.Unmarshal([]byte(data), &in) != nil {
+		return u, false, nil
+	}
+	if in.UpdateID != nil {
+		if q.legacy == nil {
+			return u, false, nil
+		}
+		l, ok := q.legacy([]byte(data))
+		if !ok || l.ID != u.ID || l.Chat != u.Chat || l.User != u.User {
+			return u, false, nil
+		}
+		return l, true, nil
+	}
+	u.Input = dialog.Input{Text: in.Text, LanguageCode: in.Lang, Group: in.Group}
+	if in.Pick != nil {
+		u.Input.Pick = &dialog.Pick{Value: in.Pick.Value, Step: in.Pick.Step}
+	}
+	u.Callback = in.Callback
+	return u, true, nil
 }
 
 // Claim takes the lease of the chat that has been ready longest and that
@@ -195,7 +258,7 @@ func (q *Inbox) job(j *inbox.Job, m string, fields any) error {
 	if m == "" {
 		return nil
 	}
-	u, err := parseQueueMember(j.Chat, m)
+	u, readable, err := q.parseQueueMember(j.Chat, m)
 	if err != nil {
 		return err
 	}
@@ -203,7 +266,7 @@ func (q *Inbox) job(j *inbox.Job, m string, fields any) error {
 	if err != nil {
 		return fmt.Errorf("load state %d/%d from %s: %w", u.Chat, u.User, q.k.state(u.Chat, u.User), err)
 	}
-	j.Update, j.State = u, st
+	j.Update, j.State, j.Unreadable = u, st, !readable
 	return nil
 }
 

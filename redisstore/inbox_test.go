@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -40,7 +41,7 @@ func TestInbox(t *testing.T) {
 }
 
 func testUpdate(id, chat, user int64) inbox.Update {
-	return inbox.Update{ID: id, Chat: chat, User: user, Raw: fmt.Appendf(nil, `{"update_id":%d}`, id)}
+	return inbox.Update{ID: id, Chat: chat, User: user, Input: dialog.Input{Text: "hi"}}
 }
 
 func mustAdd(t testing.TB, q *redisstore.Inbox, us ...inbox.Update) {
@@ -115,7 +116,7 @@ func TestInboxLayout(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ZRANGE %sq:-7: %v", p, err)
 				}
-				want := []redis.Z{{Score: 40, Member: `40|9|{"update_id":40}`}, {Score: 41, Member: `41|8|{"update_id":41}`}}
+				want := []redis.Z{{Score: 40, Member: `40|9|{"text":"hi"}`}, {Score: 41, Member: `41|8|{"text":"hi"}`}}
 				if !reflect.DeepEqual(members, want) {
 					t.Errorf("ZRANGE %sq:-7 = %v; want %v", p, members, want)
 				}
@@ -681,8 +682,7 @@ func BenchmarkInbox(b *testing.B) {
 					for i := range us {
 						id++
 						chat := int64(i%bc.chats) + 1
-						us[i] = inbox.Update{ID: id, Chat: chat, User: chat,
-							Raw: []byte(`{"update_id":` + strconv.FormatInt(id, 10) + `,"message":{"text":"/start"}}`)}
+						us[i] = inbox.Update{ID: id, Chat: chat, User: chat, Input: dialog.Input{Text: "/start", LanguageCode: "en"}}
 					}
 					if _, err := q.Add(ctx, us); err != nil {
 						b.Fatal(err)
@@ -706,6 +706,61 @@ func BenchmarkInbox(b *testing.B) {
 				updates := float64(n * bc.batch)
 				b.ReportMetric(float64(rt.n.Load())/updates, "roundtrips/update")
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/updates, "ns/update")
+			})
+		}
+	}
+}
+
+// TestInboxLegacy checks how the inbox hands out queue members it cannot
+// read as its own: a raw Telegram update queued by an older release,
+// read by the legacy decoder or not, and a member whose JSON is broken.
+func TestInboxLegacy(t *testing.T) {
+	t.Parallel()
+	// legacy reads "<text>" of {"update_id":…,"text":"<text>"}; no text
+	// needs no answer.
+	legacy := func(raw []byte) (inbox.Update, bool) {
+		var u struct {
+			ID   int64  `json:"update_id"`
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(raw, &u) != nil || u.Text == "" {
+			return inbox.Update{}, false
+		}
+		return inbox.Update{ID: u.ID, Chat: 5, User: 6, Input: dialog.Input{Text: u.Text}}, true
+	}
+	for _, s := range stores {
+		for _, tc := range []struct {
+			name       string
+			opts       []redisstore.InboxOption
+			member     string
+			unreadable bool
+			input      dialog.Input
+		}{
+			{"legacy read", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"update_id":1,"text":"/start"}`, false, dialog.Input{Text: "/start"}},
+			{"legacy needing no answer", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"update_id":1}`, true, dialog.Input{}},
+			{"legacy without a decoder", nil, `1|6|{"update_id":1,"text":"/start"}`, true, dialog.Input{}},
+			{"broken JSON", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"text":`, true, dialog.Input{}},
+		} {
+			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				st := s.open(t)
+				q := newInbox(t, st, tc.opts...)
+				c, p, ctx := st.Client(), st.Prefix(), t.Context()
+				if err := c.ZAdd(ctx, p+"q:5", redis.Z{Score: 1, Member: tc.member}).Err(); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.ZAdd(ctx, p+"ready", redis.Z{Score: 0, Member: "5"}).Err(); err != nil {
+					t.Fatal(err)
+				}
+				j := mustClaim(t, q)
+				want := inbox.Update{ID: 1, Chat: 5, User: 6, Input: tc.input}
+				if j.Unreadable != tc.unreadable || !reflect.DeepEqual(j.Update, want) {
+					t.Errorf("Claim() = update %+v, unreadable %v; want %+v, unreadable %v", j.Update, j.Unreadable, want, tc.unreadable)
+				}
+				// Committed without an answer, it is gone.
+				mustCommit(t, q, j, j.State)
+				if _, ok := mustNext(t, q, j); ok {
+					t.Errorf("Next() after the update = a job; want none")
+				}
 			})
 		}
 	}

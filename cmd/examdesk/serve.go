@@ -55,7 +55,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer a.Close()
-	queue, err := a.store.Inbox()
+	// Updates queued raw by a release before intake decoded them are read
+	// as they were.
+	queue, err := a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

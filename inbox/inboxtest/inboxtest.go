@@ -47,6 +47,7 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 		test  func(t *testing.T, q inbox.Queue)
 	}{
 		{"nothing ready", Long, testNothingReady},
+		{"inputs", Long, testInputs},
 		{"dedup", Long, testDedup},
 		{"order", Long, testOrder},
 		{"state", Long, testState},
@@ -71,10 +72,10 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 	}
 }
 
-// update returns the update id of chat from user, with a JSON of its own.
+// update returns the update id of chat from user, with a text of its own.
 func update(id, chat, user int64) inbox.Update {
 	return inbox.Update{ID: id, Chat: chat, User: user,
-		Raw: fmt.Appendf(nil, `{"update_id":%d,"message":{"chat":{"id":%d},"from":{"id":%d},"text":"a|b"}}`, id, chat, user)}
+		Input: dialog.Input{Text: fmt.Sprintf("a|b %d", id), LanguageCode: "zh-HK", Group: chat != user}}
 }
 
 func add(t *testing.T, q inbox.Queue, us ...inbox.Update) int {
@@ -116,9 +117,13 @@ func checkJob(t *testing.T, call string, j inbox.Job, want inbox.Update) {
 	}
 }
 
-// show is an update with its JSON as text, for messages.
+// show is an update as text, for messages.
 func show(u inbox.Update) string {
-	return fmt.Sprintf("{ID:%d Chat:%d User:%d Raw:%q}", u.ID, u.Chat, u.User, u.Raw)
+	s := fmt.Sprintf("{ID:%d Chat:%d User:%d Input:%+v", u.ID, u.Chat, u.User, u.Input)
+	if u.Input.Pick != nil {
+		s += fmt.Sprintf(" Pick:%+v", *u.Input.Pick)
+	}
+	return s + fmt.Sprintf(" Callback:%q}", u.Callback)
 }
 
 func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...string) {
@@ -217,6 +222,33 @@ func testNothingReady(t *testing.T, q inbox.Queue) {
 		t.Errorf("Add(no updates) = %d; want 0", n)
 	}
 	noJob(t, q, "after adding nothing")
+}
+
+// testInputs checks that every kind of input comes back as it was added.
+func testInputs(t *testing.T, q inbox.Queue) {
+	us := []inbox.Update{
+		{ID: 1, Chat: 5, User: 5, Input: dialog.Input{Text: "/start", LanguageCode: "en"}},
+		{ID: 2, Chat: 5, User: 5, Input: dialog.Input{Text: "照片要多大？|{\"update_id\":1}\n", LanguageCode: "zh-TW"}},
+		{ID: 3, Chat: 5, User: 5, Input: dialog.Input{}},
+		{ID: 4, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{Value: "a:3|x", Step: 1e15}, LanguageCode: "zh"}, Callback: "4321"},
+		{ID: 5, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{}}, Callback: "q"},
+		{ID: 6, Chat: -100, User: 7, Input: dialog.Input{Text: "hi", Group: true}},
+	}
+	if n := add(t, q, us...); n != len(us) {
+		t.Fatalf("Add(%d updates) = %d; want %d", len(us), n, len(us))
+	}
+	got := map[int64]inbox.Update{}
+	j, ok := claim(t, q)
+	for ok {
+		got[j.Update.ID] = j.Update
+		commit(t, q, j, j.State)
+		j, ok = next(t, q, j)
+	}
+	for _, u := range us {
+		if !reflect.DeepEqual(got[u.ID], u) {
+			t.Errorf("update %d = %s; want %s", u.ID, show(got[u.ID]), show(u))
+		}
+	}
 }
 
 func testDedup(t *testing.T, q inbox.Queue) {
