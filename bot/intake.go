@@ -107,7 +107,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			p.Metrics.redisError()
+			p.Metrics.StoreError()
 			p.Log.Error("recording updates failed; they stay unconfirmed", "err", err)
 			backoff = nextBackoff(backoff)
 			continue
@@ -255,7 +255,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Metrics.update(kind)
 	if ok {
 		if _, err := h.Queue.Add(r.Context(), []inbox.Update{u}); err != nil {
-			h.Metrics.redisError()
+			h.Metrics.StoreError()
 			h.Log.Error("webhook: recording update failed", "update_id", u.ID, "chat_id", u.Chat, "err", err)
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return

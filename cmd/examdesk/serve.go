@@ -22,6 +22,7 @@ import (
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
+	"examdesk/conversation"
 	"examdesk/redisstore"
 	"examdesk/remind"
 )
@@ -120,24 +121,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 		},
 	})
-	svc := &bot.Service{
-		Queue:   queue,
-		Engine:  a.engine,
-		Catalog: a.catalog,
-		Sender:  sender,
-		Log:     log,
-		Metrics: metrics,
-		// Subscribers takes /start, /stop, /remind, /forget and a 403
-		// (which also marks the chat inactive, as MarkInactive does).
-		Subscribers: a.store.Subscribers(),
-		Workers:     workers,
-	}
 	// The administrators' console (broadcasts and the exam calendar), and
 	// the progress messages of the broadcasts they queue.
-	svc.Console = admin.New(cfg.admins,
+	console := admin.New(cfg.admins,
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
 		&admin.Broadcasts{Queue: broadcasts},
 		admin.NewCalendar(cal))
+	svc := conversation.New(queue, a.engine, bot.NewTransport(sender, a.catalog), conversation.Options{
+		Console: console,
+		// Subscribers takes /start, /stop, /remind, /forget and a 403.
+		Subscribers: subscribers,
+		Log:         log,
+		Metrics:     metrics,
+		Workers:     workers,
+	})
 	progress := &bot.Progress{Queue: broadcasts, Watches: a.store.Progress(), Sender: sender, Catalog: a.catalog, Log: log}
 
 	var ready sync.Map // set once intake runs
