@@ -136,6 +136,7 @@ type watch struct {
 	queue   *watchQueue
 	watches *memWatches
 	now     time.Time
+	every   time.Duration // of the watchers progress makes; 0 for the default
 }
 
 func newWatch(t *testing.T) *watch {
@@ -151,7 +152,7 @@ func (w *watch) progress() *bot.Progress {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return &bot.Progress{Queue: w.queue, Watches: w.watches, Sender: w.f.sender, Catalog: catalog, Log: discard(), Now: func() time.Time { return w.now }}
+	return bot.NewProgress(w.queue, w.watches, w.f.sender, catalog, bot.ProgressOptions{Log: discard(), Every: w.every, Now: func() time.Time { return w.now }})
 }
 
 func (w *watch) tick(p *bot.Progress) {
@@ -378,14 +379,12 @@ func deleteParams(msg int) *tgbot.DeleteMessageParams {
 func TestProgressHandover(t *testing.T) {
 	w := newWatch(t)
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
+	w.every = 10 * time.Millisecond
 	first := w.progress()
-	first.Every = 10 * time.Millisecond
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- first.Run(ctx) }()
-	wait, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := w.f.srv.WaitCalls(wait, "sendMessage", 1); err != nil {
+	if _, err := w.f.srv.WaitCalls(t.Context(), "sendMessage", 1); err != nil {
 		t.Fatal(err)
 	}
 	stop()

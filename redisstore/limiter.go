@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -48,24 +49,37 @@ const (
 type Limiter struct {
 	client *redis.Client
 	k      keys
-	rate   float64
+	opts   LimiterOptions
 	spent  atomic.Int64
 }
 
 var _ broadcast.Limiter = (*Limiter)(nil)
 
-// Limiter returns a limiter of rate messages per second (DefaultRate when
-// rate <= 0) kept in the store's Redis under its prefix. Every process
-// should use the same rate.
-func (s *Store) Limiter(rate float64) *Limiter {
-	if rate <= 0 {
-		rate = DefaultRate
-	}
-	return &Limiter{client: s.client, k: s.k, rate: rate}
+// LimiterOptions tune a Limiter; a zero field takes its default.
+type LimiterOptions struct {
+	// Rate is the messages per second (default DefaultRate). Every
+	// process should use the same rate.
+	Rate float64
+	// Flush is how often Run charges the replies counted by Spend
+	// (default 100 ms).
+	Flush time.Duration
+	// Log receives Run's failed charges (default: nowhere).
+	Log *slog.Logger
 }
 
-// Rate returns the configured rate, in messages per second.
-func (l *Limiter) Rate() float64 { return l.rate }
+// Limiter returns a limiter kept in the store's Redis under its prefix.
+func (s *Store) Limiter(o LimiterOptions) *Limiter {
+	if o.Rate <= 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Flush <= 0 {
+		o.Flush = 100 * time.Millisecond
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Limiter{client: s.client, k: s.k, opts: o}
+}
 
 // horizon is how far ahead a Wait takes a send time: when the next free
 // one is further, it sleeps and asks again.
@@ -80,15 +94,15 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 		spent := l.spent.Swap(0)
 		ms, err := waitScript.Run(ctx, l.client,
 			[]string{l.k.tat(), l.k.cut(), l.k.lastSent(chat)},
-			l.rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
+			l.opts.Rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
 		if err != nil {
 			l.spent.Add(spent)
 			return fmt.Errorf("wait for a send time for chat %d: %w", chat, err)
 		}
 		if ms >= 0 {
-			return sleepFor(ctx, time.Duration(ms)*time.Millisecond)
+			return sleep(ctx, time.Duration(ms)*time.Millisecond)
 		}
-		if err := sleepFor(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
+		if err := sleep(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -98,7 +112,7 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 // it climbs back over RecoverAfter. See broadcast.Limiter.
 func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
 	err := slowScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
-		l.rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds()).Err()
+		l.opts.Rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("slow the broadcast rate down for %v: %w", retryAfter, err)
 	}
@@ -109,7 +123,7 @@ func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
 // than the configured one for a while after a 429.
 func (l *Limiter) CurrentRate(ctx context.Context) (float64, error) {
 	r, err := rateScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
-		l.rate, RecoverAfter.Milliseconds()).Text()
+		l.opts.Rate, RecoverAfter.Milliseconds()).Text()
 	if err != nil {
 		return 0, fmt.Errorf("read the broadcast rate: %w", err)
 	}
@@ -133,7 +147,7 @@ func (l *Limiter) Flush(ctx context.Context) error {
 		return nil
 	}
 	err := debitScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
-		l.rate, RecoverAfter.Milliseconds(), spent).Err()
+		l.opts.Rate, RecoverAfter.Milliseconds(), spent).Err()
 	if err != nil {
 		l.spent.Add(spent)
 		return fmt.Errorf("charge %d replies to the broadcast rate: %w", spent, err)
@@ -141,22 +155,30 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Run flushes every interval until ctx is done, so that the replies of a
-// process that broadcasts nothing still make room in the others.
-func (l *Limiter) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
+// Run charges the replies counted by Spend every Flush until ctx is done,
+// so that the replies of a process that broadcasts nothing still make room
+// in the others, then once more. A failed charge keeps its count for the
+// next and is logged; Run returns the error of the last one, whose count
+// is then lost.
+func (l *Limiter) Run(ctx context.Context) error {
+	t := time.NewTicker(l.opts.Flush)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			return l.Flush(fctx)
 		case <-t.C:
-			_ = l.Flush(ctx)
+			if err := l.Flush(ctx); err != nil && ctx.Err() == nil {
+				l.opts.Log.Warn("charging replies to the broadcast rate failed; they are charged with the next", "err", err)
+			}
 		}
 	}
 }
 
-func sleepFor(ctx context.Context, d time.Duration) error {
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -121,7 +121,7 @@ func loadTranscripts(n int) (map[string]loadTranscript, error) {
 	}
 	// Serve answers dates from its calendar, empty in the benchmark's
 	// Redis: the model does too.
-	cal, err := calendar.NewCache(&calendartest.MemStore{})
+	cal, err := calendar.NewCache(&calendartest.MemStore{}, calendar.CacheOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -344,7 +344,7 @@ func newEngine(t *testing.T) *engine {
 	}
 	// Serve answers dates from its calendar, which these tests leave
 	// empty: the model does too.
-	cal, err := calendar.NewCache(&calendartest.MemStore{})
+	cal, err := calendar.NewCache(&calendartest.MemStore{}, calendar.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
