@@ -20,6 +20,7 @@ import (
 )
 
 func TestBroadcasterSend(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		fail   func(s *telegramtest.Server)
@@ -76,6 +77,7 @@ func TestBroadcasterSend(t *testing.T) {
 }
 
 func TestSenderSpend(t *testing.T) {
+	t.Parallel()
 	var spent int
 	var mu sync.Mutex
 	f := newFakeWith(t, "", bot.SenderOptions{Backoff: time.Millisecond, Spend: func() { mu.Lock(); spent++; mu.Unlock() }})
@@ -167,6 +169,7 @@ var texts = map[string]string{"": "Registration opens on 1 March <b>&</b>", "zh-
 // default rate, from two deliverers sharing the limiter: no 429, each
 // subscriber once, in their language.
 func TestDeliverLimits(t *testing.T) {
+	t.Parallel()
 	const n = 250 // 10 s at 25/s
 	dl := newDelivery(t, redisstore.DefaultRate)
 	dl.fake.Limit(30, 1)
@@ -209,6 +212,7 @@ func TestDeliverLimits(t *testing.T) {
 }
 
 func TestDeliverOutcomes(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 100)
 	dl.fake.Limit(100, 1)
 	dl.subscribe(t, 1, 12)
@@ -249,6 +253,7 @@ func TestDeliverOutcomes(t *testing.T) {
 // TestDeliverUnsubscribed checks that users who send /stop or /forget after
 // a broadcast was queued get nothing from it.
 func TestDeliverUnsubscribed(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 100)
 	dl.subscribe(t, 1, 4)
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
@@ -285,6 +290,7 @@ func TestDeliverUnsubscribed(t *testing.T) {
 // The 429s do not count as the recipient's attempts: chat 5, refused more
 // times than MaxAttempts, still gets its message.
 func TestDeliverTooMany(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 20)
 	dl.subscribe(t, 1, 20)
 	dl.opts.MaxAttempts = 2
@@ -336,6 +342,7 @@ func TestDeliverTooMany(t *testing.T) {
 // TestDeliverCancel cancels a broadcast in flight: nothing more is sent
 // after the sends in hand.
 func TestDeliverCancel(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 10)
 	dl.subscribe(t, 1, 100)
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)

@@ -32,6 +32,7 @@ func update(t *testing.T, v any) *models.Update {
 }
 
 func TestInputOf(t *testing.T) {
+	t.Parallel()
 	pick := func(step int64, value string) *dialog.Pick { return &dialog.Pick{Step: step, Value: value} }
 	callback := func(chat, user int64, data string) telegramtest.Update {
 		u := telegramtest.Callback(chat, user, "zh-HK", data, 5)

@@ -33,6 +33,7 @@ func (q *recordingQueue) Add(_ context.Context, us []inbox.Update) (int, error) 
 // confirmed all the same (Telegram would resend it forever), and the good
 // ones around it are recorded before the offset passes them.
 func TestPollerConfirmsWhatItCannotRead(t *testing.T) {
+	t.Parallel()
 	batches := []string{
 		`[{"update_id":6,"message":{"message_id":1,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"hi"}},` +
 			`{"update_id":7,"inline_query":{"id":"q"}},` +

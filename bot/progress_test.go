@@ -183,6 +183,7 @@ func notice(id string) broadcast.Notice {
 }
 
 func TestProgressEditsInPlace(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	const id = "b-20261127T060000-abcdef"
@@ -248,6 +249,7 @@ func TestProgressEditsInPlace(t *testing.T) {
 // TestProgressRestart: a new process edits the message the first one sent,
 // and a "message is not modified" answer is no error.
 func TestProgressRestart(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	const id = "b-1"
 	w.queue.set(sending(id, 2, 10), notice(id))
@@ -276,6 +278,7 @@ func TestProgressRestart(t *testing.T) {
 // TestProgressOneEditor: while one process edits a broadcast's message,
 // another does not.
 func TestProgressOneEditor(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	a, b := w.progress(), w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
@@ -293,6 +296,7 @@ func TestProgressOneEditor(t *testing.T) {
 // TestProgressLeavesAlone: broadcasts without a watch chat, and those
 // that ended long ago, get no message.
 func TestProgressLeavesAlone(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(sending("b-1", 0, 10), broadcast.Notice{ID: "b-1"})
 	w.queue.set(broadcast.Status{ID: "b-2", State: broadcast.Done, Finished: w.now.Add(-2 * time.Hour)}, notice("b-2"))
@@ -305,6 +309,7 @@ func TestProgressLeavesAlone(t *testing.T) {
 // TestProgressDeleted: a progress message the administrator deleted is
 // sent anew.
 func TestProgressDeleted(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
@@ -330,6 +335,7 @@ func TestProgressDeleted(t *testing.T) {
 
 // TestProgressTimeLeft: the time left at the rate of the last ticks.
 func TestProgressTimeLeft(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		done, pending int // in 10 s
 		want          string
@@ -360,6 +366,7 @@ func TestProgressTimeLeft(t *testing.T) {
 // TestProgressScheduled: a broadcast waiting for its time says when it
 // starts.
 func TestProgressScheduled(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(broadcast.Status{ID: "b-1", State: broadcast.Queued, Total: 3, Pending: 3, At: w.now.Add(25 * time.Hour)}, notice("b-1"))
 	w.tick(w.progress())
@@ -377,6 +384,7 @@ func deleteParams(msg int) *tgbot.DeleteMessageParams {
 // TestProgressHandover: a watcher that stops gives its claims up, and
 // another process takes over the same message at once.
 func TestProgressHandover(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
 	w.every = 10 * time.Millisecond
@@ -401,6 +409,7 @@ func TestProgressHandover(t *testing.T) {
 // TestProgressBlocked: an administrator who blocked the bot is not
 // written to again.
 func TestProgressBlocked(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))

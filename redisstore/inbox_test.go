@@ -31,6 +31,7 @@ func newInbox(t testing.TB, st *redisstore.Store, opts ...redisstore.InboxOption
 }
 
 func TestInbox(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			inboxtest.TestQueue(t, func(t *testing.T, lease time.Duration) inbox.Queue {
@@ -90,6 +91,7 @@ func checkPTTL(t *testing.T, c *redis.Client, key string, want time.Duration) {
 
 // TestInboxLayout checks the keys of the inbox and their times to live.
 func TestInboxLayout(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
@@ -100,6 +102,7 @@ func TestInboxLayout(t *testing.T) {
 			{"option", []redisstore.InboxOption{redisstore.WithLease(90 * time.Second)}, 90 * time.Second},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				st := s.open(t, redisstore.WithTTL(time.Hour))
 				q := newInbox(t, st, tc.opts...)
 				c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -173,6 +176,7 @@ func TestInboxLayout(t *testing.T) {
 // the dedup window, and forgets them within twice that. It moves the sets
 // of ids back in time, for Redis cannot be told the time.
 func TestInboxDedupWindow(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
@@ -183,6 +187,7 @@ func TestInboxDedupWindow(t *testing.T) {
 			{"option", []redisstore.InboxOption{redisstore.WithDedup(72 * time.Hour)}, 72 * time.Hour},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				st := s.open(t)
 				q := newInbox(t, st, tc.opts...)
 				c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -253,8 +258,10 @@ func sortStrings(ss []string) []string {
 
 // TestInboxStore checks that Commit and the Store share the state records.
 func TestInboxStore(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -320,8 +327,10 @@ func TestInboxStore(t *testing.T) {
 // TestInboxHeldReady checks that Claim skips a held chat that is ready
 // all the same, and moves it to when its lease expires.
 func TestInboxHeldReady(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -348,6 +357,7 @@ func TestInboxHeldReady(t *testing.T) {
 
 // TestInboxRenew checks that Commit, Sent and Next renew the lease.
 func TestInboxRenew(t *testing.T) {
+	t.Parallel()
 	const lease = 600 * time.Millisecond
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
@@ -381,6 +391,7 @@ func TestInboxRenew(t *testing.T) {
 // Next and Claim fail with an error naming it, and that the chat is tried
 // again after the lease while other chats go on.
 func TestInboxUnreadable(t *testing.T) {
+	t.Parallel()
 	const lease = 300 * time.Millisecond
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
@@ -427,6 +438,7 @@ func TestInboxUnreadable(t *testing.T) {
 }
 
 func TestInboxOptions(t *testing.T) {
+	t.Parallel()
 	st := openEmbeddedStore(t)
 	for _, tc := range []struct {
 		name string
@@ -469,8 +481,10 @@ func (r *roundTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 // once the scripts are loaded, Next too when it takes another chat; so a
 // worker that handles the updates of many chats claims once.
 func TestInboxRoundTrips(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -553,8 +567,10 @@ func (a *twiceHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // TestInboxSentAgain checks that a script run twice, as after a lost reply,
 // has the effect and the answer of one run.
 func TestInboxSentAgain(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -742,6 +758,7 @@ func TestInboxLegacy(t *testing.T) {
 			{"broken JSON", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"text":`, true, dialog.Input{}},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				st := s.open(t)
 				q := newInbox(t, st, tc.opts...)
 				c, p, ctx := st.Client(), st.Prefix(), t.Context()

@@ -1,7 +1,7 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It
 // answers the methods a dialog bot calls (getUpdates and webhooks, getMe,
-// setMyCommands, sendMessage and its edits, answerCallbackQuery,
-// deleteMessage, sendChatAction) the way api.telegram.org does, down to the
+// setMyCommands, sendMessage, editMessageText, answerCallbackQuery,
+// deleteMessage) the way api.telegram.org does, down to the
 // error texts; queues updates built with Message and Callback; records every
 // call for assertions; and fails or slows calls on request.
 package telegramtest
@@ -166,22 +166,14 @@ func route(method string) (string, handler, bool) {
 		return "getMe", (*Server).getMe, true
 	case "setmycommands":
 		return "setMyCommands", (*Server).setMyCommands, true
-	case "getmycommands":
-		return "getMyCommands", (*Server).getMyCommands, true
-	case "deletemycommands":
-		return "deleteMyCommands", (*Server).deleteMyCommands, true
 	case "sendmessage":
 		return "sendMessage", (*Server).sendMessage, true
 	case "editmessagetext":
 		return "editMessageText", (*Server).editMessageText, true
-	case "editmessagereplymarkup":
-		return "editMessageReplyMarkup", (*Server).editMessageReplyMarkup, true
 	case "answercallbackquery":
 		return "answerCallbackQuery", (*Server).answerCallbackQuery, true
 	case "deletemessage":
 		return "deleteMessage", (*Server).deleteMessage, true
-	case "sendchataction":
-		return "sendChatAction", (*Server).sendChatAction, true
 	}
 	return method, nil, false
 }

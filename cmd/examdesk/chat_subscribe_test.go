@@ -14,6 +14,7 @@ import (
 // Redis at REDIS_URL that outlives it, in which it keeps nothing: the
 // terminal's user never subscribes.
 func TestChatSubscriptions(t *testing.T) {
+	t.Parallel()
 	input := "/remind\n/remind off\n/stop\n/forget\n1\n"
 	wants := []string{"I will remind you", "reminders are off", "no longer receive", "Delete everything", "I have deleted everything"}
 	t.Run("embedded", func(t *testing.T) {

@@ -704,6 +704,7 @@ func checkTranscript(t *testing.T, chat int64, sent []telegramtest.Call, want []
 // unconfirmed by a serve killed before its next getUpdates. Each is
 // answered once.
 func TestServeReplayedBatch(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)
