@@ -9,7 +9,7 @@ import (
 	"examdesk/broadcast"
 )
 
-// Metrics are the service's Prometheus metrics. A nil *Metrics records
+// Metrics are serve's Prometheus metrics. A nil *Metrics records
 // nothing.
 type Metrics struct {
 	updates     *prometheus.CounterVec
