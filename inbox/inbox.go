@@ -38,8 +38,9 @@ type Job struct {
 	Update Update
 	// State of the update's conversation (Chat, User), Version 0 if none.
 	State dialog.State
-	// Outbox holds replies committed by a previous holder of the chat that
-	// died before it sent them; send them first. A reply that may have
+	// Outbox holds the outbox entries (each as its holder encoded it:
+	// conversation.Entry) committed by a previous holder of the chat that
+	// died before it sent them; send them first. An entry that may have
 	// been in flight when it died is not among them: it is never sent
 	// twice.
 	Outbox [][]byte
@@ -78,7 +79,7 @@ var (
 // holder to step again from. Without the lease it returns ErrLeaseLost and
 // changes nothing.
 //
-// Sent records that the first n replies of the outbox were sent.
+// Sent records that the first n entries of the outbox were sent.
 //
 // Next, after the outbox is sent, clears it and returns the chat's next
 // job under the same lease; when the chat has no more pending updates, it
