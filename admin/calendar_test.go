@@ -17,7 +17,7 @@ import (
 func newCalendarCmd(t *testing.T) (*admin.Calendar, *calendar.Cache, *calendartest.MemStore) {
 	t.Helper()
 	st := new(calendartest.MemStore)
-	cache, err := calendar.NewCache(st)
+	cache, err := calendar.NewCache(st, calendar.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 )
 
 func TestBroadcasterSend(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		fail   func(s *telegramtest.Server)
@@ -76,6 +77,7 @@ func TestBroadcasterSend(t *testing.T) {
 }
 
 func TestSenderSpend(t *testing.T) {
+	t.Parallel()
 	var spent int
 	var mu sync.Mutex
 	f := newFakeWith(t, "", bot.SenderOptions{Backoff: time.Millisecond, Spend: func() { mu.Lock(); spent++; mu.Unlock() }})
@@ -91,12 +93,13 @@ func TestSenderSpend(t *testing.T) {
 // delivery is a Deliverer wired as serve wires it, on a Redis of the
 // tests' own prefix and a fake Bot API.
 type delivery struct {
-	fake  *telegramtest.Server
-	st    *redisstore.Store
-	queue *redisstore.Broadcasts
-	subs  *redisstore.Subscribers
-	lim   *redisstore.Limiter
-	d     *broadcast.Deliverer
+	fake   *telegramtest.Server
+	st     *redisstore.Store
+	queue  *redisstore.Broadcasts
+	subs   *redisstore.Subscribers
+	lim    *redisstore.Limiter
+	sender *bot.Broadcaster
+	opts   broadcast.DelivererOptions // of the deliverer run makes
 }
 
 func newDelivery(t *testing.T, rate float64) *delivery {
@@ -114,10 +117,10 @@ func newDelivery(t *testing.T, rate float64) *delivery {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := newFake(t)
-	dl := &delivery{fake: f.srv, st: st, queue: st.Broadcasts(0), subs: st.Subscribers(), lim: st.Limiter(rate)}
-	dl.d = &broadcast.Deliverer{
-		Queue: dl.queue, Limiter: dl.lim, Sender: bot.NewBroadcaster(f.api, nil), Subscribers: dl.subs,
-		Log: slog.New(slog.DiscardHandler), Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond,
+	dl := &delivery{fake: f.srv, st: st, queue: st.Broadcasts(0), subs: st.Subscribers(), lim: st.Limiter(redisstore.LimiterOptions{Rate: rate})}
+	dl.sender = bot.NewBroadcaster(f.api, nil)
+	dl.opts = broadcast.DelivererOptions{
+		Subscribers: dl.subs, Log: slog.New(slog.DiscardHandler), Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond,
 	}
 	return dl
 }
@@ -134,25 +137,26 @@ func (dl *delivery) subscribe(t *testing.T, from int64, n int) {
 	}
 }
 
-// run runs the deliverer until the broadcast id ends, at most d, and
+// run runs a deliverer with dl.opts until the broadcast id ends, and
 // returns its status.
-func (dl *delivery) run(t *testing.T, id string, d time.Duration) broadcast.Status {
+func (dl *delivery) run(t *testing.T, id string) broadcast.Status {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { dl.d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(d)
+	done := make(chan error)
+	go func() { done <- broadcast.NewDeliverer(dl.queue, dl.lim, dl.sender, dl.opts).Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run() = %v; want nil", err)
+		}
+	}()
 	for {
 		st, _, err := dl.queue.Status(t.Context(), id)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("broadcast %s: %v", id, err)
 		}
 		if st.State == broadcast.Done || st.State == broadcast.Cancelled {
 			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("broadcast %s after %v: %+v", id, d, st)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -165,13 +169,14 @@ var texts = map[string]string{"": "Registration opens on 1 March <b>&</b>", "zh-
 // default rate, from two deliverers sharing the limiter: no 429, each
 // subscriber once, in their language.
 func TestDeliverLimits(t *testing.T) {
+	t.Parallel()
 	const n = 250 // 10 s at 25/s
 	dl := newDelivery(t, redisstore.DefaultRate)
 	dl.fake.Limit(30, 1)
 	dl.subscribe(t, 1000, n)
 	// A second process's deliverer on the same queue and limiter.
-	other := &broadcast.Deliverer{Queue: dl.queue, Limiter: dl.st.Limiter(redisstore.DefaultRate), Sender: dl.d.Sender,
-		Subscribers: dl.subs, Poll: 20 * time.Millisecond}
+	other := broadcast.NewDeliverer(dl.queue, dl.st.Limiter(redisstore.LimiterOptions{}), dl.sender,
+		broadcast.DelivererOptions{Subscribers: dl.subs, Poll: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { other.Run(ctx); close(done) }()
@@ -182,7 +187,7 @@ func TestDeliverLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	end := dl.run(t, st.ID, 30*time.Second)
+	end := dl.run(t, st.ID)
 	took := time.Since(start)
 	if end.Sent != n || end.Failed != 0 || end.Blocked != 0 {
 		t.Errorf("status = %+v; want %d sent", end, n)
@@ -207,6 +212,7 @@ func TestDeliverLimits(t *testing.T) {
 }
 
 func TestDeliverOutcomes(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 100)
 	dl.fake.Limit(100, 1)
 	dl.subscribe(t, 1, 12)
@@ -214,12 +220,12 @@ func TestDeliverOutcomes(t *testing.T) {
 	dl.fake.Fail("sendMessage", 400, "Bad Request: chat not found", 1, telegramtest.ForChat(3))
 	dl.fake.Fail("sendMessage", 502, "Bad Gateway", 2, telegramtest.ForChat(4))
 	dl.fake.Fail("sendMessage", 500, "Internal Server Error", 0, telegramtest.ForChat(5)) // for ever
-	dl.d.MaxAttempts = 3
+	dl.opts.MaxAttempts = 3
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := dl.run(t, st.ID, 20*time.Second)
+	end := dl.run(t, st.ID)
 	if end.Sent != 9 || end.Blocked != 1 || end.Failed != 2 || end.Pending != 0 {
 		t.Errorf("status = %+v; want 9 sent, 1 blocked, 2 failed", end)
 	}
@@ -247,6 +253,7 @@ func TestDeliverOutcomes(t *testing.T) {
 // TestDeliverUnsubscribed checks that users who send /stop or /forget after
 // a broadcast was queued get nothing from it.
 func TestDeliverUnsubscribed(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 100)
 	dl.subscribe(t, 1, 4)
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
@@ -259,7 +266,7 @@ func TestDeliverUnsubscribed(t *testing.T) {
 	if err := dl.subs.Forget(t.Context(), 3); err != nil {
 		t.Fatal(err)
 	}
-	end := dl.run(t, st.ID, 10*time.Second)
+	end := dl.run(t, st.ID)
 	if end.Total != 4 || end.Sent != 2 || end.Failed != 2 {
 		t.Errorf("status = %+v; want 4 in all, 2 sent, 2 not sent", end)
 	}
@@ -283,15 +290,16 @@ func TestDeliverUnsubscribed(t *testing.T) {
 // The 429s do not count as the recipient's attempts: chat 5, refused more
 // times than MaxAttempts, still gets its message.
 func TestDeliverTooMany(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 20)
 	dl.subscribe(t, 1, 20)
-	dl.d.MaxAttempts = 2
+	dl.opts.MaxAttempts = 2
 	dl.fake.Fail("sendMessage", 429, "", 3, telegramtest.RetryAfter(1), telegramtest.ForChat(5))
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := dl.run(t, st.ID, 20*time.Second)
+	end := dl.run(t, st.ID)
 	if end.Sent != 20 {
 		t.Errorf("status = %+v; want 20 sent", end)
 	}
@@ -334,6 +342,7 @@ func TestDeliverTooMany(t *testing.T) {
 // TestDeliverCancel cancels a broadcast in flight: nothing more is sent
 // after the sends in hand.
 func TestDeliverCancel(t *testing.T) {
+	t.Parallel()
 	dl := newDelivery(t, 10)
 	dl.subscribe(t, 1, 100)
 	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
@@ -344,7 +353,7 @@ func TestDeliverCancel(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 		dl.queue.Cancel(context.Background(), st.ID)
 	}()
-	end := dl.run(t, st.ID, 10*time.Second)
+	end := dl.run(t, st.ID)
 	time.Sleep(300 * time.Millisecond) // the sends in hand
 	sent := len(dl.fake.CallsTo("sendMessage"))
 	end, _, _ = dl.queue.Status(t.Context(), st.ID)

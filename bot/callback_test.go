@@ -9,6 +9,7 @@ import (
 )
 
 func TestDecodeCallback(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		data string
 		want dialog.Pick
@@ -44,6 +45,7 @@ func TestDecodeCallback(t *testing.T) {
 }
 
 func TestEncodeCallback(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		step  int64
 		value string

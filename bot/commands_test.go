@@ -13,6 +13,7 @@ import (
 )
 
 func TestSetCommands(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	if err := bot.SetCommands(context.Background(), f.api, stubMessages); err != nil {
 		t.Fatalf("SetCommands = %v", err)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestEdit(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	ctx := context.Background()
 	const chat = 5

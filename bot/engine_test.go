@@ -37,6 +37,7 @@ func realEngine(t *testing.T) (*dialog.Engine, *locales.Catalog) {
 // to the option, each text fits, and Telegram (the fake Bot API, parsing
 // HTML as Telegram does) takes every text.
 func TestEngineReplies(t *testing.T) {
+	t.Parallel()
 	e, catalog := realEngine(t)
 	f := newFake(t)
 	texts := []string{"/start", "/help", "/lang", "/check", "/back", "/restart", "/cancel", "/start check",

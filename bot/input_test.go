@@ -9,6 +9,7 @@ import (
 
 	"examdesk/bot"
 	"examdesk/dialog"
+	"examdesk/inbox"
 	"examdesk/telegramtest"
 )
 
@@ -31,6 +32,7 @@ func update(t *testing.T, v any) *models.Update {
 }
 
 func TestInputOf(t *testing.T) {
+	t.Parallel()
 	pick := func(step int64, value string) *dialog.Pick { return &dialog.Pick{Step: step, Value: value} }
 	callback := func(chat, user int64, data string) telegramtest.Update {
 		u := telegramtest.Callback(chat, user, "zh-HK", data, 5)
@@ -44,47 +46,71 @@ func TestInputOf(t *testing.T) {
 		in     dialog.Input
 		id     string
 		ok     bool
+		kind   string // for the metrics
 	}{
 		{"private text", telegramtest.Message(42, 42, "zh-TW", "3年"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Text: "3年", LanguageCode: "zh-TW"}, "", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Text: "3年", LanguageCode: "zh-TW"}, "", true, "message"},
 		{"group command with the bot's name", telegramtest.Message(-1001234, 7, "en", "/start@test_bot check"),
-			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Text: "/start@test_bot check", LanguageCode: "en"}, "", true},
+			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Text: "/start@test_bot check", LanguageCode: "en"}, "", true, "message"},
 		{"basic group", telegramtest.Message(-55, 7, "", "/help"),
-			dialog.Key{Chat: -55, User: 7}, dialog.Input{Text: "/help"}, "", true},
+			dialog.Key{Chat: -55, User: 7}, dialog.Input{Text: "/help"}, "", true, "message"},
 		{"button", callback(42, 42, "12|a:yes"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(12, "a:yes"), LanguageCode: "zh-HK"}, "q1", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(12, "a:yes"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"button in a group", callback(-1001234, 7, "3|l:en"),
-			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Pick: pick(3, "l:en"), LanguageCode: "zh-HK"}, "q1", true},
+			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Pick: pick(3, "l:en"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"malformed callback data", callback(42, 42, "hello"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(0, ""), LanguageCode: "zh-HK"}, "q1", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(0, ""), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"sticker", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"sticker":{"file_id":"x","file_unique_id":"y","type":"regular","width":512,"height":512,"is_animated":false,"is_video":false}}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true, "message"},
 		{"photo with caption", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"photo":[{"file_id":"x","file_unique_id":"y","width":90,"height":90}],"caption":"is this ok?"}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{}, "", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{}, "", true, "message"},
 		{"button of an old message", `{"update_id":1,"callback_query":{"id":"q2","from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"message":{"message_id":3,"date":0,"chat":{"id":42,"type":"private"}},"chat_instance":"1","data":"2|c:check"}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(2, "c:check"), LanguageCode: "en"}, "q2", true},
+			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(2, "c:check"), LanguageCode: "en"}, "q2", true, "callback_query"},
 		{"member joined", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"from":{"id":7,"is_bot":false,"first_name":"A"},"new_chat_members":[{"id":8,"is_bot":false,"first_name":"B"}]}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "message"},
 		{"edited message", `{"update_id":1,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"text":"4"}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "other"},
 		{"channel post", `{"update_id":1,"channel_post":{"message_id":3,"date":1,"chat":{"id":-1009,"type":"channel","title":"C"},"text":"/start"}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "other"},
 		{"inline query", `{"update_id":1,"inline_query":{"id":"i","from":{"id":42,"is_bot":false,"first_name":"A"},"query":"x","offset":""}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "other"},
 		{"button of an inline message", `{"update_id":1,"callback_query":{"id":"q3","from":{"id":42,"is_bot":false,"first_name":"A"},"inline_message_id":"im","chat_instance":"1","data":"2|c:check"}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "callback_query"},
 		{"message without sender", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"text":"hi"}}`,
-			dialog.Key{}, dialog.Input{}, "", false},
+			dialog.Key{}, dialog.Input{}, "", false, "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			key, in, id, ok := bot.InputOf(update(t, tt.update))
+			u := update(t, tt.update)
+			key, in, id, ok := bot.InputOf(u)
 			if key != tt.key || !reflect.DeepEqual(in, tt.in) || id != tt.id || ok != tt.ok {
 				t.Errorf("InputOf = %+v, %+v, %q, %v; want %+v, %+v, %q, %v", key, in, id, ok, tt.key, tt.in, tt.id, tt.ok)
+			}
+			// Decode is InputOf on the raw update, at intake.
+			if u.ID == 0 {
+				u.ID = 77 // the fake Bot API numbers the updates it sends
+			}
+			raw, err := json.Marshal(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := inbox.Update{ID: u.ID}
+			if tt.ok {
+				want.Chat, want.User, want.Input, want.Callback = tt.key.Chat, tt.key.User, tt.in, tt.id
+				want.Input.Group = tt.key.Chat != tt.key.User
+			}
+			got, kind, ok, err := bot.Decode(raw)
+			if err != nil || !reflect.DeepEqual(got, want) || ok != tt.ok || kind != tt.kind {
+				t.Errorf("Decode = %+v, %q, %v, %v; want %+v, %q, %v", got, kind, ok, err, want, tt.kind, tt.ok)
 			}
 		})
 	}
 	if _, _, _, ok := bot.InputOf(nil); ok {
 		t.Error("InputOf(nil) = ok; want not ok")
+	}
+	for _, raw := range []string{``, `[]`, `{"message":{}}`, `{"update_id":0}`, `{"update_id":"1"}`} {
+		if u, _, ok, err := bot.Decode([]byte(raw)); err == nil || ok {
+			t.Errorf("Decode(%q) = %+v, %v, nil error; want an error", raw, u, ok)
+		}
 	}
 }

@@ -12,61 +12,52 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"examdesk/inbox"
 )
 
 // AllowedUpdates are the kinds of update the bot asks Telegram for.
 var AllowedUpdates = []string{"message", "callback_query"}
 
-// envelope is what the intake reads of an update: enough to record it.
-type envelope struct {
-	ID      int64 `json:"update_id"`
-	Message *struct {
-		Chat struct {
-			ID int64 `json:"id"`
-		} `json:"chat"`
-		From *struct {
-			ID int64 `json:"id"`
-		} `json:"from"`
-	} `json:"message"`
-	CallbackQuery *struct {
-		From struct {
-			ID int64 `json:"id"`
-		} `json:"from"`
-		Message *struct {
-			Chat struct {
-				ID int64 `json:"id"`
-			} `json:"chat"`
-		} `json:"message"`
-	} `json:"callback_query"`
-}
-
 // errMalformed is an update that is not JSON or has no update_id.
 var errMalformed = errors.New("malformed update")
 
-// record reads a raw update: the inbox entry, its kind for the metrics, and
-// ok false for an update the bot does not handle (no chat or no user).
-func record(raw []byte) (u inbox.Update, kind string, ok bool, err error) {
-	var e envelope
-	if err := json.Unmarshal(raw, &e); err != nil {
+// Decode reads a raw update, once, at intake: the inbox entry of what a
+// user sent (see InputOf), its kind for the metrics ("message",
+// "callback_query" or "other"), and ok false for an update that needs no
+// answer (an edit, a member joining, a press on a button of a message the
+// bot cannot see), which is not queued. An update that is not JSON or has
+// no update_id is an error.
+func Decode(raw []byte) (u inbox.Update, kind string, ok bool, err error) {
+	var tu models.Update
+	if err := json.Unmarshal(raw, &tu); err != nil {
 		return inbox.Update{}, "", false, fmt.Errorf("%w: %v", errMalformed, err)
 	}
-	if e.ID <= 0 {
+	if tu.ID <= 0 {
 		return inbox.Update{}, "", false, fmt.Errorf("%w: no update_id", errMalformed)
 	}
-	u = inbox.Update{ID: e.ID, Raw: bytes.Clone(raw)}
 	switch {
-	case e.Message != nil && e.Message.From != nil:
-		u.Chat, u.User = e.Message.Chat.ID, e.Message.From.ID
-		return u, "message", u.Chat != 0, nil
-	case e.CallbackQuery != nil:
-		u.User, u.Chat = e.CallbackQuery.From.ID, e.CallbackQuery.From.ID
-		if m := e.CallbackQuery.Message; m != nil && m.Chat.ID != 0 {
-			u.Chat = m.Chat.ID
-		}
-		return u, "callback_query", u.User != 0, nil
+	case tu.Message != nil && tu.Message.From != nil:
+		kind = "message"
+	case tu.CallbackQuery != nil:
+		kind = "callback_query"
+	default:
+		kind = "other"
 	}
-	return u, "other", false, nil
+	key, in, callbackID, ok := InputOf(&tu)
+	if !ok {
+		return inbox.Update{ID: tu.ID}, kind, false, nil
+	}
+	in.Group = key.Chat != key.User
+	return inbox.Update{ID: tu.ID, Chat: key.Chat, User: key.User, Input: in, Callback: callbackID}, kind, true, nil
+}
+
+// DecodeLegacy reads an update that a release before Decode queued raw
+// (see redisstore.WithLegacy).
+func DecodeLegacy(raw []byte) (inbox.Update, bool) {
+	u, _, ok, err := Decode(raw)
+	return u, ok && err == nil
 }
 
 // Poller is the long-polling intake: it fetches updates with getUpdates
@@ -74,40 +65,70 @@ func record(raw []byte) (u inbox.Update, kind string, ok bool, err error) {
 // are recorded in the inbox. It is the project's own because the library's
 // polling confirms updates as soon as they are queued in memory.
 type Poller struct {
-	// API is the Bot API base URL, Token the bot's token.
-	API, Token string
-	Queue      inbox.Queue
+	api, token string
+	queue      inbox.Queue
+	opts       PollerOptions
+}
+
+// PollerOptions tune a Poller; a zero field takes its default.
+type PollerOptions struct {
 	// Timeout is getUpdates' long-polling timeout (default 25 s).
 	Timeout time.Duration
-	Client  *http.Client
-	Log     *slog.Logger
+	// Client makes the calls (default http.DefaultClient).
+	Client *http.Client
+	// Log receives what goes wrong (default: nowhere).
+	Log *slog.Logger
+	// Metrics, if set, counts the updates and the errors.
 	Metrics *Metrics
-	// Added is called after updates were recorded, to wake the workers.
+	// Added, if set, is called after updates were recorded, to wake the
+	// workers.
 	Added func()
 }
 
-// Run polls until ctx is done. Errors are logged and retried with a backoff;
-// nothing is confirmed to Telegram that is not recorded.
+// NewPoller returns a poller of the Bot API at api (its base URL) for the
+// bot with token, recording updates in q.
+func NewPoller(api, token string, q inbox.Queue, o PollerOptions) *Poller {
+	if o.Timeout <= 0 {
+		o.Timeout = 25 * time.Second
+	}
+	if o.Client == nil {
+		o.Client = http.DefaultClient
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Added == nil {
+		o.Added = func() {}
+	}
+	return &Poller{api: api, token: token, queue: q, opts: o}
+}
+
+// errToken is Telegram refusing the bot's token (401, or 404 for a token
+// it does not know).
+var errToken = errors.New("the Bot API refuses the token")
+
+// Run polls until ctx is done, and returns nil then. A failure of Telegram
+// or of the inbox is logged and retried with a backoff; nothing is
+// confirmed to Telegram that is not recorded. Run returns an error only
+// when Telegram refuses the token, which retrying does not cure.
 func (p *Poller) Run(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for {
-		if backoff > 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(backoff):
-			}
+		if backoff > 0 && sleep(ctx, backoff) != nil {
+			return nil
 		}
 		if ctx.Err() != nil {
 			return nil
 		}
 		raws, err := p.getUpdates(ctx, offset)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			p.Log.Warn("getUpdates failed", "err", err)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, errToken):
+			return fmt.Errorf("poll: %w", err)
+		case err != nil:
+			p.opts.Log.Warn("getUpdates failed", "err", err)
 			backoff = nextBackoff(backoff)
 			continue
 		}
@@ -116,8 +137,8 @@ func (p *Poller) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			p.Metrics.redisError()
-			p.Log.Error("recording updates failed; they stay unconfirmed", "err", err)
+			p.opts.Metrics.StoreError()
+			p.opts.Log.Error("recording updates failed; they stay unconfirmed", "err", err)
 			backoff = nextBackoff(backoff)
 			continue
 		}
@@ -139,7 +160,7 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 		batch []inbox.Update
 	)
 	for _, raw := range raws {
-		u, kind, ok, err := record(raw)
+		u, kind, ok, err := Decode(raw)
 		if err != nil {
 			// Confirm it all the same, or Telegram would send it forever.
 			var id struct {
@@ -148,11 +169,11 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 			if json.Unmarshal(raw, &id) == nil {
 				last = max(last, id.ID)
 			}
-			p.Log.Warn("dropping malformed update", "update_id", id.ID, "err", err)
+			p.opts.Log.Warn("dropping malformed update", "update_id", id.ID, "err", err)
 			continue
 		}
 		last = max(last, u.ID)
-		p.Metrics.update(kind)
+		p.opts.Metrics.update(kind)
 		if ok {
 			batch = append(batch, u)
 		}
@@ -160,20 +181,15 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 	if len(batch) == 0 {
 		return last, nil
 	}
-	if _, err := p.Queue.Add(ctx, batch); err != nil {
+	if _, err := p.queue.Add(ctx, batch); err != nil {
 		return 0, fmt.Errorf("record %d updates: %w", len(batch), err)
 	}
-	if p.Added != nil {
-		p.Added()
-	}
+	p.opts.Added()
 	return last, nil
 }
 
 func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
-	timeout := p.Timeout
-	if timeout == 0 {
-		timeout = 25 * time.Second
-	}
+	timeout := p.opts.Timeout
 	body, err := json.Marshal(map[string]any{
 		"offset":          offset,
 		"timeout":         int(timeout / time.Second),
@@ -184,18 +200,14 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.API+"/bot"+p.Token+"/getUpdates", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.api+"/bot"+p.token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	client := p.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := p.opts.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("getUpdates: %w", redactToken(err, p.Token))
+		return nil, fmt.Errorf("getUpdates: %w", redactToken(err, p.token))
 	}
 	defer resp.Body.Close()
 	var r struct {
@@ -208,7 +220,10 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 		return nil, fmt.Errorf("getUpdates: HTTP %d: %w", resp.StatusCode, err)
 	}
 	if !r.OK {
-		p.Metrics.apiError("getUpdates", r.ErrorCode)
+		p.opts.Metrics.apiError("getUpdates", r.ErrorCode)
+		if r.ErrorCode == http.StatusUnauthorized || r.ErrorCode == http.StatusNotFound {
+			return nil, fmt.Errorf("getUpdates: %d %s: %w", r.ErrorCode, r.Description, errToken)
+		}
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
 	return r.Result, nil
@@ -227,11 +242,32 @@ const maxWebhookBody = 1 << 20
 // over 1 MiB, 400 for malformed JSON (Telegram gives up on it), 503 when
 // the inbox cannot record (Telegram retries later).
 type Webhook struct {
-	Secret  string
-	Queue   inbox.Queue
-	Log     *slog.Logger
+	secret string
+	queue  inbox.Queue
+	opts   WebhookOptions
+}
+
+// WebhookOptions tune a Webhook; a zero field takes its default.
+type WebhookOptions struct {
+	// Log receives what goes wrong (default: nowhere).
+	Log *slog.Logger
+	// Metrics, if set, counts the updates and the errors.
 	Metrics *Metrics
-	Added   func()
+	// Added, if set, is called after an update was recorded, to wake the
+	// workers.
+	Added func()
+}
+
+// NewWebhook returns the webhook of the bot whose secret token is secret,
+// recording updates in q.
+func NewWebhook(secret string, q inbox.Queue, o WebhookOptions) *Webhook {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Added == nil {
+		o.Added = func() {}
+	}
+	return &Webhook{secret: secret, queue: q, opts: o}
 }
 
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -241,7 +277,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-	if subtle.ConstantTimeCompare([]byte(got), []byte(h.Secret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(got), []byte(h.secret)) != 1 {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -255,23 +291,21 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read update", http.StatusBadRequest)
 		return
 	}
-	u, kind, ok, err := record(raw)
+	u, kind, ok, err := Decode(raw)
 	if err != nil {
-		h.Log.Warn("webhook: malformed update", "err", err)
+		h.opts.Log.Warn("webhook: malformed update", "err", err)
 		http.Error(w, "malformed update", http.StatusBadRequest)
 		return
 	}
-	h.Metrics.update(kind)
+	h.opts.Metrics.update(kind)
 	if ok {
-		if _, err := h.Queue.Add(r.Context(), []inbox.Update{u}); err != nil {
-			h.Metrics.redisError()
-			h.Log.Error("webhook: recording update failed", "update_id", u.ID, "chat_id", u.Chat, "err", err)
+		if _, err := h.queue.Add(r.Context(), []inbox.Update{u}); err != nil {
+			h.opts.Metrics.StoreError()
+			h.opts.Log.Error("webhook: recording update failed", "update_id", u.ID, "chat_id", u.Chat, "err", err)
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		}
-		if h.Added != nil {
-			h.Added()
-		}
+		h.opts.Added()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"ok":true}`)

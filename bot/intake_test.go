@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ func (q *recordingQueue) Add(_ context.Context, us []inbox.Update) (int, error) 
 // confirmed all the same (Telegram would resend it forever), and the good
 // ones around it are recorded before the offset passes them.
 func TestPollerConfirmsWhatItCannotRead(t *testing.T) {
+	t.Parallel()
 	batches := []string{
 		`[{"update_id":6,"message":{"message_id":1,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"hi"}},` +
 			`{"update_id":7,"inline_query":{"id":"q"}},` +
@@ -56,7 +58,7 @@ func TestPollerConfirmsWhatItCannotRead(t *testing.T) {
 	defer api.Close()
 	q := &recordingQueue{}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Poller{API: api.URL, Token: "1:x", Queue: q, Timeout: time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p := NewPoller(api.URL, "1:x", q, PollerOptions{Timeout: time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	done := make(chan error)
 	go func() { done <- p.Run(ctx) }()
 	if got := <-offsets; got != 0 {
@@ -69,5 +71,36 @@ func TestPollerConfirmsWhatItCannotRead(t *testing.T) {
 	<-done
 	if len(q.added) != 1 || q.added[0].ID != 6 || q.added[0].Chat != 9 {
 		t.Errorf("recorded %+v; want update 6 of chat 9 only", q.added)
+	}
+}
+
+// TestPollerRefusedToken checks that Run returns an error when Telegram
+// refuses the token, which retrying does not cure, and keeps polling
+// through any other error.
+func TestPollerRefusedToken(t *testing.T) {
+	t.Parallel()
+	answers := []string{
+		`{"ok":false,"error_code":502,"description":"Bad Gateway"}`,
+		`{"ok":false,"error_code":409,"description":"Conflict: terminated by other getUpdates request"}`,
+		`{"ok":false,"error_code":401,"description":"Unauthorized"}`,
+	}
+	var mu sync.Mutex
+	calls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		io.WriteString(w, answers[min(calls, len(answers)-1)])
+		calls++
+	}))
+	defer api.Close()
+	p := NewPoller(api.URL, "1:x", &recordingQueue{}, PollerOptions{})
+	err := p.Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "401 Unauthorized") {
+		t.Errorf("Run() = %v; want the 401", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 3 {
+		t.Errorf("getUpdates called %d times; want 3: the 502 and the 409 are retried", calls)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"html"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -42,13 +43,13 @@ func tokenize(s string) []token {
 			if n := referenceLen(s[i:]); n > 0 {
 				raw := s[i : i+n]
 				r, _ := utf8.DecodeRuneInString(html.UnescapeString(raw))
-				toks = append(toks, token{raw: raw, kind: tokChar, units: utf16Len(r), char: r})
+				toks = append(toks, token{raw: raw, kind: tokChar, units: utf16.RuneLen(r), char: r})
 				i += n
 				continue
 			}
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		toks = append(toks, token{raw: s[i : i+n], kind: tokChar, units: utf16Len(r), char: r})
+		toks = append(toks, token{raw: s[i : i+n], kind: tokChar, units: utf16.RuneLen(r), char: r})
 		i += n
 	}
 	return toks
@@ -105,13 +106,6 @@ func isDecimal(c byte) bool { return '0' <= c && c <= '9' }
 
 func isHex(c byte) bool {
 	return isDecimal(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
-}
-
-func utf16Len(r rune) int {
-	if r > 0xFFFF {
-		return 2
-	}
-	return 1
 }
 
 // Length returns the length of text, in Telegram's HTML, as Telegram counts

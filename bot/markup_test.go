@@ -9,6 +9,7 @@ import (
 )
 
 func TestLength(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int
@@ -32,6 +33,7 @@ func TestLength(t *testing.T) {
 }
 
 func TestPlain(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"<b>Yes</b> &amp; <i>no</i>", "Yes & no"},
 		{"a &lt;b&gt; &#39;c&#39; &#34;d&#34;", `a <b> 'c' "d"`},
@@ -46,6 +48,7 @@ func TestPlain(t *testing.T) {
 }
 
 func TestSplit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -160,6 +163,7 @@ func FuzzSplit(f *testing.F) {
 }
 
 func TestInlineKeyboardJSON(t *testing.T) {
+	t.Parallel()
 	kb := inlineKeyboard([][]Button{{{Text: "Yes", Data: "3|a:yes"}, {Text: "No", Data: "3|a:no"}}, {{Text: "<&>", Data: "3|c:x"}}})
 	got, err := json.Marshal(kb)
 	if err != nil {
@@ -172,6 +176,7 @@ func TestInlineKeyboardJSON(t *testing.T) {
 }
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		n    int

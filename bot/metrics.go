@@ -2,13 +2,14 @@ package bot
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"examdesk/broadcast"
 )
 
-// Metrics are the service's Prometheus metrics. A nil *Metrics records
+// Metrics are serve's Prometheus metrics. A nil *Metrics records
 // nothing.
 type Metrics struct {
 	updates     *prometheus.CounterVec
@@ -60,9 +61,10 @@ func (m *Metrics) update(kind string) {
 	}
 }
 
-func (m *Metrics) handled(seconds float64) {
+// Handled counts an update handled in d; it fits conversation.Metrics.
+func (m *Metrics) Handled(d time.Duration) {
 	if m != nil {
-		m.handling.Observe(seconds)
+		m.handling.Observe(d.Seconds())
 	}
 }
 
@@ -72,7 +74,9 @@ func (m *Metrics) apiError(method string, code int) {
 	}
 }
 
-func (m *Metrics) redisError() {
+// StoreError counts a failed Redis operation; it fits
+// conversation.Metrics.
+func (m *Metrics) StoreError() {
 	if m != nil {
 		m.redisErrors.Inc()
 	}

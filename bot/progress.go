@@ -42,12 +42,22 @@ type Watches interface {
 // process takes over, the same message is edited rather than a new one
 // sent. Broadcasts that ended over Recent ago are left alone.
 type Progress struct {
-	Queue   broadcast.Queue
-	Watches Watches
-	Sender  *Sender
-	Catalog dialog.Translator
-	Log     *slog.Logger
-	// Every is how often the messages are brought up to date (default 2 s).
+	queue   broadcast.Queue
+	watches Watches
+	sender  *Sender
+	tr      dialog.Translator
+	opts    ProgressOptions
+
+	owner   string
+	watched map[string]*watched
+}
+
+// ProgressOptions tune a Progress; a zero field takes its default.
+type ProgressOptions struct {
+	// Log receives what goes wrong (default: nowhere).
+	Log *slog.Logger
+	// Every is how often the messages are brought up to date (default
+	// 2 s).
 	Every time.Duration
 	// Recent bounds how long after a broadcast ended its final edit is
 	// still made (default 1 h).
@@ -55,11 +65,29 @@ type Progress struct {
 	// Scan is how many of the most recent broadcasts are looked at
 	// (default 50).
 	Scan int
-	// Now tells the time; nil means time.Now.
+	// Now tells the time (default time.Now).
 	Now func() time.Time
+}
 
-	owner   string
-	watched map[string]*watched
+// NewProgress returns the progress messages of the broadcasts of q, kept
+// in w, sent with s and rendered with tr.
+func NewProgress(q broadcast.Queue, w Watches, s *Sender, tr dialog.Translator, o ProgressOptions) *Progress {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Every <= 0 {
+		o.Every = 2 * time.Second
+	}
+	if o.Recent <= 0 {
+		o.Recent = time.Hour
+	}
+	if o.Scan <= 0 {
+		o.Scan = 50
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Progress{queue: q, watches: w, sender: s, tr: tr, opts: o, owner: rand.Text(), watched: map[string]*watched{}}
 }
 
 // watched is what a process remembers of a broadcast between ticks.
@@ -89,74 +117,50 @@ const updateTimeout = 5 * time.Second
 // window is how far back the rate is measured.
 const window = 30 * time.Second
 
-func (p *Progress) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
-}
-
-func (p *Progress) every() time.Duration {
-	if p.Every > 0 {
-		return p.Every
-	}
-	return 2 * time.Second
-}
-
 // Run brings the progress messages up to date every Every until ctx is
-// done, then gives its claims up. Failures are logged and tried again at
-// the next tick.
+// done, then gives its claims up. A failed update is logged and tried
+// again at the next tick; Run returns the failures to give claims up at
+// shutdown (another process then waits for them to run out).
 func (p *Progress) Run(ctx context.Context) error {
-	t := time.NewTicker(p.every())
+	t := time.NewTicker(p.opts.Every)
 	defer t.Stop()
 	for {
 		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
-			p.Log.Warn("updating broadcast progress failed", "err", err)
+			p.opts.Log.Warn("updating broadcast progress failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
-			p.release(context.WithoutCancel(ctx))
-			return nil
+			return p.release(context.WithoutCancel(ctx))
 		case <-t.C:
 		}
 	}
 }
 
 // release gives up the claims this process holds.
-func (p *Progress) release(ctx context.Context) {
+func (p *Progress) release(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
+	var errs []error
 	for id, w := range p.watched {
 		if !w.held {
 			continue
 		}
-		if err := p.Watches.Release(ctx, id, p.owner); err != nil {
-			p.Log.Warn("giving up a broadcast's progress message failed", "id", id, "err", err)
+		if err := p.watches.Release(ctx, id, p.owner); err != nil {
+			errs = append(errs, fmt.Errorf("give up the progress message of %s: %w", id, err))
 		}
 		w.held = false
 	}
+	return errors.Join(errs...)
 }
 
 // Tick brings the progress message of every watched broadcast up to date
 // once. It is not safe for concurrent use: Run calls it.
 func (p *Progress) Tick(ctx context.Context) error {
-	if p.owner == "" {
-		p.owner = rand.Text()
-		p.watched = map[string]*watched{}
-	}
-	scan := p.Scan
-	if scan <= 0 {
-		scan = 50
-	}
-	recent := p.Recent
-	if recent <= 0 {
-		recent = time.Hour
-	}
-	list, err := p.Queue.List(ctx, scan)
+	list, err := p.queue.List(ctx, p.opts.Scan)
 	if err != nil {
 		return fmt.Errorf("progress: list broadcasts: %w", err)
 	}
-	now := p.now()
+	now := p.opts.Now()
 	keep := make(map[string]*watched, len(list))
 	var errs []error
 	for _, st := range list {
@@ -166,7 +170,7 @@ func (p *Progress) Tick(ctx context.Context) error {
 		}
 		keep[st.ID] = w
 		final := st.State == broadcast.Done || st.State == broadcast.Cancelled
-		if ctx.Err() != nil || w.ended || (final && (st.Finished.IsZero() || now.Sub(st.Finished) > recent)) {
+		if ctx.Err() != nil || w.ended || (final && (st.Finished.IsZero() || now.Sub(st.Finished) > p.opts.Recent)) {
 			continue
 		}
 		// A message sent is recorded even when ctx ends meanwhile: its
@@ -185,7 +189,7 @@ func (p *Progress) Tick(ctx context.Context) error {
 // update brings the progress message of the broadcast st up to date.
 func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, final bool, now time.Time) error {
 	if w.lang == "" {
-		_, n, err := p.Queue.Status(ctx, st.ID)
+		_, n, err := p.queue.Status(ctx, st.ID)
 		if err != nil {
 			return fmt.Errorf("progress of %s: %w", st.ID, err)
 		}
@@ -197,7 +201,7 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 	if w.chat == 0 {
 		return nil
 	}
-	ok, err := p.Watches.Claim(ctx, st.ID, p.owner, 5*p.every())
+	ok, err := p.watches.Claim(ctx, st.ID, p.owner, 5*p.opts.Every)
 	if err != nil {
 		return fmt.Errorf("progress of %s: claim: %w", st.ID, err)
 	}
@@ -207,7 +211,7 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 		return nil
 	}
 	if w.msg == 0 {
-		msg, ended, err := p.Watches.Message(ctx, st.ID)
+		msg, ended, err := p.watches.Message(ctx, st.ID)
 		if err != nil {
 			return fmt.Errorf("progress of %s: %w", st.ID, err)
 		}
@@ -225,13 +229,13 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 	switch err := p.show(ctx, st, w, o, final, now); {
 	case errors.Is(err, ErrBlocked):
 		// The administrator blocked the bot: nobody is watching any more.
-		p.Log.Info("the chat watching a broadcast blocked the bot; its progress is no longer shown", "id", st.ID, "chat_id", w.chat)
+		p.opts.Log.Info("the chat watching a broadcast blocked the bot; its progress is no longer shown", "id", st.ID, "chat_id", w.chat)
 		final = true
 	case err != nil:
 		return fmt.Errorf("progress of %s: %w", st.ID, err)
 	}
 	if final {
-		if err := p.Watches.End(ctx, st.ID); err != nil {
+		if err := p.watches.End(ctx, st.ID); err != nil {
 			return fmt.Errorf("progress of %s: %w", st.ID, err)
 		}
 		w.ended = true
@@ -249,7 +253,7 @@ func (p *Progress) show(ctx context.Context, st broadcast.Status, w *watched, o 
 	case w.msg == 0:
 		return p.send(ctx, st.ID, w, o)
 	case o.Text != w.last || final:
-		err := p.Sender.Edit(ctx, w.chat, w.msg, o)
+		err := p.sender.Edit(ctx, w.chat, w.msg, o)
 		if errors.Is(err, ErrUneditable) {
 			// The administrator deleted it: a new one takes its place.
 			return p.send(ctx, st.ID, w, o)
@@ -264,11 +268,11 @@ func (p *Progress) show(ctx context.Context, st broadcast.Status, w *watched, o 
 
 // send sends a new progress message and records it.
 func (p *Progress) send(ctx context.Context, id string, w *watched, o Outgoing) error {
-	msg, err := p.Sender.SendMessage(ctx, w.chat, o)
+	msg, err := p.sender.SendMessage(ctx, w.chat, o)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
-	if err := p.Watches.SetMessage(ctx, id, msg); err != nil {
+	if err := p.watches.SetMessage(ctx, id, msg); err != nil {
 		return err
 	}
 	w.msg, w.last = msg, o.Text
@@ -295,7 +299,7 @@ func (p *Progress) render(st broadcast.Status, w *watched, final bool, now time.
 	if !final {
 		m.Options = []dialog.Option{{Label: dialog.T("admin.button.stop"), Value: admin.CancelValue(st.ID)}}
 	}
-	out := Render(p.Catalog, dialog.Reply{Lang: w.lang, Messages: []dialog.Message{m}})
+	out := Render(p.tr, dialog.Reply{Lang: w.lang, Messages: []dialog.Message{m}})
 	if len(out) == 0 {
 		return Outgoing{}
 	}

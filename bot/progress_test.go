@@ -136,6 +136,7 @@ type watch struct {
 	queue   *watchQueue
 	watches *memWatches
 	now     time.Time
+	every   time.Duration // of the watchers progress makes; 0 for the default
 }
 
 func newWatch(t *testing.T) *watch {
@@ -151,7 +152,7 @@ func (w *watch) progress() *bot.Progress {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return &bot.Progress{Queue: w.queue, Watches: w.watches, Sender: w.f.sender, Catalog: catalog, Log: discard(), Now: func() time.Time { return w.now }}
+	return bot.NewProgress(w.queue, w.watches, w.f.sender, catalog, bot.ProgressOptions{Log: discard(), Every: w.every, Now: func() time.Time { return w.now }})
 }
 
 func (w *watch) tick(p *bot.Progress) {
@@ -182,6 +183,7 @@ func notice(id string) broadcast.Notice {
 }
 
 func TestProgressEditsInPlace(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	const id = "b-20261127T060000-abcdef"
@@ -247,6 +249,7 @@ func TestProgressEditsInPlace(t *testing.T) {
 // TestProgressRestart: a new process edits the message the first one sent,
 // and a "message is not modified" answer is no error.
 func TestProgressRestart(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	const id = "b-1"
 	w.queue.set(sending(id, 2, 10), notice(id))
@@ -275,6 +278,7 @@ func TestProgressRestart(t *testing.T) {
 // TestProgressOneEditor: while one process edits a broadcast's message,
 // another does not.
 func TestProgressOneEditor(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	a, b := w.progress(), w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
@@ -292,6 +296,7 @@ func TestProgressOneEditor(t *testing.T) {
 // TestProgressLeavesAlone: broadcasts without a watch chat, and those
 // that ended long ago, get no message.
 func TestProgressLeavesAlone(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(sending("b-1", 0, 10), broadcast.Notice{ID: "b-1"})
 	w.queue.set(broadcast.Status{ID: "b-2", State: broadcast.Done, Finished: w.now.Add(-2 * time.Hour)}, notice("b-2"))
@@ -304,6 +309,7 @@ func TestProgressLeavesAlone(t *testing.T) {
 // TestProgressDeleted: a progress message the administrator deleted is
 // sent anew.
 func TestProgressDeleted(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
@@ -329,6 +335,7 @@ func TestProgressDeleted(t *testing.T) {
 
 // TestProgressTimeLeft: the time left at the rate of the last ticks.
 func TestProgressTimeLeft(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		done, pending int // in 10 s
 		want          string
@@ -359,6 +366,7 @@ func TestProgressTimeLeft(t *testing.T) {
 // TestProgressScheduled: a broadcast waiting for its time says when it
 // starts.
 func TestProgressScheduled(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(broadcast.Status{ID: "b-1", State: broadcast.Queued, Total: 3, Pending: 3, At: w.now.Add(25 * time.Hour)}, notice("b-1"))
 	w.tick(w.progress())
@@ -376,16 +384,15 @@ func deleteParams(msg int) *tgbot.DeleteMessageParams {
 // TestProgressHandover: a watcher that stops gives its claims up, and
 // another process takes over the same message at once.
 func TestProgressHandover(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))
+	w.every = 10 * time.Millisecond
 	first := w.progress()
-	first.Every = 10 * time.Millisecond
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- first.Run(ctx) }()
-	wait, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := w.f.srv.WaitCalls(wait, "sendMessage", 1); err != nil {
+	if _, err := w.f.srv.WaitCalls(t.Context(), "sendMessage", 1); err != nil {
 		t.Fatal(err)
 	}
 	stop()
@@ -402,6 +409,7 @@ func TestProgressHandover(t *testing.T) {
 // TestProgressBlocked: an administrator who blocked the bot is not
 // written to again.
 func TestProgressBlocked(t *testing.T) {
+	t.Parallel()
 	w := newWatch(t)
 	p := w.progress()
 	w.queue.set(sending("b-1", 0, 10), notice("b-1"))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"examdesk/conversation"
 	"examdesk/dialog"
 )
 
@@ -24,22 +25,13 @@ const (
 	MaxNoticeLength = 200
 )
 
-// Outgoing is one message to send.
-type Outgoing struct {
-	// Text is the message in Telegram's HTML, at most MaxTextLength long.
-	Text string
-	// Keyboard is the inline keyboard under the message, row by row; nil
-	// for none.
-	Keyboard [][]Button
-}
+// Outgoing is one message to send: its Text in Telegram's HTML, at most
+// MaxTextLength long, and its inline keyboard, whose buttons' Data is
+// callback data made by EncodeCallback.
+type Outgoing = conversation.Message
 
 // Button is an inline keyboard button that sends Data back when pressed.
-type Button struct {
-	// Text is the button's label, in plain text.
-	Text string
-	// Data is the callback data, made by EncodeCallback.
-	Data string
-}
+type Button = conversation.Button
 
 // Render renders a reply as the messages to send, in order. Dialog
 // messages follow one another in one Telegram message, a blank line apart,

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRenderEscapes(t *testing.T) {
+	t.Parallel()
 	r := dialog.Reply{Lang: "en", Messages: []dialog.Message{
 		{Text: dialog.T("greet", "Name", "<Ann> & co. - x_y *z* [1](2)", "Age", 3.5)},
 	}}
@@ -34,6 +35,7 @@ func TestRenderEscapes(t *testing.T) {
 }
 
 func TestRenderKeyboard(t *testing.T) {
+	t.Parallel()
 	opt := func(label string, value string) dialog.Option {
 		return dialog.Option{Label: dialog.T(label), Value: value, Step: 7}
 	}
@@ -67,6 +69,7 @@ func TestRenderKeyboard(t *testing.T) {
 }
 
 func TestNotice(t *testing.T) {
+	t.Parallel()
 	n := dialog.T("notice")
 	tests := []struct {
 		name string
@@ -87,6 +90,7 @@ func TestNotice(t *testing.T) {
 // the fake Bot API (which parses its HTML as Telegram does), and checks that
 // the parts fit and keep the whole text.
 func TestRenderLong(t *testing.T) {
+	t.Parallel()
 	var paras dialog.Paragraphs
 	for i := range 64 {
 		paras = append(paras, dialog.T("para", "N", i+1, "Body", strings.Repeat("Lorem <ipsum> & dolor, sit-amet. ", 4)))

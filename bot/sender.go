@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -304,7 +305,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 func truncate(s string, n int) string {
 	units := 0
 	for i, r := range s {
-		units += utf16Len(r)
+		units += utf16.RuneLen(r)
 		if units > n {
 			return s[:i]
 		}

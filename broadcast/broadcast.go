@@ -55,8 +55,8 @@ func (f Filter) Match(s Subscriber) bool {
 	return true
 }
 
-// Subscribers is the list of subscribers. T implements it in
-// redisstore/subscribers.go.
+// Subscribers is the list of subscribers (redisstore.Subscribers
+// implements it).
 type Subscribers interface {
 	Subscribe(ctx context.Context, s Subscriber) error // add or update, and make active
 	Unsubscribe(ctx context.Context, chat int64) error // /stop: kept, inactive
@@ -82,7 +82,7 @@ type Notice struct {
 	By      string    // who: "tg:<user id>" or "cli:<$USER>"
 	Created time.Time
 	// Watch, if non-zero, is the admin chat to keep a progress message in
-	// (T's progress watcher uses it).
+	// (bot.Progress keeps it up to date).
 	Watch     int64
 	WatchLang string
 }

@@ -150,15 +150,24 @@ func isSpace(s string) bool {
 // a second copy. Each worker has at most one message in flight, so a
 // process that dies causes at most Workers duplicates.
 type Deliverer struct {
-	Queue   Deliveries
-	Limiter Limiter
-	Sender  Sender
+	queue   Deliveries
+	limiter Limiter
+	sender  Sender
+	opts    DelivererOptions
+
+	mu      sync.Mutex
+	notices map[string]Notice
+}
+
+// DelivererOptions tune a Deliverer; a zero field takes its default.
+type DelivererOptions struct {
 	// Subscribers, if set, is told of users who blocked the bot, and
 	// asked before each send whether the recipient still subscribes.
 	Subscribers Subscribers
 	// Paid sends with allow_paid_broadcast.
 	Paid bool
-	Log  *slog.Logger
+	// Log receives what goes wrong (default: nowhere).
+	Log *slog.Logger
 	// Workers is how many messages may be in flight at once (default 4).
 	Workers int
 	// Poll is how often idle workers look for work (default 500 ms).
@@ -172,62 +181,74 @@ type Deliverer struct {
 	// Recorded, if set, is told of each recipient's outcome once it is
 	// recorded (for metrics). It must not block.
 	Recorded func(Result)
+}
 
-	mu      sync.Mutex
-	notices map[string]Notice
+// NewDeliverer returns a deliverer of the broadcasts of q, paced by l,
+// sending with s.
+func NewDeliverer(q Deliveries, l Limiter, s Sender, o DelivererOptions) *Deliverer {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Poll <= 0 {
+		o.Poll = 500 * time.Millisecond
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 2 * time.Second
+	}
+	return &Deliverer{queue: q, limiter: l, sender: s, opts: o}
 }
 
 // Run delivers until ctx is done, then lets each worker finish the message
-// in hand (record it) and returns.
+// in hand (record it, or give it back) and returns. A failure of the queue
+// or of Telegram delays work and is logged, never returned; Run returns
+// the failures to record or give back the messages in hand at shutdown,
+// whose recipients then wait for their leases to run out.
 func (d *Deliverer) Run(ctx context.Context) error {
-	workers := d.Workers
-	if workers <= 0 {
-		workers = 4
-	}
+	errs := make([]error, d.opts.Workers)
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() { d.work(ctx) })
+	for i := range d.opts.Workers {
+		wg.Go(func() { errs[i] = d.work(ctx) })
 	}
 	wg.Wait()
-	return nil
+	return errors.Join(errs...)
 }
 
-func (d *Deliverer) log() *slog.Logger {
-	if d.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return d.Log
-}
-
-func (d *Deliverer) work(ctx context.Context) {
-	poll := d.Poll
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
-	}
+func (d *Deliverer) work(ctx context.Context) error {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		dl, ok, err := d.Queue.Claim(ctx)
+		dl, ok, err := d.queue.Claim(ctx)
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
-				return
+				return nil
 			}
-			d.log().Error("claiming a broadcast recipient failed", "err", err)
+			d.opts.Log.Error("claiming a broadcast recipient failed", "err", err)
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
 			_ = sleep(ctx, backoff)
 			continue
 		case !ok:
 			backoff = 0
-			_ = sleep(ctx, poll)
+			_ = sleep(ctx, d.opts.Poll)
 			continue
 		}
 		backoff = 0
 		// The delivery in hand is finished even when shutdown begins,
 		// unless it still waits for its turn.
-		if err := d.deliver(ctx, dl); err != nil && ctx.Err() == nil {
-			d.log().Error("delivering a broadcast failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", err)
+		err = d.deliver(ctx, dl)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("broadcast %s to chat %d at shutdown: %w", dl.ID, dl.Chat, err)
+		case err != nil:
+			d.opts.Log.Error("delivering a broadcast failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", err)
 		}
 	}
+	return nil
 }
 
 // renewBelow is the lease left under which a delivery's lease is renewed
@@ -243,8 +264,8 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 	n, err := d.notice(ctx, dl.ID)
 	if err != nil {
 		// Given back at once, for this or another worker to try again.
-		if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
-			d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+		if rerr := d.queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+			d.opts.Log.Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
 		}
 		return err
 	}
@@ -253,13 +274,13 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 		// Create refuses such notices; one stored by hand still ends.
 		return d.record(ctx, dl, Failed, err.Error())
 	}
-	if d.Subscribers != nil {
+	if d.opts.Subscribers != nil {
 		// The audience was taken when the broadcast was queued: a user
 		// who has since sent /stop or /forget gets nothing.
-		_, active, found, err := d.Subscribers.Get(ctx, dl.Chat)
+		_, active, found, err := d.opts.Subscribers.Get(ctx, dl.Chat)
 		if err != nil {
-			if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
-				d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+			if rerr := d.queue.Retry(context.WithoutCancel(ctx), dl, time.Second); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+				d.opts.Log.Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
 			}
 			return fmt.Errorf("look up subscriber %d: %w", dl.Chat, err)
 		}
@@ -267,10 +288,14 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 			return d.record(ctx, dl, Failed, Unsubscribed)
 		}
 	}
-	if err := d.Limiter.Wait(ctx, dl.Chat); err != nil {
-		// Shutdown: give the recipient back for the next process.
-		if rerr := d.Queue.Retry(context.WithoutCancel(ctx), dl, 0); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
-			d.log().Warn("giving a broadcast recipient back failed", "broadcast", dl.ID, "chat_id", dl.Chat, "err", rerr)
+	if err := d.limiter.Wait(ctx, dl.Chat); err != nil {
+		// Shutdown, or the limiter failed: give the recipient back, for
+		// this or the next process.
+		if rerr := d.queue.Retry(context.WithoutCancel(ctx), dl, 0); rerr != nil && !errors.Is(rerr, ErrLeaseLost) {
+			return fmt.Errorf("wait for the rate limiter: %w; give the recipient back: %w", err, rerr)
+		}
+		if ctx.Err() != nil {
+			return nil // given back
 		}
 		return fmt.Errorf("wait for the rate limiter: %w", err)
 	}
@@ -279,36 +304,36 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 	// that nobody else claims the recipient while the message is in
 	// flight.
 	if time.Until(dl.Until) < renewBelow {
-		if dl, err = d.Queue.Renew(ctx, dl); err != nil {
+		if dl, err = d.queue.Renew(ctx, dl); err != nil {
 			return fmt.Errorf("renew lease of broadcast %s to chat %d: %w", dl.ID, dl.Chat, err)
 		}
 	}
 	sctx := context.WithoutCancel(ctx)
-	err = d.Sender.Send(sctx, dl.Chat, text, d.Paid)
+	err = d.sender.Send(sctx, dl.Chat, text, d.opts.Paid)
 	var ra *RetryAfterError
 	var rej *RejectedError
 	switch {
 	case err == nil:
 		return d.record(sctx, dl, Sent, "")
 	case errors.Is(err, ErrBlocked):
-		if d.Subscribers != nil {
-			if err := d.Subscribers.Block(sctx, dl.Chat); err != nil {
-				d.log().Warn("marking a subscriber blocked failed", "chat_id", dl.Chat, "err", err)
+		if d.opts.Subscribers != nil {
+			if err := d.opts.Subscribers.Block(sctx, dl.Chat); err != nil {
+				d.opts.Log.Warn("marking a subscriber blocked failed", "chat_id", dl.Chat, "err", err)
 			}
 		}
 		return d.record(sctx, dl, Blocked, "blocked by the user")
 	case errors.As(err, &rej):
 		return d.record(sctx, dl, Failed, rej.Reason)
 	case errors.As(err, &ra):
-		d.log().Warn("telegram asks to slow down", "retry_after", ra.After, "chat_id", dl.Chat)
-		if err := d.Limiter.Slow(sctx, ra.After); err != nil {
-			d.log().Warn("slowing the rate limiter failed", "err", err)
+		d.opts.Log.Warn("telegram asks to slow down", "retry_after", ra.After, "chat_id", dl.Chat)
+		if err := d.limiter.Slow(sctx, ra.After); err != nil {
+			d.opts.Log.Warn("slowing the rate limiter failed", "err", err)
 		}
 		// Telegram's flood limit is the bot's, not the recipient's: the
 		// attempt does not count, so that nobody is missed for it.
 		return d.retry(sctx, dl, ra.After, "too many requests", false)
 	default:
-		d.log().Warn("sending a broadcast message failed", "broadcast", dl.ID, "chat_id", dl.Chat, "attempt", dl.Attempt+1, "err", err)
+		d.opts.Log.Warn("sending a broadcast message failed", "broadcast", dl.ID, "chat_id", dl.Chat, "attempt", dl.Attempt+1, "err", err)
 		return d.retry(sctx, dl, d.backoff(dl.Attempt), err.Error(), true)
 	}
 }
@@ -316,27 +341,21 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 // retry gives dl back for a later attempt, or records it Failed when it
 // had its attempts; an attempt that is not counted never fails it.
 func (d *Deliverer) retry(ctx context.Context, dl Delivery, after time.Duration, reason string, counted bool) error {
-	attempts := d.MaxAttempts
-	if attempts <= 0 {
-		attempts = 5
-	}
+	attempts := d.opts.MaxAttempts
 	if counted {
 		dl.Attempt++
 	}
 	if dl.Attempt >= attempts {
 		return d.record(ctx, dl, Failed, fmt.Sprintf("%d attempts: %s", dl.Attempt, reason))
 	}
-	if err := d.Queue.Retry(ctx, dl, after); err != nil && !errors.Is(err, ErrLeaseLost) {
+	if err := d.queue.Retry(ctx, dl, after); err != nil && !errors.Is(err, ErrLeaseLost) {
 		return fmt.Errorf("give broadcast %s to chat %d back: %w", dl.ID, dl.Chat, err)
 	}
 	return nil
 }
 
 func (d *Deliverer) backoff(attempt int) time.Duration {
-	b := d.Backoff
-	if b <= 0 {
-		b = 2 * time.Second
-	}
+	b := d.opts.Backoff
 	for range min(attempt, 10) {
 		b *= 2
 	}
@@ -344,16 +363,16 @@ func (d *Deliverer) backoff(attempt int) time.Duration {
 }
 
 func (d *Deliverer) record(ctx context.Context, dl Delivery, r Result, reason string) error {
-	err := d.Queue.Record(ctx, dl, r, reason)
+	err := d.queue.Record(ctx, dl, r, reason)
 	if errors.Is(err, ErrLeaseLost) {
-		d.log().Warn("a broadcast delivery's lease ran out before its result was recorded", "broadcast", dl.ID, "chat_id", dl.Chat, "result", r)
+		d.opts.Log.Warn("a broadcast delivery's lease ran out before its result was recorded", "broadcast", dl.ID, "chat_id", dl.Chat, "result", r)
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("record broadcast %s to chat %d %s: %w", dl.ID, dl.Chat, r, err)
 	}
-	if d.Recorded != nil {
-		d.Recorded(r)
+	if d.opts.Recorded != nil {
+		d.opts.Recorded(r)
 	}
 	return nil
 }
@@ -366,7 +385,7 @@ func (d *Deliverer) notice(ctx context.Context, id string) (Notice, error) {
 	if ok {
 		return n, nil
 	}
-	n, err := d.Queue.Notice(ctx, id)
+	n, err := d.queue.Notice(ctx, id)
 	if err != nil {
 		return Notice{}, fmt.Errorf("read broadcast %s: %w", id, err)
 	}

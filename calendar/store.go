@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -57,8 +58,7 @@ func (v *View) Session(id string) (Session, bool) {
 // Derive returns the dates derived from s with the view's working days.
 func (v *View) Derive(s Session) Derived { return v.Holidays.Derive(s) }
 
-// DefaultRefresh is how often Run reloads the calendar when told an
-// interval that is not positive.
+// DefaultRefresh is how often Run reloads the calendar by default.
 const DefaultRefresh = 5 * time.Second
 
 // Cache holds the calendar of a Store in memory: View answers at once,
@@ -69,19 +69,35 @@ type Cache struct {
 	store   Store
 	builtin *Holidays
 	view    atomic.Pointer[View]
+	opts    CacheOptions
 
 	mu  sync.Mutex // serializes changes of view
 	gen uint64     // counts the changes made through the cache, under mu
 }
 
+// CacheOptions tune a Cache; a zero field takes its default.
+type CacheOptions struct {
+	// Refresh is how often Run reloads the calendar (default
+	// DefaultRefresh).
+	Refresh time.Duration
+	// Log receives Run's failed reloads (default: nowhere).
+	Log *slog.Logger
+}
+
 // NewCache returns a cache of store, with the embedded holidays and no
 // session until the first Refresh. The error is that of Embedded.
-func NewCache(store Store) (*Cache, error) {
+func NewCache(store Store, o CacheOptions) (*Cache, error) {
 	h, err := Embedded()
 	if err != nil {
 		return nil, err
 	}
-	c := &Cache{store: store, builtin: h}
+	if o.Refresh <= 0 {
+		o.Refresh = DefaultRefresh
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	c := &Cache{store: store, builtin: h, opts: o}
 	c.view.Store(&View{Holidays: h})
 	return c, nil
 }
@@ -123,22 +139,19 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// Run refreshes the view at once and then every interval (DefaultRefresh
-// if interval is not positive) until ctx is done. It reports each failed
-// refresh to report, if not nil; the view stays as it was.
-func (c *Cache) Run(ctx context.Context, interval time.Duration, report func(error)) {
-	if interval <= 0 {
-		interval = DefaultRefresh
-	}
-	t := time.NewTicker(interval)
+// Run refreshes the view at once and then every Refresh until ctx is
+// done. A failed refresh is logged and leaves the view as it was, for the
+// next to load; Run returns nil once ctx is done.
+func (c *Cache) Run(ctx context.Context) error {
+	t := time.NewTicker(c.opts.Refresh)
 	defer t.Stop()
 	for {
-		if err := c.Refresh(ctx); err != nil && ctx.Err() == nil && report != nil {
-			report(err)
+		if err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
+			c.opts.Log.Warn("reloading the exam calendar failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

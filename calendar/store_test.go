@@ -1,11 +1,15 @@
 package calendar_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"examdesk/calendar"
@@ -14,7 +18,7 @@ import (
 
 func newCache(t *testing.T, st calendar.Store) *calendar.Cache {
 	t.Helper()
-	c, err := calendar.NewCache(st)
+	c, err := calendar.NewCache(st, calendar.CacheOptions{})
 	if err != nil {
 		t.Fatalf("NewCache() error: %v", err)
 	}
@@ -219,46 +223,63 @@ func TestCacheRefreshKeepsChange(t *testing.T) {
 	}
 }
 
+// TestCacheRun checks that Run loads the calendar at once and then every
+// Refresh, logs a failed reload and keeps the view, and returns once its
+// context is done.
 func TestCacheRun(t *testing.T) {
-	st := new(calendartest.MemStore)
-	c := newCache(t, st)
-	ctx, cancel := context.WithCancel(t.Context())
-	var (
-		mu       sync.Mutex
-		reported []error
-	)
-	ran := make(chan struct{})
-	go func() {
-		c.Run(ctx, 10*time.Millisecond, func(err error) {
-			mu.Lock()
-			reported = append(reported, err)
-			mu.Unlock()
-		})
-		close(ran)
-	}()
-	if err := st.PutSession(t.Context(), session(t, "x", "2026-05-01", "2026-05-10", "2026-06-01", "")); err != nil {
-		t.Fatal(err)
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("Run: %s did not happen within 5 s", what)
-			}
-			time.Sleep(5 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		st := new(calendartest.MemStore)
+		var logs syncBuffer
+		c, err := calendar.NewCache(st, calendar.CacheOptions{Refresh: time.Minute, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	waitFor("the session loaded", func() bool { return len(c.View().Sessions) == 1 })
-	st.Fail(errors.New("store down"))
-	waitFor("a failure reported", func() bool { mu.Lock(); defer mu.Unlock(); return len(reported) > 0 })
-	if len(c.View().Sessions) != 1 {
-		t.Errorf("View() lost the session when the store failed")
-	}
-	cancel()
-	select {
-	case <-ran:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return within 5 s of its context's end")
-	}
+		ctx, cancel := context.WithCancel(t.Context())
+		ran := make(chan error)
+		go func() { ran <- c.Run(ctx) }()
+		synctest.Wait() // the first refresh, at once
+		if err := st.PutSession(t.Context(), session(t, "x", "2026-05-01", "2026-05-10", "2026-06-01", "")); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if n := len(c.View().Sessions); n != 0 {
+			t.Errorf("View() before the next refresh = %d sessions; want none", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := len(c.View().Sessions); n != 1 {
+			t.Errorf("View() a refresh later = %d sessions; want 1", n)
+		}
+		st.Fail(errors.New("store down"))
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := logs.String(); !strings.Contains(got, "reloading the exam calendar failed") || !strings.Contains(got, "store down") {
+			t.Errorf("log after a failed refresh = %q; want the failure", got)
+		}
+		if n := len(c.View().Sessions); n != 1 {
+			t.Errorf("View() lost the session when the store failed")
+		}
+		cancel()
+		if err := <-ran; err != nil {
+			t.Errorf("Run() = %v; want nil", err)
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -56,7 +56,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f := &fixture{store: &statstest.Store{}, now: time.Now()}
 	cal := calendartest.MemStore{}
-	cache, err := calendar.NewCache(&cal)
+	cache, err := calendar.NewCache(&cal, calendar.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,7 @@
 package dialog
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,34 +151,6 @@ func New(set *rules.Set, faq FAQ, labels Translator) *Engine {
 
 // FAQ returns the FAQ the engine answers questions through.
 func (e *Engine) FAQ() FAQ { return e.faq }
-
-// maxConflicts bounds the retries of Handle when other writers keep winning.
-const maxConflicts = 16
-
-// Handle loads the conversation key from s, steps it with in, and saves the
-// new state, retrying when another writer saved in between. On error the
-// stored state is unchanged.
-func (e *Engine) Handle(ctx context.Context, s Store, key Key, in Input) (Reply, error) {
-	for range maxConflicts {
-		st, err := s.Load(ctx, key)
-		if err != nil {
-			return Reply{}, fmt.Errorf("load state %d/%d: %w", key.Chat, key.User, err)
-		}
-		next, r := e.Step(st, in)
-		if reflect.DeepEqual(st, next) {
-			return r, nil
-		}
-		err = s.Save(ctx, key, next)
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return Reply{}, fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
-		}
-		return r, nil
-	}
-	return Reply{}, fmt.Errorf("save state %d/%d: %w %d times", key.Chat, key.User, ErrConflict, maxConflicts)
-}
 
 // Step returns the state after in and the reply to it. It does not modify
 // st; the returned state keeps st's Version.

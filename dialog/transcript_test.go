@@ -78,6 +78,20 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
+// stepStored loads the conversation key from store, steps it with in and saves
+// the new state, as the conversation pipeline does through the inbox.
+func stepStored(ctx context.Context, e *dialog.Engine, store dialog.Store, key dialog.Key, in dialog.Input) (dialog.Reply, error) {
+	st, err := store.Load(ctx, key)
+	if err != nil {
+		return dialog.Reply{}, err
+	}
+	next, r := e.Step(st, in)
+	if err := store.Save(ctx, key, next); err != nil {
+		return dialog.Reply{}, err
+	}
+	return r, nil
+}
+
 func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file, lang string) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -120,9 +134,9 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 				o := opts[i-1]
 				in = dialog.Input{Pick: &dialog.Pick{Value: o.Value, Step: o.Step}, LanguageCode: lang}
 			}
-			reply, err = engine.Handle(ctx, store, key, in)
+			reply, err = stepStored(ctx, engine, store, key, in)
 			if err != nil {
-				t.Fatalf("%s: Handle(%q) = %v", where, arg, err)
+				t.Fatalf("%s: stepStored(%q) = %v", where, arg, err)
 			}
 			pending = reply.Messages
 			for _, m := range pending {

@@ -461,15 +461,29 @@ func BenchmarkLoad(b *testing.B) {
 
 // TestBestConcurrent asks from many goroutines at once, for the race
 // detector.
+// TestBestConcurrent checks that Best gives the same answer when called
+// from many goroutines at once as when called alone (run with -race, it
+// also checks that Best shares nothing it writes).
 func TestBestConcurrent(t *testing.T) {
 	m := load(t)
-	done := make(chan Match)
-	for _, q := range []string{"照片要多大？", "準考證甚麼時候領", "certifcate", "hello"} {
+	questions := []string{"照片要多大？", "準考證甚麼時候領", "certifcate", "hello"}
+	want := map[string]Match{}
+	for _, q := range questions {
+		want[q] = m.Best(q)
+	}
+	type result struct {
+		q   string
+		got Match
+	}
+	done := make(chan result)
+	for _, q := range questions {
 		for range 4 {
-			go func() { done <- m.Best(q) }()
+			go func() { done <- result{q, m.Best(q)} }()
 		}
 	}
-	for range 16 {
-		<-done
+	for range 4 * len(questions) {
+		if r := <-done; r.got != want[r.q] {
+			t.Errorf("Best(%q) from many goroutines = %+v; want %+v, as alone", r.q, r.got, want[r.q])
+		}
 	}
 }

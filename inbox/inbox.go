@@ -12,13 +12,20 @@ import (
 	"examdesk/dialog"
 )
 
-// Update is one Telegram update as received: its update_id, the
-// conversation it belongs to and its JSON.
+// Update is one thing a user sent, as decoded once at intake: its
+// update_id, the conversation it belongs to and the dialog's input.
+// Updates that need no answer (an edit, a member joining) are never
+// queued.
 type Update struct {
-	ID   int64  `json:"id"`
-	Chat int64  `json:"chat"`
-	User int64  `json:"user"`
-	Raw  []byte `json:"raw"`
+	ID   int64
+	Chat int64
+	User int64
+	// Input is what the user sent: a text (empty for a sticker, a photo,
+	// a voice note), or a pressed option.
+	Input dialog.Input
+	// Callback is the id of the pressed button's callback query, for the
+	// transport to answer; "" for a message.
+	Callback string
 }
 
 // Job is the next update of a chat whose lease the holder has, with what
@@ -31,13 +38,18 @@ type Job struct {
 	Update Update
 	// State of the update's conversation (Chat, User), Version 0 if none.
 	State dialog.State
-	// Outbox holds replies committed by a previous holder of the chat that
-	// died before it sent them; send them first. A reply that may have
+	// Outbox holds the outbox entries (each as its holder encoded it:
+	// conversation.Entry) committed by a previous holder of the chat that
+	// died before it sent them; send them first. An entry that may have
 	// been in flight when it died is not among them: it is never sent
 	// twice.
 	Outbox [][]byte
 	// Lease identifies the holder's lease on the chat.
 	Lease string
+	// Unreadable is set when the update was recorded in a form this
+	// release cannot read (an older release's): Update has only its ID,
+	// Chat and User, and the holder commits it without an answer.
+	Unreadable bool
 }
 
 // Errors of a Queue.
@@ -59,12 +71,15 @@ var (
 // ok is false when no chat is ready.
 //
 // Commit, while the lease is held, atomically saves st as the state of the
-// job's conversation (compare-and-set on st.Version, dialog.ErrConflict
-// when it changed), removes the job's update from the queue and records out
-// as the chat's outbox. Without the lease it returns ErrLeaseLost and
+// job's conversation, removes the job's update from the queue and records
+// out as the chat's outbox, and returns the state saved, at its new
+// version. The save is a compare-and-set on st.Version: when the stored
+// version is another, Commit changes nothing and returns the state stored
+// now (Version 0 when there is none) with dialog.ErrConflict, for the
+// holder to step again from. Without the lease it returns ErrLeaseLost and
 // changes nothing.
 //
-// Sent records that the first n replies of the outbox were sent.
+// Sent records that the first n entries of the outbox were sent.
 //
 // Next, after the outbox is sent, clears it and returns the chat's next
 // job under the same lease; when the chat has no more pending updates, it
@@ -79,7 +94,7 @@ var (
 type Queue interface {
 	Add(ctx context.Context, us []Update) (added int, err error)
 	Claim(ctx context.Context) (j Job, ok bool, err error)
-	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) error
+	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) (dialog.State, error)
 	Sent(ctx context.Context, j Job, n int) error
 	Next(ctx context.Context, j Job) (next Job, ok bool, err error)
 	Release(ctx context.Context, j Job) error

@@ -21,24 +21,9 @@ const DefaultBroadcastLease = 60 * time.Second
 
 // Broadcasts is the durable broadcast queue (broadcast.Queue and
 // broadcast.Deliveries) in the Redis of a Store, under the Store's prefix.
-//
-// Its keys are:
-//
-//	bc:<id>        hash: the broadcast's record, kept for the audit and never
-//	               expiring: notice (JSON), state, total, sent, blocked,
-//	               failed, by, created, at, finished (times in ms since 1970)
-//	bc:<id>:todo   sorted set of the recipients not recorded yet, members
-//	               "<chat>|<lang>", scored by the time in ms from which they
-//	               may be claimed: the broadcast's At, the end of a lease, or
-//	               the time of a retry
-//	bc:<id>:lease  hash: member → the lease token of its claim, while claimed
-//	bc:<id>:try    hash: member → the attempts made, after a retry
-//	bc:<id>:out    hash: chat → what became of it: "sent", "blocked" or
-//	               "failed: <reason>" (the audit of each recipient)
-//	bc:active      sorted set of the broadcasts queued or sending, scored by
-//	               their At in ms
-//	bc:index       sorted set of every broadcast, scored by its creation in ms
-//	bc:stage:<r>   the recipients gathered by one Create, until it commits
+// Its keys are bc:<id> (the record, kept for the audit), bc:<id>:todo,
+// bc:<id>:lease, bc:<id>:try, bc:<id>:out, bc:active, bc:index and
+// bc:stage:<r> (see keys.go); its scripts are lua/bc_*.lua.
 //
 // Times are the server's (TIME), as the inbox's. Each method is one round
 // trip (a Lua script), except Create, which reads the audience page by
@@ -46,7 +31,7 @@ const DefaultBroadcastLease = 60 * time.Second
 // Like Inbox it needs a single Redis server, not a Cluster.
 type Broadcasts struct {
 	client *redis.Client
-	prefix string
+	k      keys
 	lease  time.Duration
 }
 
@@ -62,14 +47,7 @@ func (s *Store) Broadcasts(lease time.Duration) *Broadcasts {
 	if lease <= 0 {
 		lease = DefaultBroadcastLease
 	}
-	return &Broadcasts{client: s.client, prefix: s.prefix, lease: lease}
-}
-
-func (b *Broadcasts) key(id, kind string) string {
-	if kind == "" {
-		return b.prefix + "bc:" + id
-	}
-	return b.prefix + "bc:" + id + ":" + kind
+	return &Broadcasts{client: s.client, k: s.k, lease: lease}
 }
 
 // audiencePage is how many subscribers Create reads at a time.
@@ -103,32 +81,6 @@ func checkNotice(n broadcast.Notice) error {
 	return nil
 }
 
-// commitScript commits a Create. KEYS are bc:<id>, the stage, todo,
-// active and index; ARGV are id, the notice JSON, by, created ms, at ms.
-// It returns 0 when the broadcast exists (the stage is dropped), else its
-// total.
-var bcCommitScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-	redis.call('DEL', KEYS[2])
-	return -1
-end
-local total = redis.call('ZCARD', KEYS[2])
-local state = 'queued'
-redis.call('HSET', KEYS[1], 'notice', ARGV[2], 'by', ARGV[3], 'created', ARGV[4], 'at', ARGV[5],
-	'total', total, 'sent', 0, 'blocked', 0, 'failed', 0)
-if total > 0 then
-	redis.call('RENAME', KEYS[2], KEYS[3])
-	redis.call('PERSIST', KEYS[3])
-	redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
-else
-	state = 'done'
-	redis.call('HSET', KEYS[1], 'finished', ARGV[4])
-end
-redis.call('HSET', KEYS[1], 'state', state)
-redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
-return total
-`)
-
 // Create records a broadcast of n to the active subscribers of audience
 // matching n.Filter, as they are now; see broadcast.Queue. The notice must
 // have a text for every language its filter selects (errors wrapping
@@ -161,7 +113,7 @@ func (b *Broadcasts) Create(ctx context.Context, n broadcast.Notice, audience br
 		return broadcast.Status{}, fmt.Errorf("create broadcast %s: %w", n.ID, err)
 	}
 
-	stage := b.prefix + "bc:stage:" + rand.Text()
+	stage := b.k.stage(rand.Text())
 	at := n.At.UnixMilli()
 	var after int64
 	for {
@@ -193,8 +145,8 @@ func (b *Broadcasts) Create(ctx context.Context, n broadcast.Notice, audience br
 			break
 		}
 	}
-	total, err := bcCommitScript.Run(ctx, b.client,
-		[]string{b.key(n.ID, ""), stage, b.key(n.ID, "todo"), b.prefix + "bc:active", b.prefix + "bc:index"},
+	total, err := bcCreateScript.Run(ctx, b.client,
+		[]string{b.k.broadcast(n.ID), stage, b.k.todo(n.ID), b.k.active(), b.k.index()},
 		n.ID, data, n.By, n.Created.UnixMilli(), at).Int()
 	if err != nil {
 		return broadcast.Status{}, fmt.Errorf("create broadcast %s: %w", n.ID, err)
@@ -212,8 +164,8 @@ func (b *Broadcasts) Create(ctx context.Context, n broadcast.Notice, audience br
 // Status returns the broadcast's counts and notice, in one round trip.
 func (b *Broadcasts) Status(ctx context.Context, id string) (broadcast.Status, broadcast.Notice, error) {
 	p := b.client.Pipeline()
-	rec := p.HGetAll(ctx, b.key(id, ""))
-	pending := p.ZCard(ctx, b.key(id, "todo"))
+	rec := p.HGetAll(ctx, b.k.broadcast(id))
+	pending := p.ZCard(ctx, b.k.todo(id))
 	if _, err := p.Exec(ctx); err != nil {
 		return broadcast.Status{}, broadcast.Notice{}, fmt.Errorf("read broadcast %s: %w", id, err)
 	}
@@ -258,23 +210,11 @@ func (b *Broadcasts) Notice(ctx context.Context, id string) (broadcast.Notice, e
 	return n, err
 }
 
-// bcCancelScript cancels. KEYS are bc:<id> and active; ARGV is the id. It
-// returns 0 for an unknown broadcast, else 1.
-var bcCancelScript = redis.NewScript(luaNow + `
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return 0 end
-if state == 'queued' or state == 'sending' then
-	redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished', now)
-	redis.call('ZREM', KEYS[2], ARGV[1])
-end
-return 1
-`)
-
 // Cancel stops a queued or sending broadcast: no recipient is claimed
 // afterwards; see broadcast.Queue. Its recipients not sent stay pending in
 // its record (Status.Pending), for the audit.
 func (b *Broadcasts) Cancel(ctx context.Context, id string) (broadcast.Status, error) {
-	ok, err := bcCancelScript.Run(ctx, b.client, []string{b.key(id, ""), b.prefix + "bc:active"}, id).Int()
+	ok, err := bcCancelScript.Run(ctx, b.client, []string{b.k.broadcast(id), b.k.active()}, id).Int()
 	if err != nil {
 		return broadcast.Status{}, fmt.Errorf("cancel broadcast %s: %w", id, err)
 	}
@@ -294,7 +234,7 @@ func (b *Broadcasts) List(ctx context.Context, n int) ([]broadcast.Status, error
 	if n <= 0 {
 		return nil, nil
 	}
-	ids, err := b.client.ZRevRange(ctx, b.prefix+"bc:index", 0, int64(n-1)).Result()
+	ids, err := b.client.ZRevRange(ctx, b.k.index(), 0, int64(n-1)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts: %w", err)
 	}
@@ -302,8 +242,8 @@ func (b *Broadcasts) List(ctx context.Context, n int) ([]broadcast.Status, error
 	recs := make([]*redis.MapStringStringCmd, len(ids))
 	pend := make([]*redis.IntCmd, len(ids))
 	for i, id := range ids {
-		recs[i] = p.HGetAll(ctx, b.key(id, ""))
-		pend[i] = p.ZCard(ctx, b.key(id, "todo"))
+		recs[i] = p.HGetAll(ctx, b.k.broadcast(id))
+		pend[i] = p.ZCard(ctx, b.k.todo(id))
 	}
 	if _, err := p.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("list broadcasts: %w", err)
@@ -319,49 +259,11 @@ func (b *Broadcasts) List(ctx context.Context, n int) ([]broadcast.Status, error
 	return out, nil
 }
 
-// luaFinish defines finish(P, id, bk, todo, now), which makes a sending
-// broadcast with no recipient left done.
-const luaFinish = `
-local function finish(P, id, bk, todo, now)
-	if redis.call('ZCARD', todo) > 0 then return end
-	if redis.call('HGET', bk, 'state') == 'sending' or redis.call('HGET', bk, 'state') == 'queued' then
-		redis.call('HSET', bk, 'state', 'done', 'finished', now)
-	end
-	redis.call('ZREM', P .. 'bc:active', id)
-end
-`
-
-// bcClaimScript claims a recipient. KEYS is active; ARGV are the prefix,
-// the lease token and the lease in ms. It returns {id, member, attempts,
-// lease end ms}, or nil when no recipient may be claimed.
-var bcClaimScript = redis.NewScript(luaNow + luaFinish + `
-local P, token, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 32)
-for _, id in ipairs(ids) do
-	local bk, todo = P .. 'bc:' .. id, P .. 'bc:' .. id .. ':todo'
-	local state = redis.call('HGET', bk, 'state')
-	if state ~= 'queued' and state ~= 'sending' then
-		redis.call('ZREM', KEYS[1], id)
-	else
-		if state == 'queued' then redis.call('HSET', bk, 'state', 'sending') end
-		local m = redis.call('ZRANGEBYSCORE', todo, '-inf', now, 'LIMIT', 0, 1)[1]
-		if m then
-			redis.call('ZADD', todo, 'XX', now + lease, m)
-			redis.call('HSET', todo:sub(1, -5) .. 'lease', m, token)
-			local tries = redis.call('HGET', todo:sub(1, -5) .. 'try', m) or '0'
-			return {id, m, tries, tostring(now + lease)}
-		end
-		finish(P, id, bk, todo, now)
-	end
-end
-return false
-`)
-
 // Claim hands out a pending recipient of the broadcast due first, under a
 // new lease, in one round trip; see broadcast.Deliveries.
 func (b *Broadcasts) Claim(ctx context.Context) (broadcast.Delivery, bool, error) {
 	token := rand.Text()[:16]
-	r, err := bcClaimScript.Run(ctx, b.client, []string{b.prefix + "bc:active"}, b.prefix, token, b.lease.Milliseconds()).Result()
+	r, err := bcClaimScript.Run(ctx, b.client, []string{b.k.active()}, string(b.k), token, b.lease.Milliseconds()).Result()
 	if errors.Is(err, redis.Nil) {
 		return broadcast.Delivery{}, false, nil
 	}
@@ -388,20 +290,10 @@ func member(d broadcast.Delivery) string {
 	return strconv.FormatInt(d.Chat, 10) + "|" + d.Lang
 }
 
-// bcRenewScript renews. KEYS are bc:<id>, todo, lease; ARGV are the
-// member, the token and the lease ms. It returns the new end, or -1.
-var bcRenewScript = redis.NewScript(luaNow + `
-if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] or redis.call('HGET', KEYS[1], 'state') ~= 'sending' then
-	return -1
-end
-redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[3]), ARGV[1])
-return now + tonumber(ARGV[3])
-`)
-
 // Renew extends the lease of d, in one round trip; see
 // broadcast.Deliveries.
 func (b *Broadcasts) Renew(ctx context.Context, d broadcast.Delivery) (broadcast.Delivery, error) {
-	until, err := bcRenewScript.Run(ctx, b.client, []string{b.key(d.ID, ""), b.key(d.ID, "todo"), b.key(d.ID, "lease")},
+	until, err := bcRenewScript.Run(ctx, b.client, []string{b.k.broadcast(d.ID), b.k.todo(d.ID), b.k.leases(d.ID)},
 		member(d), d.Lease, b.lease.Milliseconds()).Int64()
 	if err != nil {
 		return d, fmt.Errorf("renew broadcast %s to chat %d: %w", d.ID, d.Chat, err)
@@ -412,20 +304,6 @@ func (b *Broadcasts) Renew(ctx context.Context, d broadcast.Delivery) (broadcast
 	d.Until = time.UnixMilli(until)
 	return d, nil
 }
-
-// bcRecordScript records. KEYS are bc:<id>, todo, lease, try, out; ARGV
-// are the member, the token, the result, what to keep in out, the chat,
-// the prefix and the id. It returns 1, or -1 without the lease.
-var bcRecordScript = redis.NewScript(luaNow + luaFinish + `
-if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return -1 end
-redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
-redis.call('HSET', KEYS[5], ARGV[5], ARGV[4])
-finish(ARGV[6], ARGV[7], KEYS[1], KEYS[2], now)
-return 1
-`)
 
 // Record records what became of d, in one round trip; see
 // broadcast.Deliveries. A recipient is recorded once: a second Record of
@@ -440,8 +318,8 @@ func (b *Broadcasts) Record(ctx context.Context, d broadcast.Delivery, r broadca
 		return fmt.Errorf("record broadcast %s to chat %d: unknown result %q", d.ID, d.Chat, r)
 	}
 	n, err := bcRecordScript.Run(ctx, b.client,
-		[]string{b.key(d.ID, ""), b.key(d.ID, "todo"), b.key(d.ID, "lease"), b.key(d.ID, "try"), b.key(d.ID, "out")},
-		member(d), d.Lease, string(r), out, d.Chat, b.prefix, d.ID).Int()
+		[]string{b.k.broadcast(d.ID), b.k.todo(d.ID), b.k.leases(d.ID), b.k.tries(d.ID), b.k.outcomes(d.ID), b.k.active()},
+		member(d), d.Lease, string(r), out, d.Chat, d.ID).Int()
 	if err != nil {
 		return fmt.Errorf("record broadcast %s to chat %d %s: %w", d.ID, d.Chat, r, err)
 	}
@@ -451,22 +329,11 @@ func (b *Broadcasts) Record(ctx context.Context, d broadcast.Delivery, r broadca
 	return nil
 }
 
-// bcRetryScript gives a recipient back. KEYS are todo, lease, try; ARGV
-// are the member, the token, the delay ms and the attempts. It returns 1,
-// or -1 without the lease.
-var bcRetryScript = redis.NewScript(luaNow + `
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1])
-if ARGV[4] ~= '0' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
-return 1
-`)
-
 // Retry gives d back to be claimed after the delay, in one round trip;
 // see broadcast.Deliveries.
 func (b *Broadcasts) Retry(ctx context.Context, d broadcast.Delivery, after time.Duration) error {
 	n, err := bcRetryScript.Run(ctx, b.client,
-		[]string{b.key(d.ID, "todo"), b.key(d.ID, "lease"), b.key(d.ID, "try")},
+		[]string{b.k.todo(d.ID), b.k.leases(d.ID), b.k.tries(d.ID)},
 		member(d), d.Lease, max(after, 0).Milliseconds(), d.Attempt).Int()
 	if err != nil {
 		return fmt.Errorf("retry broadcast %s to chat %d: %w", d.ID, d.Chat, err)
@@ -480,7 +347,7 @@ func (b *Broadcasts) Retry(ctx context.Context, d broadcast.Delivery, after time
 // Outcomes returns what became of each recipient recorded so far, by chat:
 // "sent", "blocked" or "failed: <reason>".
 func (b *Broadcasts) Outcomes(ctx context.Context, id string) (map[int64]string, error) {
-	m, err := b.client.HGetAll(ctx, b.key(id, "out")).Result()
+	m, err := b.client.HGetAll(ctx, b.k.outcomes(id)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read outcomes of broadcast %s: %w", id, err)
 	}

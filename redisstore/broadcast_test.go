@@ -34,6 +34,7 @@ func notice(text string) broadcast.Notice {
 }
 
 func TestBroadcastCreate(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -142,6 +143,7 @@ func drain(t *testing.T, q *redisstore.Broadcasts, workers int) map[int64]int {
 }
 
 func TestBroadcastDeliveries(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -173,6 +175,7 @@ func TestBroadcastDeliveries(t *testing.T) {
 }
 
 func TestBroadcastResults(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	q := openRedisStore(t).Broadcasts(0)
 	st, err := q.Create(ctx, notice("hello"), audience(t, 3))
@@ -229,6 +232,7 @@ func TestBroadcastResults(t *testing.T) {
 }
 
 func TestBroadcastLease(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	q := openRedisStore(t).Broadcasts(200 * time.Millisecond)
 	if _, err := q.Create(ctx, notice("hello"), audience(t, 1)); err != nil {
@@ -258,6 +262,7 @@ func TestBroadcastLease(t *testing.T) {
 }
 
 func TestBroadcastScheduledAndCancel(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	q := openRedisStore(t).Broadcasts(0)
 	subs := audience(t, 5)
@@ -301,6 +306,7 @@ func TestBroadcastScheduledAndCancel(t *testing.T) {
 // TestBroadcastAudit checks the documented layout of a finished
 // broadcast's record: kept, without expiry.
 func TestBroadcastAudit(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	st := openRedisStore(t)
 	q := st.Broadcasts(0)
@@ -337,6 +343,7 @@ func TestBroadcastAudit(t *testing.T) {
 // broadcasts: the outcome of one already sent, and the pending delivery of
 // one still queued, which then counts as failed.
 func TestBroadcastForget(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -421,6 +428,7 @@ func (f *failingList) List(ctx context.Context, fl broadcast.Filter, after int64
 }
 
 func TestBroadcastCreateFails(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	st := openRedisStore(t)
 	q := st.Broadcasts(0)

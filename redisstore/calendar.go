@@ -12,14 +12,9 @@ import (
 )
 
 // Calendar is a calendar.Store in the Redis of a Store, under the Store's
-// prefix, kept without expiry until removed:
-//
-//	<prefix>calendar:sessions   hash: session ID → the session as JSON
-//	                            (calendar.Session's encoding)
-//	<prefix>calendar:holidays   hash: year, decimal → the year's holidays
-//	                            in the holiday-cn JSON format
-//
-// Each method is one round trip. What is read back is checked again, so a
+// prefix, kept without expiry until removed: calendar:sessions (session
+// ID → calendar.Session's JSON) and calendar:holidays (year → the year's
+// holidays in the holiday-cn JSON format); see keys.go. Each method is one round trip. What is read back is checked again, so a
 // record edited by hand into something invalid is an error naming its key
 // and field rather than a wrong answer.
 type Calendar struct {
@@ -32,8 +27,8 @@ var _ calendar.Store = (*Calendar)(nil)
 // valid until the store is closed.
 func (s *Store) Calendar() *Calendar { return &Calendar{s: s} }
 
-func (c *Calendar) sessionsKey() string { return c.s.prefix + "calendar:sessions" }
-func (c *Calendar) yearsKey() string    { return c.s.prefix + "calendar:holidays" }
+func (c *Calendar) sessionsKey() string { return c.s.k.sessions() }
+func (c *Calendar) yearsKey() string    { return c.s.k.holidays() }
 
 // Sessions returns every session, ordered by ID.
 func (c *Calendar) Sessions(ctx context.Context) ([]calendar.Session, error) {

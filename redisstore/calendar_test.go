@@ -9,8 +9,10 @@ import (
 )
 
 func TestCalendar(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			calendartest.TestStore(t, func(t *testing.T) calendar.Store { return b.open(t).Calendar() })
 		})
 	}
@@ -19,10 +21,12 @@ func TestCalendar(t *testing.T) {
 // TestCalendarLayout checks the keys of the calendar, as documented on
 // Calendar: two hashes under the store's prefix, without expiry.
 func TestCalendarLayout(t *testing.T) {
+	t.Parallel()
 	s := calendar.Session{ID: "2026-2", Opens: calendar.NewDate(2026, 8, 3), Closes: calendar.NewDate(2026, 8, 14), Exams: []calendar.Date{calendar.NewDate(2026, 10, 12)}}
 	y := calendar.Year{Year: 2099, Papers: []string{"https://example.org/notice"}, Days: []calendar.Day{{Name: "test", Date: calendar.NewDate(2099, 1, 1), OffDay: true}}}
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			st := b.open(t)
 			cal := st.Calendar()
 			ctx := t.Context()
@@ -51,6 +55,7 @@ func TestCalendarLayout(t *testing.T) {
 // TestCalendarBadRecord checks that a record edited by hand into something
 // invalid is an error naming its key, not a wrong calendar.
 func TestCalendarBadRecord(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, key, field, value, want string
 	}{

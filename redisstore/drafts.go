@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,12 +18,12 @@ const DefaultDraftTTL = 24 * time.Hour
 
 // Drafts keeps the administrators' broadcast drafts (admin.Drafts) in the
 // Redis of a Store, under its prefix, so that any serve process continues
-// an administrator's flow. Each draft is one key, draft:<user>, holding
-// the draft as JSON and expiring a time to live after it was saved last.
+// an administrator's flow. Each draft is one key, draft:<user> (see
+// keys.go), holding the draft as JSON and expiring a time to live after it was saved last.
 // Every method is one round trip.
 type Drafts struct {
 	client *redis.Client
-	prefix string
+	k      keys
 	ttl    time.Duration
 }
 
@@ -37,12 +36,10 @@ func (s *Store) Drafts(ttl time.Duration) *Drafts {
 	if ttl < time.Millisecond {
 		ttl = DefaultDraftTTL
 	}
-	return &Drafts{client: s.client, prefix: s.prefix, ttl: ttl}
+	return &Drafts{client: s.client, k: s.k, ttl: ttl}
 }
 
-func (d *Drafts) key(user int64) string {
-	return d.prefix + "draft:" + strconv.FormatInt(user, 10)
-}
+func (d *Drafts) key(user int64) string { return d.k.draft(user) }
 
 // Load returns user's draft. A record that does not decode (written by an
 // incompatible release) counts as no draft, so that the administrator can

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDrafts(t *testing.T) {
+	t.Parallel()
 	full := admin.Draft{
 		Version:       1764223200000001,
 		Stage:         admin.StagePreview,
@@ -69,6 +70,7 @@ func TestDrafts(t *testing.T) {
 
 // TestDraftsDown: a store that cannot reach Redis says so.
 func TestDraftsDown(t *testing.T) {
+	t.Parallel()
 	st := openEmbeddedStore(t)
 	drafts := st.Drafts(0)
 	st.Close()

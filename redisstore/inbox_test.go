@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -30,6 +31,7 @@ func newInbox(t testing.TB, st *redisstore.Store, opts ...redisstore.InboxOption
 }
 
 func TestInbox(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			inboxtest.TestQueue(t, func(t *testing.T, lease time.Duration) inbox.Queue {
@@ -40,7 +42,7 @@ func TestInbox(t *testing.T) {
 }
 
 func testUpdate(id, chat, user int64) inbox.Update {
-	return inbox.Update{ID: id, Chat: chat, User: user, Raw: fmt.Appendf(nil, `{"update_id":%d}`, id)}
+	return inbox.Update{ID: id, Chat: chat, User: user, Input: dialog.Input{Text: "hi"}}
 }
 
 func mustAdd(t testing.TB, q *redisstore.Inbox, us ...inbox.Update) {
@@ -61,7 +63,7 @@ func mustClaim(t testing.TB, q *redisstore.Inbox) inbox.Job {
 
 func mustCommit(t testing.TB, q *redisstore.Inbox, j inbox.Job, st dialog.State, out ...[]byte) {
 	t.Helper()
-	if err := q.Commit(t.Context(), j, st, out); err != nil {
+	if _, err := q.Commit(t.Context(), j, st, out); err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
 	}
 }
@@ -89,6 +91,7 @@ func checkPTTL(t *testing.T, c *redis.Client, key string, want time.Duration) {
 
 // TestInboxLayout checks the keys of the inbox and their times to live.
 func TestInboxLayout(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
@@ -99,6 +102,7 @@ func TestInboxLayout(t *testing.T) {
 			{"option", []redisstore.InboxOption{redisstore.WithLease(90 * time.Second)}, 90 * time.Second},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				st := s.open(t, redisstore.WithTTL(time.Hour))
 				q := newInbox(t, st, tc.opts...)
 				c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -115,7 +119,7 @@ func TestInboxLayout(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ZRANGE %sq:-7: %v", p, err)
 				}
-				want := []redis.Z{{Score: 40, Member: `40|9|{"update_id":40}`}, {Score: 41, Member: `41|8|{"update_id":41}`}}
+				want := []redis.Z{{Score: 40, Member: `40|9|{"text":"hi"}`}, {Score: 41, Member: `41|8|{"text":"hi"}`}}
 				if !reflect.DeepEqual(members, want) {
 					t.Errorf("ZRANGE %sq:-7 = %v; want %v", p, members, want)
 				}
@@ -172,6 +176,7 @@ func TestInboxLayout(t *testing.T) {
 // the dedup window, and forgets them within twice that. It moves the sets
 // of ids back in time, for Redis cannot be told the time.
 func TestInboxDedupWindow(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		for _, tc := range []struct {
 			name  string
@@ -182,6 +187,7 @@ func TestInboxDedupWindow(t *testing.T) {
 			{"option", []redisstore.InboxOption{redisstore.WithDedup(72 * time.Hour)}, 72 * time.Hour},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				st := s.open(t)
 				q := newInbox(t, st, tc.opts...)
 				c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -252,8 +258,10 @@ func sortStrings(ss []string) []string {
 
 // TestInboxStore checks that Commit and the Store share the state records.
 func TestInboxStore(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -298,8 +306,10 @@ func TestInboxStore(t *testing.T) {
 			if err := st.Save(ctx, k, got); err != nil {
 				t.Fatalf("Save() error: %v", err)
 			}
-			if err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) {
-				t.Fatalf("Commit() after a Save = %v; want ErrConflict", err)
+			saved = got
+			saved.Version++
+			if now, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, saved) {
+				t.Fatalf("Commit() after a Save = %+v, %v; want the state saved, %+v, and ErrConflict", now, err, saved)
 			}
 			if n, err := st.Client().ZCard(ctx, st.Prefix()+"q:-5").Result(); err != nil || n != 1 {
 				t.Errorf("ZCARD q after a conflict = %d, %v; want 1", n, err)
@@ -317,8 +327,10 @@ func TestInboxStore(t *testing.T) {
 // TestInboxHeldReady checks that Claim skips a held chat that is ready
 // all the same, and moves it to when its lease expires.
 func TestInboxHeldReady(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			c, p, ctx := st.Client(), st.Prefix(), t.Context()
@@ -345,6 +357,7 @@ func TestInboxHeldReady(t *testing.T) {
 
 // TestInboxRenew checks that Commit, Sent and Next renew the lease.
 func TestInboxRenew(t *testing.T) {
+	t.Parallel()
 	const lease = 600 * time.Millisecond
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
@@ -357,7 +370,10 @@ func TestInboxRenew(t *testing.T) {
 				name string
 				do   func() error
 			}{
-				{"Commit", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) }},
+				{"Commit", func() error {
+					_, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")})
+					return err
+				}},
 				{"Sent", func() error { return q.Sent(ctx, j, 1) }},
 				{"Next", func() error { _, _, err := q.Next(ctx, j); return err }},
 			}
@@ -375,6 +391,7 @@ func TestInboxRenew(t *testing.T) {
 // Next and Claim fail with an error naming it, and that the chat is tried
 // again after the lease while other chats go on.
 func TestInboxUnreadable(t *testing.T) {
+	t.Parallel()
 	const lease = 300 * time.Millisecond
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
@@ -421,6 +438,7 @@ func TestInboxUnreadable(t *testing.T) {
 }
 
 func TestInboxOptions(t *testing.T) {
+	t.Parallel()
 	st := openEmbeddedStore(t)
 	for _, tc := range []struct {
 		name string
@@ -463,8 +481,10 @@ func (r *roundTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 // once the scripts are loaded, Next too when it takes another chat; so a
 // worker that handles the updates of many chats claims once.
 func TestInboxRoundTrips(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -493,7 +513,7 @@ func TestInboxRoundTrips(t *testing.T) {
 				one("Claim()", func() (err error) { j, ok, err = q.Claim(ctx); return err })
 				handled, chats := 0, 1
 				for ok {
-					one("Commit()", func() error { return q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}) })
+					one("Commit()", func() error { _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}); return err })
 					one("Sent()", func() error { return q.Sent(ctx, j, 1) })
 					handled++
 					chat := j.Chat
@@ -547,8 +567,10 @@ func (a *twiceHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // TestInboxSentAgain checks that a script run twice, as after a lost reply,
 // has the effect and the answer of one run.
 func TestInboxSentAgain(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
@@ -676,8 +698,7 @@ func BenchmarkInbox(b *testing.B) {
 					for i := range us {
 						id++
 						chat := int64(i%bc.chats) + 1
-						us[i] = inbox.Update{ID: id, Chat: chat, User: chat,
-							Raw: []byte(`{"update_id":` + strconv.FormatInt(id, 10) + `,"message":{"text":"/start"}}`)}
+						us[i] = inbox.Update{ID: id, Chat: chat, User: chat, Input: dialog.Input{Text: "/start", LanguageCode: "en"}}
 					}
 					if _, err := q.Add(ctx, us); err != nil {
 						b.Fatal(err)
@@ -688,7 +709,7 @@ func BenchmarkInbox(b *testing.B) {
 							b.Fatalf("Claim() = %v, %v", ok, err)
 						}
 						for ok {
-							if err := q.Commit(ctx, j, j.State, out); err != nil {
+							if _, err := q.Commit(ctx, j, j.State, out); err != nil {
 								b.Fatal(err)
 							}
 							handled++
@@ -701,6 +722,62 @@ func BenchmarkInbox(b *testing.B) {
 				updates := float64(n * bc.batch)
 				b.ReportMetric(float64(rt.n.Load())/updates, "roundtrips/update")
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/updates, "ns/update")
+			})
+		}
+	}
+}
+
+// TestInboxLegacy checks how the inbox hands out queue members it cannot
+// read as its own: a raw Telegram update queued by an older release,
+// read by the legacy decoder or not, and a member whose JSON is broken.
+func TestInboxLegacy(t *testing.T) {
+	t.Parallel()
+	// legacy reads "<text>" of {"update_id":…,"text":"<text>"}; no text
+	// needs no answer.
+	legacy := func(raw []byte) (inbox.Update, bool) {
+		var u struct {
+			ID   int64  `json:"update_id"`
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(raw, &u) != nil || u.Text == "" {
+			return inbox.Update{}, false
+		}
+		return inbox.Update{ID: u.ID, Chat: 5, User: 6, Input: dialog.Input{Text: u.Text}}, true
+	}
+	for _, s := range stores {
+		for _, tc := range []struct {
+			name       string
+			opts       []redisstore.InboxOption
+			member     string
+			unreadable bool
+			input      dialog.Input
+		}{
+			{"legacy read", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"update_id":1,"text":"/start"}`, false, dialog.Input{Text: "/start"}},
+			{"legacy needing no answer", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"update_id":1}`, true, dialog.Input{}},
+			{"legacy without a decoder", nil, `1|6|{"update_id":1,"text":"/start"}`, true, dialog.Input{}},
+			{"broken JSON", []redisstore.InboxOption{redisstore.WithLegacy(legacy)}, `1|6|{"text":`, true, dialog.Input{}},
+		} {
+			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				st := s.open(t)
+				q := newInbox(t, st, tc.opts...)
+				c, p, ctx := st.Client(), st.Prefix(), t.Context()
+				if err := c.ZAdd(ctx, p+"q:5", redis.Z{Score: 1, Member: tc.member}).Err(); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.ZAdd(ctx, p+"ready", redis.Z{Score: 0, Member: "5"}).Err(); err != nil {
+					t.Fatal(err)
+				}
+				j := mustClaim(t, q)
+				want := inbox.Update{ID: 1, Chat: 5, User: 6, Input: tc.input}
+				if j.Unreadable != tc.unreadable || !reflect.DeepEqual(j.Update, want) {
+					t.Errorf("Claim() = update %+v, unreadable %v; want %+v, unreadable %v", j.Update, j.Unreadable, want, tc.unreadable)
+				}
+				// Committed without an answer, it is gone.
+				mustCommit(t, q, j, j.State)
+				if _, ok := mustNext(t, q, j); ok {
+					t.Errorf("Next() after the update = a job; want none")
+				}
 			})
 		}
 	}

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -43,74 +44,42 @@ const (
 // of messages, so replies can delay broadcasts but never stop them for
 // long.
 //
-// Its keys are lim:tat (the next free send time, in ms, as a decimal),
-// lim:cut (hash: rate, at: the rate after the last 429 and when it was
-// cut) and lim:chat:<chat> (exists for PerChatInterval after a message to
-// the chat). Times are the server's.
+// Its keys are lim:tat, lim:cut and lim:chat:<chat> (see keys.go); its
+// scripts are lua/lim_*.lua. Times are the server's.
 type Limiter struct {
 	client *redis.Client
-	prefix string
-	rate   float64
+	k      keys
+	opts   LimiterOptions
 	spent  atomic.Int64
 }
 
 var _ broadcast.Limiter = (*Limiter)(nil)
 
-// Limiter returns a limiter of rate messages per second (DefaultRate when
-// rate <= 0) kept in the store's Redis under its prefix. Every process
-// should use the same rate.
-func (s *Store) Limiter(rate float64) *Limiter {
-	if rate <= 0 {
-		rate = DefaultRate
-	}
-	return &Limiter{client: s.client, prefix: s.prefix, rate: rate}
+// LimiterOptions tune a Limiter; a zero field takes its default.
+type LimiterOptions struct {
+	// Rate is the messages per second (default DefaultRate). Every
+	// process should use the same rate.
+	Rate float64
+	// Flush is how often Run charges the replies counted by Spend
+	// (default 100 ms).
+	Flush time.Duration
+	// Log receives Run's failed charges (default: nowhere).
+	Log *slog.Logger
 }
 
-// Rate returns the configured rate, in messages per second.
-func (l *Limiter) Rate() float64 { return l.rate }
-
-// luaRate sets rate to the rate in force: ARGV[1] (messages/s), or the
-// cut one climbing back to it over ARGV[2] ms. KEYS[2] is lim:cut.
-const luaRate = luaNow + `
-local cfg, recover = tonumber(ARGV[1]), tonumber(ARGV[2])
-local rate = cfg
-local cut = redis.call('HMGET', KEYS[2], 'rate', 'at')
-local cutRate, cutAt = tonumber(cut[1]), tonumber(cut[2])
-if cutRate and cutAt then
-	local f = (now - cutAt) / recover
-	if f < 1 then rate = math.min(cfg, cutRate + (cfg - cutRate) * math.max(f, 0)) end
-end
-local interval = 1000 / rate
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local lag = math.min(interval / 2, 20)
-if tat < now - lag then tat = now - lag end
-`
-
-// luaDebit charges ARGV[3] messages sent outside the limiter to tat,
-// within a second from now.
-const luaDebit = `
-local spent = tonumber(ARGV[3])
-if spent > 0 then tat = math.max(tat, math.min(tat + spent * interval, now + 1000)) end
-`
-
-// waitScript takes a send time. KEYS are tat, cut, chat; ARGV are the
-// rate, the recovery ms, the messages spent outside, the per-chat ms, the
-// horizon ms. It returns how many ms to wait before sending: the send time
-// taken; or, taking nothing, -(ms) to wait before asking again: when the
-// chat had a message too recently, or when the next free send time is
-// further than the horizon, so that a Slow finds few send times taken
-// ahead of it.
-var waitScript = redis.NewScript(luaRate + luaDebit + `
-local chatWait = redis.call('PTTL', KEYS[3])
-local horizon = tonumber(ARGV[5])
-if (chatWait > 0 and chatWait > tat - now) or tat - now > horizon then
-	redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', 60000)
-	return -math.max(1, math.max(chatWait, math.ceil(tat - now - horizon)))
-end
-redis.call('SET', KEYS[1], string.format('%.3f', tat + interval), 'PX', 60000)
-redis.call('SET', KEYS[3], '1', 'PX', math.max(0, math.ceil(tat - now)) + tonumber(ARGV[4]))
-return math.max(0, math.ceil(tat - now))
-`)
+// Limiter returns a limiter kept in the store's Redis under its prefix.
+func (s *Store) Limiter(o LimiterOptions) *Limiter {
+	if o.Rate <= 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Flush <= 0 {
+		o.Flush = 100 * time.Millisecond
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Limiter{client: s.client, k: s.k, opts: o}
+}
 
 // horizon is how far ahead a Wait takes a send time: when the next free
 // one is further, it sleeps and asks again.
@@ -124,40 +93,26 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 	for {
 		spent := l.spent.Swap(0)
 		ms, err := waitScript.Run(ctx, l.client,
-			[]string{l.prefix + "lim:tat", l.prefix + "lim:cut", l.prefix + "lim:chat:" + strconv.FormatInt(chat, 10)},
-			l.rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
+			[]string{l.k.tat(), l.k.cut(), l.k.lastSent(chat)},
+			l.opts.Rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
 		if err != nil {
 			l.spent.Add(spent)
 			return fmt.Errorf("wait for a send time for chat %d: %w", chat, err)
 		}
 		if ms >= 0 {
-			return sleepFor(ctx, time.Duration(ms)*time.Millisecond)
+			return sleep(ctx, time.Duration(ms)*time.Millisecond)
 		}
-		if err := sleepFor(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
+		if err := sleep(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
 			return err
 		}
 	}
 }
 
-// slowScript cuts the rate. KEYS are tat and cut; ARGV are the rate, the
-// recovery ms, the retry_after ms. Cuts within the same second after one
-// cut count once.
-var slowScript = redis.NewScript(luaRate + `
-local cutAt2 = tonumber(redis.call('HGET', KEYS[2], 'at') or '0') or 0
-if now - cutAt2 >= 1000 + tonumber(ARGV[3]) then
-	redis.call('HSET', KEYS[2], 'rate', string.format('%.3f', math.max(1, rate / 2)), 'at', now)
-	redis.call('PEXPIRE', KEYS[2], math.ceil(recover + 1000 + tonumber(ARGV[3])))
-end
-tat = math.max(tat, now + tonumber(ARGV[3]))
-redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', 60000 + tonumber(ARGV[3]))
-return 1
-`)
-
 // Slow makes every process wait retryAfter and halves the rate in force;
 // it climbs back over RecoverAfter. See broadcast.Limiter.
 func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
-	err := slowScript.Run(ctx, l.client, []string{l.prefix + "lim:tat", l.prefix + "lim:cut"},
-		l.rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds()).Err()
+	err := slowScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
+		l.opts.Rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("slow the broadcast rate down for %v: %w", retryAfter, err)
 	}
@@ -167,8 +122,8 @@ func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
 // CurrentRate returns the rate in force, in messages per second: lower
 // than the configured one for a while after a 429.
 func (l *Limiter) CurrentRate(ctx context.Context) (float64, error) {
-	r, err := rateScript.Run(ctx, l.client, []string{l.prefix + "lim:tat", l.prefix + "lim:cut"},
-		l.rate, RecoverAfter.Milliseconds()).Text()
+	r, err := rateScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
+		l.opts.Rate, RecoverAfter.Milliseconds()).Text()
 	if err != nil {
 		return 0, fmt.Errorf("read the broadcast rate: %w", err)
 	}
@@ -179,21 +134,10 @@ func (l *Limiter) CurrentRate(ctx context.Context) (float64, error) {
 	return v, nil
 }
 
-var rateScript = redis.NewScript(luaRate + `
-return string.format('%.3f', rate)
-`)
-
 // Spend counts one message sent outside the limiter, such as a reply to
 // a candidate, without waiting; it is charged to the schedule by the next
 // Wait or Flush of this Limiter.
 func (l *Limiter) Spend() { l.spent.Add(1) }
-
-// debitScript charges messages sent outside. KEYS are tat, cut; ARGV the
-// rate, recovery ms, the count.
-var debitScript = redis.NewScript(luaRate + luaDebit + `
-redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', 60000)
-return 1
-`)
 
 // Flush charges the messages counted by Spend to the shared schedule, in
 // one round trip when there are any.
@@ -202,8 +146,8 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	if spent == 0 {
 		return nil
 	}
-	err := debitScript.Run(ctx, l.client, []string{l.prefix + "lim:tat", l.prefix + "lim:cut"},
-		l.rate, RecoverAfter.Milliseconds(), spent).Err()
+	err := debitScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
+		l.opts.Rate, RecoverAfter.Milliseconds(), spent).Err()
 	if err != nil {
 		l.spent.Add(spent)
 		return fmt.Errorf("charge %d replies to the broadcast rate: %w", spent, err)
@@ -211,22 +155,30 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Run flushes every interval until ctx is done, so that the replies of a
-// process that broadcasts nothing still make room in the others.
-func (l *Limiter) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
+// Run charges the replies counted by Spend every Flush until ctx is done,
+// so that the replies of a process that broadcasts nothing still make room
+// in the others, then once more. A failed charge keeps its count for the
+// next and is logged; Run returns the error of the last one, whose count
+// is then lost.
+func (l *Limiter) Run(ctx context.Context) error {
+	t := time.NewTicker(l.opts.Flush)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			return l.Flush(fctx)
 		case <-t.C:
-			_ = l.Flush(ctx)
+			if err := l.Flush(ctx); err != nil && ctx.Err() == nil {
+				l.opts.Log.Warn("charging replies to the broadcast rate failed; they are charged with the next", "err", err)
+			}
 		}
 	}
 }
 
-func sleepFor(ctx context.Context, d time.Duration) error {
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

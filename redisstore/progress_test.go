@@ -7,6 +7,7 @@ import (
 )
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()

@@ -70,7 +70,7 @@ var (
 const dayKept = (stats.MaxDays + 34) * 24 * time.Hour
 
 func (s *Stats) key(parts ...string) string {
-	k := s.st.prefix + "stats"
+	k := string(s.st.k) + "stats"
 	for _, p := range parts {
 		k += ":" + p
 	}
@@ -238,7 +238,7 @@ func (s *Stats) Unanswered(ctx context.Context, n int, since time.Time) ([]stats
 		return []stats.Question{}, nil
 	}
 	flat, err := statsUnansweredScript.Run(ctx, s.st.client, []string{s.key("qs")},
-		s.st.prefix, stats.Day(since), n, time.Now().UnixMilli()).StringSlice()
+		string(s.st.k), stats.Day(since), n, time.Now().UnixMilli()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("list unanswered questions: %w", err)
 	}
@@ -368,7 +368,7 @@ func (s *Stats) ExamplesVersion(ctx context.Context) (int64, error) {
 func (s *Stats) Forget(ctx context.Context, user int64) error {
 	u := strconv.FormatInt(user, 10)
 	err := statsForgetScript.Run(ctx, s.st.client,
-		[]string{s.key("seen"), s.key("u", u), s.key("qs"), s.key("qexp")}, u, s.st.prefix).Err()
+		[]string{s.key("seen"), s.key("u", u), s.key("qs"), s.key("qexp")}, u, string(s.st.k)).Err()
 	if err != nil {
 		return fmt.Errorf("forget stats of %d: %w", user, err)
 	}

@@ -60,7 +60,7 @@ func WithConnections(n int) Option {
 // time a server runs it).
 type Store struct {
 	client *redis.Client
-	prefix string
+	k      keys
 	ttl    time.Duration
 	srv    *miniredis.Miniredis // the embedded server, nil for Open
 
@@ -141,7 +141,7 @@ func open(ctx context.Context, ro *redis.Options, o options, srv *miniredis.Mini
 		c.Close()
 		return nil, fmt.Errorf("ping %s: %w", ro.Addr, err)
 	}
-	return &Store{client: c, prefix: o.prefix, ttl: o.ttl, srv: srv}, nil
+	return &Store{client: c, k: keys(o.prefix), ttl: o.ttl, srv: srv}, nil
 }
 
 // Client returns the store's connection to Redis, for other parts that keep
@@ -149,7 +149,7 @@ func open(ctx context.Context, ro *redis.Options, o options, srv *miniredis.Mini
 func (s *Store) Client() *redis.Client { return s.client }
 
 // Prefix returns the prefix of every key of the store.
-func (s *Store) Prefix() string { return s.prefix }
+func (s *Store) Prefix() string { return string(s.k) }
 
 // Close closes the connection to Redis and stops the embedded server, if
 // any. Calls after the first return the first one's result.
@@ -165,22 +165,18 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-func (s *Store) key(k dialog.Key) string {
-	return s.prefix + "state:" + strconv.FormatInt(k.Chat, 10) + ":" + strconv.FormatInt(k.User, 10)
-}
-
 // Load returns the state saved last for key, or the zero State if there is
 // none.
 func (s *Store) Load(ctx context.Context, key dialog.Key) (dialog.State, error) {
 	// HGETALL rather than HMGET v d: a hash without those fields is not
 	// missing, and Save would conflict with it forever.
-	fields, err := s.client.HGetAll(ctx, s.key(key)).Result()
+	fields, err := s.client.HGetAll(ctx, s.k.state(key.Chat, key.User)).Result()
 	if err != nil {
 		return dialog.State{}, fmt.Errorf("load state %d/%d: %w", key.Chat, key.User, err)
 	}
 	st, err := decode(fields)
 	if err != nil {
-		return dialog.State{}, fmt.Errorf("load state %d/%d from %s: %w", key.Chat, key.User, s.key(key), err)
+		return dialog.State{}, fmt.Errorf("load state %d/%d from %s: %w", key.Chat, key.User, s.k.state(key.Chat, key.User), err)
 	}
 	return st, nil
 }
@@ -210,31 +206,14 @@ func decode(fields map[string]string) (dialog.State, error) {
 	return st, nil
 }
 
-// save writes the record ARGV[3] at version ARGV[2] and sets the time to live
-// to ARGV[4] milliseconds if the stored version is ARGV[1], and returns 1;
-// otherwise it changes nothing and returns 0. A missing key has version 0;
-// a key that exists has the version in its field v, which Load reads only
-// if it is at least 1. Versions are compared as the decimal strings Save
-// writes.
-var save = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then
-	if ARGV[1] ~= '0' then return 0 end
-elseif ARGV[1] == '0' or redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then
-	return 0
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
-`)
-
 // Save stores st as the state of key if the stored version is still
-// st.Version, and returns dialog.ErrConflict otherwise.
+// st.Version, and returns dialog.ErrConflict otherwise (lua/state_save.lua).
 func (s *Store) Save(ctx context.Context, key dialog.Key, st dialog.State) error {
 	d, err := dialog.EncodeState(st)
 	if err != nil {
 		return fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
 	}
-	ok, err := save.Run(ctx, s.client, []string{s.key(key)},
+	ok, err := saveScript.Run(ctx, s.client, []string{s.k.state(key.Chat, key.User)},
 		strconv.FormatInt(st.Version, 10),
 		strconv.FormatInt(st.Version+1, 10),
 		d,

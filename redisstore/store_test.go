@@ -75,8 +75,10 @@ func key(st *redisstore.Store, k dialog.Key) string {
 }
 
 func TestStore(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			dialogtest.TestStore(t, func(t *testing.T) dialog.Store { return b.open(t) })
 		})
 	}
@@ -85,6 +87,7 @@ func TestStore(t *testing.T) {
 // TestLayout checks the record of a saved state: a hash at
 // <prefix>state:<chat>:<user> holding the version v and the encoded state d.
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	k := dialog.Key{Chat: -1001234567890, User: 77}
 	st := dialog.State{Lang: "en", Step: 3, Check: &dialog.Check{
 		Answers: rules.Answers{rules.OccupationYears: {Number: 4}},
@@ -97,6 +100,7 @@ func TestLayout(t *testing.T) {
 	}
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			s := b.open(t)
 			ctx := t.Context()
 			for i := range 2 {
@@ -126,6 +130,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestTTL(t *testing.T) {
+	t.Parallel()
 	k := dialog.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
@@ -138,6 +143,7 @@ func TestTTL(t *testing.T) {
 			{"short", []redisstore.Option{redisstore.WithTTL(20 * time.Second)}, 20 * time.Second},
 		} {
 			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				s := b.open(t, tc.opts...)
 				ctx := t.Context()
 				c := s.Client()
@@ -170,6 +176,7 @@ func TestTTL(t *testing.T) {
 }
 
 func TestBadOptions(t *testing.T) {
+	t.Parallel()
 	for _, ttl := range []time.Duration{0, -time.Hour, 999 * time.Microsecond} {
 		if _, _, err := redisstore.OpenEmbedded(t.Context(), redisstore.WithTTL(ttl)); err == nil {
 			t.Errorf("OpenEmbedded(WithTTL(%v)) = nil error; want an error", ttl)
@@ -181,6 +188,7 @@ func TestBadOptions(t *testing.T) {
 }
 
 func TestOpenError(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, url, want string
 	}{
@@ -207,8 +215,10 @@ func TestOpenError(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			s := b.open(t)
 			if err := s.Client().Ping(t.Context()).Err(); err != nil {
 				t.Fatalf("Client().Ping() error: %v", err)
@@ -243,6 +253,7 @@ func put(t *testing.T, s *redisstore.Store, k dialog.Key, fields ...string) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	k := dialog.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
@@ -279,6 +290,7 @@ func TestMigrate(t *testing.T) {
 			},
 		} {
 			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				s := b.open(t)
 				ctx := t.Context()
 				put(t, s, k, "v", "3", "d", tc.v1)
@@ -314,6 +326,7 @@ func TestMigrate(t *testing.T) {
 // names the conversation, and that Save does not overwrite it from the zero
 // state a caller has after that error.
 func TestUnreadable(t *testing.T) {
+	t.Parallel()
 	k := dialog.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
@@ -335,6 +348,7 @@ func TestUnreadable(t *testing.T) {
 			{"not a hash", nil, "WRONGTYPE"},
 		} {
 			t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
 				s := b.open(t)
 				ctx := t.Context()
 				c := s.Client()

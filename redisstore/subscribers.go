@@ -11,31 +11,20 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"examdesk/broadcast"
-	"examdesk/dialog"
 )
 
 // Subscribers is the list of subscribers in Redis, a broadcast.Subscribers.
-// It keeps no time to live: a subscriber stays until Forget.
-//
-// Keys, under the store's prefix:
-//
-//	sub:<chat>            hash: lang, level (0–4), remind (0|1), active (0|1),
-//	                      since (Unix seconds it last became active),
-//	                      reason (stop|block, while inactive)
-//	subs                  sorted set of the active chats, score = chat id
-//	subs:lang:<lang>      the active chats speaking lang, likewise
-//	subs:level:<1–4>      the active chats whose highest level is that one
-//	subs:remind           the active chats that want reminders
-//	inactive              set of chats that blocked the bot (MarkInactive)
-//
-// Forget deletes the chat's record, index entries and inactive mark, and
-// the state of its private conversation, state:<chat>:<chat>, in one
-// script.
+// It keeps no time to live: a subscriber stays until Forget. Its keys are
+// sub:<chat>, the indexes subs, subs:lang:<lang>, subs:level:<1–4> and
+// subs:remind, and inactive (see keys.go); its scripts are lua/sub_*.lua.
 //
 // Every change rewrites a chat's record and its index entries in one Lua
-// script, so the indexes always agree with the records. Count and List walk
-// the smallest index the filter needs and check the others, in one script
-// each; a page of List then reads its records in one pipeline.
+// script, so the indexes always agree with the records. Forget deletes the
+// chat's record, index entries and inactive mark, the state of its private
+// conversation, state:<chat>:<chat>, and its place in the broadcasts, in
+// one script. Count and List walk the smallest index the filter needs and
+// check the others, in one script each; a page of List then reads its
+// records in one pipeline.
 type Subscribers struct {
 	st *Store
 }
@@ -52,20 +41,16 @@ const maxChat = 1 << 53
 
 var subLangs = []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
 
-func (s *Subscribers) record(chat int64) string {
-	return s.st.prefix + "sub:" + strconv.FormatInt(chat, 10)
-}
-
 // indexes returns the keys of every index: all, remind, the languages, the
 // levels 1–4.
 func (s *Subscribers) indexes() []string {
-	p := s.st.prefix
-	keys := []string{p + "subs", p + "subs:remind"}
+	k := s.st.k
+	keys := []string{k.subscribers(), k.reminded()}
 	for _, l := range subLangs {
-		keys = append(keys, p+"subs:lang:"+l)
+		keys = append(keys, k.byLang(l))
 	}
 	for l := 1; l <= 4; l++ {
-		keys = append(keys, p+"subs:level:"+strconv.Itoa(l))
+		keys = append(keys, k.byLevel(l))
 	}
 	return keys
 }
@@ -80,34 +65,8 @@ func checkChat(chat int64) error {
 // keys returns the keys every change script takes: the record, the
 // inactive set, then the indexes.
 func (s *Subscribers) keys(chat int64) []string {
-	return append([]string{s.record(chat), s.st.prefix + "inactive"}, s.indexes()...)
+	return append([]string{s.st.k.subscriber(chat), s.st.k.inactive()}, s.indexes()...)
 }
-
-// luaUnindex removes ARGV[1] from every index, KEYS[3] on.
-const luaUnindex = `
-for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-`
-
-// subscribeScript writes the record of chat ARGV[1] with lang ARGV[2],
-// level ARGV[3], remind ARGV[4], active, and since ARGV[5] unless it was
-// active already; it takes the chat off the inactive set KEYS[2] and
-// indexes it anew: in all (KEYS[3]), remind (KEYS[4]) when ARGV[4] is 1,
-// its language's index KEYS[ARGV[6]] and, unless ARGV[7] is 0, its
-// level's KEYS[ARGV[7]].
-var subscribeScript = redis.NewScript(`
-local was = redis.call('HGET', KEYS[1], 'active')
-` + luaUnindex + `
-redis.call('HSET', KEYS[1], 'lang', ARGV[2], 'level', ARGV[3], 'remind', ARGV[4], 'active', '1')
-redis.call('HDEL', KEYS[1], 'reason')
-if was ~= '1' then redis.call('HSET', KEYS[1], 'since', ARGV[5]) end
-redis.call('SREM', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
-if ARGV[4] == '1' then redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1]) end
-redis.call('ZADD', KEYS[tonumber(ARGV[6])], ARGV[1], ARGV[1])
-local level = tonumber(ARGV[7])
-if level > 0 then redis.call('ZADD', KEYS[level], ARGV[1], ARGV[1]) end
-return 1
-`)
 
 // Subscribe adds s, or updates its language, level and reminders, and
 // makes it active. The chat must be a private chat (a positive id), the
@@ -141,18 +100,6 @@ func (s *Subscribers) Subscribe(ctx context.Context, sub broadcast.Subscriber) e
 	return nil
 }
 
-// deactivateScript marks the record of chat ARGV[1], if any, inactive for
-// the reason ARGV[2] and removes it from every index; with ARGV[3] = 1 it
-// also adds the chat to the inactive set KEYS[2], record or not.
-var deactivateScript = redis.NewScript(`
-if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1]) end
-` + luaUnindex + `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-	redis.call('HSET', KEYS[1], 'active', '0', 'reason', ARGV[2])
-end
-return 1
-`)
-
 // Unsubscribe makes chat inactive (/stop): its record is kept, so that
 // /start brings it back as it was; nothing is sent to it any more. A chat
 // that never subscribed stays unknown.
@@ -162,20 +109,6 @@ func (s *Subscribers) Unsubscribe(ctx context.Context, chat int64) error {
 	}
 	return nil
 }
-
-// remindScript sets the reminder choice ARGV[2] of the record KEYS[1] of
-// chat ARGV[1], if any, and indexes it in remind KEYS[4] only while the
-// record is active.
-var remindScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'remind', ARGV[2])
-if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'active') == '1' then
-	redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1])
-else
-	redis.call('ZREM', KEYS[4], ARGV[1])
-end
-return 1
-`)
 
 // SetRemind changes chat's reminder choice without changing whether it is
 // active: /remind off from a user who sent /stop leaves them stopped.
@@ -191,42 +124,14 @@ func (s *Subscribers) SetRemind(ctx context.Context, chat int64, remind bool) er
 }
 
 // Block makes chat inactive because its user blocked the bot (Telegram's
-// 403), and marks it inactive as MarkInactive does, whether it subscribed
-// or not (a group that removed the bot, say).
+// 403), and puts it in the inactive set whether it subscribed or not (a
+// group that removed the bot, say).
 func (s *Subscribers) Block(ctx context.Context, chat int64) error {
 	if err := deactivateScript.Run(ctx, s.st.client, s.keys(chat), chat, "block", "1").Err(); err != nil {
 		return fmt.Errorf("block chat %d: %w", chat, err)
 	}
 	return nil
 }
-
-// forgetScript deletes the record KEYS[1], the chat ARGV[1] from the
-// inactive set KEYS[2] and from every index, and the conversation state
-// KEYS[#KEYS] (passed last; the indexes are KEYS[3..#KEYS-1]). Then, in
-// every broadcast under the prefix ARGV[2] (see Broadcasts), it drops the
-// chat's outcome and its pending delivery, counted as failed so that the
-// counts still add up; a worker holding the delivery loses its lease, so
-// its record writes nothing. ARGV[3..] are the
-// languages a delivery's member may name.
-var forgetScript = redis.NewScript(`
-local chat, P = ARGV[1], ARGV[2]
-redis.call('DEL', KEYS[1], KEYS[#KEYS])
-redis.call('SREM', KEYS[2], chat)
-for i = 3, #KEYS - 1 do redis.call('ZREM', KEYS[i], chat) end
-for _, id in ipairs(redis.call('ZRANGE', P .. 'bc:index', 0, -1)) do
-	local b = P .. 'bc:' .. id
-	redis.call('HDEL', b .. ':out', chat)
-	for i = 3, #ARGV do
-		local m = chat .. '|' .. ARGV[i]
-		if redis.call('ZREM', b .. ':todo', m) == 1 then
-			redis.call('HDEL', b .. ':try', m)
-			redis.call('HDEL', b .. ':lease', m)
-			redis.call('HINCRBY', b, 'failed', 1)
-		end
-	end
-end
-return 1
-`)
 
 // Forget deletes everything kept about chat, at once: its subscriber
 // record, its index entries, its inactive mark, the state of its private
@@ -238,8 +143,9 @@ return 1
 // handled (and their ids for deduplication); conversations of the user
 // in groups expire with the store's time to live.
 func (s *Subscribers) Forget(ctx context.Context, chat int64) error {
-	keys := append(s.keys(chat), s.st.key(dialog.Key{Chat: chat, User: chat}))
-	args := []any{chat, s.st.prefix, broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	k := s.st.k
+	keys := append([]string{k.subscriber(chat), k.inactive(), k.state(chat, chat), k.index()}, s.indexes()...)
+	args := []any{chat, string(k), broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
 	if err := forgetScript.Run(ctx, s.st.client, keys, args...).Err(); err != nil {
 		return fmt.Errorf("forget chat %d: %w", chat, err)
 	}
@@ -249,7 +155,7 @@ func (s *Subscribers) Forget(ctx context.Context, chat int64) error {
 // Get returns the subscriber of chat, whether it is active, and whether
 // there is one at all.
 func (s *Subscribers) Get(ctx context.Context, chat int64) (sub broadcast.Subscriber, active bool, found bool, err error) {
-	fields, err := s.st.client.HGetAll(ctx, s.record(chat)).Result()
+	fields, err := s.st.client.HGetAll(ctx, s.st.k.subscriber(chat)).Result()
 	if err != nil {
 		return broadcast.Subscriber{}, false, false, fmt.Errorf("get subscriber %d: %w", chat, err)
 	}
@@ -274,65 +180,28 @@ func decodeSubscriber(chat int64, fields map[string]string) (broadcast.Subscribe
 // filterKeys returns the indexes f needs: those of its level, reminders
 // and language, or all when f selects everyone.
 func (s *Subscribers) filterKeys(f broadcast.Filter) ([]string, error) {
-	p := s.st.prefix
+	k := s.st.k
 	var keys []string
 	if f.Level != 0 {
 		if f.Level < 0 || f.Level > 4 {
 			return nil, fmt.Errorf("filter level %d is not 0–4", f.Level)
 		}
-		keys = append(keys, p+"subs:level:"+strconv.Itoa(f.Level))
+		keys = append(keys, k.byLevel(f.Level))
 	}
 	if f.Remind {
-		keys = append(keys, p+"subs:remind")
+		keys = append(keys, k.reminded())
 	}
 	if f.Lang != "" {
 		if !slices.Contains(subLangs, f.Lang) {
 			return nil, fmt.Errorf("filter language %q is unknown", f.Lang)
 		}
-		keys = append(keys, p+"subs:lang:"+f.Lang)
+		keys = append(keys, k.byLang(f.Lang))
 	}
 	if len(keys) == 0 {
-		keys = append(keys, p+"subs")
+		keys = append(keys, k.subscribers())
 	}
 	return keys, nil
 }
-
-// pageScript returns up to ARGV[2] members of every index KEYS (one or
-// more) with a score above ARGV[1], by score: it walks the smallest index
-// in batches and keeps the members that are in all the others. With
-// ARGV[3] = 1 it counts them all instead, ignoring ARGV[2].
-var pageScript = redis.NewScript(`
-local counting = ARGV[3] == '1'
-if #KEYS == 1 and counting then return redis.call('ZCARD', KEYS[1]) end
-local walk, size = 1, redis.call('ZCARD', KEYS[1])
-for i = 2, #KEYS do
-	local c = redis.call('ZCARD', KEYS[i])
-	if c < size then walk, size = i, c end
-end
-local n = tonumber(ARGV[2])
-local out, count = {}, 0
-local cursor = '(' .. ARGV[1]
-while counting or #out < n do
-	local ids = redis.call('ZRANGEBYSCORE', KEYS[walk], cursor, '+inf', 'LIMIT', 0, 500)
-	if #ids == 0 then break end
-	for _, id in ipairs(ids) do
-		local ok = true
-		for i = 1, #KEYS do
-			if i ~= walk and not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
-		end
-		if ok then
-			count = count + 1
-			if not counting then
-				out[#out + 1] = id
-				if #out == n then break end
-			end
-		end
-	end
-	cursor = '(' .. ids[#ids]
-end
-if counting then return count end
-return out
-`)
 
 // Count returns how many active subscribers f selects.
 func (s *Subscribers) Count(ctx context.Context, f broadcast.Filter) (int, error) {
@@ -391,7 +260,7 @@ func (s *Subscribers) read(ctx context.Context, f broadcast.Filter, ids []string
 			return nil, 0, fmt.Errorf("index member %q is not a chat id", id)
 		}
 		chats[i] = chat
-		cmds[i] = pipe.HGetAll(ctx, s.record(chat))
+		cmds[i] = pipe.HGetAll(ctx, s.st.k.subscriber(chat))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, 0, fmt.Errorf("read records: %w", err)
@@ -404,7 +273,7 @@ func (s *Subscribers) read(ctx context.Context, f broadcast.Filter, ids []string
 		}
 		sub, err := decodeSubscriber(chat, fields)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", s.record(chat), err)
+			return nil, 0, fmt.Errorf("%s: %w", s.st.k.subscriber(chat), err)
 		}
 		if f.Match(sub) {
 			out = append(out, sub)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSubscribersFilter(t *testing.T) {
+	t.Parallel()
 	subs := []broadcast.Subscriber{
 		{Chat: 10, Lang: "en", Level: 3, Remind: true},
 		{Chat: 11, Lang: "zh-Hant", Level: 3},
@@ -35,6 +36,7 @@ func TestSubscribersFilter(t *testing.T) {
 	}
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			s := b.open(t).Subscribers()
 			ctx := t.Context()
 			for _, sub := range subs {
@@ -80,8 +82,10 @@ func TestSubscribersFilter(t *testing.T) {
 // TestSubscribersLifecycle follows one chat through subscribing, changing
 // its record, /stop, a 403, coming back and /forget.
 func TestSubscribersLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			st := b.open(t)
 			s := st.Subscribers()
 			ctx := t.Context()
@@ -145,8 +149,8 @@ func TestSubscribersLifecycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("blocked", second, false, true)
-			if in, err := st.Inactive(ctx, chat); err != nil || !in {
-				t.Errorf("blocked: Inactive(%d) = %v, %v; want true", chat, in, err)
+			if in, err := st.Client().SIsMember(ctx, st.Prefix()+"inactive", chat).Result(); err != nil || !in {
+				t.Errorf("blocked: SISMEMBER inactive %d = %v, %v; want true", chat, in, err)
 			}
 
 			if err := s.Subscribe(ctx, first); err != nil {
@@ -154,8 +158,8 @@ func TestSubscribersLifecycle(t *testing.T) {
 			}
 			check("back", first, true, true)
 			count("back", broadcast.Filter{Level: 2, Remind: true}, 1)
-			if in, err := st.Inactive(ctx, chat); err != nil || in {
-				t.Errorf("back: Inactive(%d) = %v, %v; want false", chat, in, err)
+			if in, err := st.Client().SIsMember(ctx, st.Prefix()+"inactive", chat).Result(); err != nil || in {
+				t.Errorf("back: SISMEMBER inactive %d = %v, %v; want false", chat, in, err)
 			}
 
 			key := dialog.Key{Chat: chat, User: chat}
@@ -181,8 +185,8 @@ func TestSubscribersLifecycle(t *testing.T) {
 			if got, err := st.Load(ctx, group); err != nil || got.Lang != "en" {
 				t.Errorf("forgotten: Load(%v) = %+v, %v; want the group's state kept", key, got, err)
 			}
-			if in, err := st.Inactive(ctx, chat); err != nil || in {
-				t.Errorf("forgotten: Inactive(%d) = %v, %v; want false", chat, in, err)
+			if in, err := st.Client().SIsMember(ctx, st.Prefix()+"inactive", chat).Result(); err != nil || in {
+				t.Errorf("forgotten: SISMEMBER inactive %d = %v, %v; want false", chat, in, err)
 			}
 			keys, err := c.Keys(ctx, st.Prefix()+"*").Result()
 			if err != nil {
@@ -199,9 +203,11 @@ func TestSubscribersLifecycle(t *testing.T) {
 }
 
 func TestSubscribersPaging(t *testing.T) {
+	t.Parallel()
 	const total = 2500
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			s := b.open(t).Subscribers()
 			ctx := t.Context()
 			langs := []string{"en", "zh-Hant", "zh-Hans"}
@@ -247,6 +253,7 @@ func TestSubscribersPaging(t *testing.T) {
 }
 
 func TestSubscribersRejects(t *testing.T) {
+	t.Parallel()
 	s := openEmbeddedStore(t).Subscribers()
 	ctx := t.Context()
 	for _, sub := range []broadcast.Subscriber{
@@ -329,6 +336,7 @@ func BenchmarkSubscribers(b *testing.B) {
 // making a stopped user active, and that only active users who want
 // reminders are in the reminders' audience.
 func TestSubscribersSetRemind(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -367,8 +375,10 @@ func TestSubscribersSetRemind(t *testing.T) {
 }
 
 func TestSubscribersConformance(t *testing.T) {
+	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			broadcasttest.TestSubscribers(t, func(t *testing.T) broadcast.Subscribers { return s.open(t).Subscribers() })
 		})
 	}

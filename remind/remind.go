@@ -34,10 +34,6 @@ const (
 	ReviewClosing Kind = "review_closing"
 )
 
-// Kinds lists every kind of reminder; each has the message
-// "reminder.<kind>".
-var Kinds = []Kind{RegistrationClosing, TicketsOpen, ReviewClosing}
-
 // When reminders are sent, in days before what they remind of.
 const (
 	// RegistrationDays is how many days before registration closes its
@@ -177,20 +173,40 @@ func date(tr Translator, lang string, d calendar.Date) string {
 // Scheduler queues the reminders as they fall due, to the subscribers who
 // want reminders (Filter{Remind: true}).
 type Scheduler struct {
-	// Calendar returns the calendar as it stands (calendar.Cache.View).
-	Calendar func() *calendar.View
-	// Queue queues the reminders' broadcasts; Subscribers is their
-	// audience.
-	Queue       broadcast.Queue
-	Subscribers broadcast.Subscribers
-	// Messages renders the reminders.
-	Messages Translator
-	Log      *slog.Logger
-	// Now tells the time for Run; nil means time.Now.
-	Now func() time.Time
+	calendar    func() *calendar.View
+	queue       broadcast.Queue
+	subscribers broadcast.Subscribers
+	messages    Translator
+	opts        SchedulerOptions
 
 	mu      sync.Mutex
 	created map[string]bool // IDs known to be queued, by this process or another
+}
+
+// SchedulerOptions tune a Scheduler; a zero field takes its default.
+type SchedulerOptions struct {
+	// Log receives what Run queues and what fails (default: nowhere).
+	Log *slog.Logger
+	// Every is how often Run checks (default DefaultEvery).
+	Every time.Duration
+	// Now tells the time for Run (default time.Now).
+	Now func() time.Time
+}
+
+// NewScheduler returns a scheduler of the reminders of the calendar as cal
+// returns it as it stands (calendar.Cache.View), queueing them in q to the
+// audience subs, rendered with msgs.
+func NewScheduler(cal func() *calendar.View, q broadcast.Queue, subs broadcast.Subscribers, msgs Translator, o SchedulerOptions) *Scheduler {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Every <= 0 {
+		o.Every = DefaultEvery
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Scheduler{calendar: cal, queue: q, subscribers: subs, messages: msgs, opts: o}
 }
 
 // Check queues the reminders due at now that are not queued yet, and
@@ -201,7 +217,7 @@ type Scheduler struct {
 func (s *Scheduler) Check(ctx context.Context, now time.Time) ([]string, error) {
 	var queued []string
 	var errs []error
-	for _, r := range Due(s.Calendar(), now) {
+	for _, r := range Due(s.calendar(), now) {
 		id := r.ID()
 		s.mu.Lock()
 		done := s.created[id]
@@ -211,11 +227,11 @@ func (s *Scheduler) Check(ctx context.Context, now time.Time) ([]string, error) 
 		}
 		n := broadcast.Notice{
 			ID:     id,
-			Texts:  Texts(s.Messages, r),
+			Texts:  Texts(s.messages, r),
 			Filter: broadcast.Filter{Remind: true},
 			By:     "remind",
 		}
-		_, err := s.Queue.Create(ctx, n, s.Subscribers)
+		_, err := s.queue.Create(ctx, n, s.subscribers)
 		switch {
 		case err == nil:
 			queued = append(queued, id)
@@ -234,41 +250,27 @@ func (s *Scheduler) Check(ctx context.Context, now time.Time) ([]string, error) 
 	return queued, errors.Join(errs...)
 }
 
-// DefaultEvery is how often Run checks when told an interval that is not
-// positive.
+// DefaultEvery is how often Run checks by default.
 const DefaultEvery = time.Minute
 
-// Run checks at once and then every interval until ctx is done, logging
-// what it queues and what fails.
-func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		every = DefaultEvery
-	}
-	t := time.NewTicker(every)
+// Run checks at once and then every Every until ctx is done, logging what
+// it queues; a reminder it fails to queue is logged and tried again at the
+// next check. It returns nil once ctx is done.
+func (s *Scheduler) Run(ctx context.Context) error {
+	t := time.NewTicker(s.opts.Every)
 	defer t.Stop()
 	for {
-		now := time.Now
-		if s.Now != nil {
-			now = s.Now
-		}
-		queued, err := s.Check(ctx, now())
+		queued, err := s.Check(ctx, s.opts.Now())
 		for _, id := range queued {
-			s.log().Info("reminder queued", "broadcast", id)
+			s.opts.Log.Info("reminder queued", "broadcast", id)
 		}
 		if err != nil && ctx.Err() == nil {
-			s.log().Error("queueing reminders failed", "err", err)
+			s.opts.Log.Error("queueing reminders failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}
-}
-
-func (s *Scheduler) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return s.Log
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"examdesk/broadcast"
@@ -274,7 +275,7 @@ func TestScheduler(t *testing.T) {
 	v := view(t)
 	q := &queue{}
 	newScheduler := func() *remind.Scheduler {
-		return &remind.Scheduler{Calendar: func() *calendar.View { return v }, Queue: q, Subscribers: subs, Messages: catalog}
+		return remind.NewScheduler(func() *calendar.View { return v }, q, subs, catalog, remind.SchedulerOptions{})
 	}
 	s := newScheduler()
 	steps := []struct {
@@ -320,31 +321,40 @@ func TestScheduler(t *testing.T) {
 	}
 }
 
+// TestRun checks that Run checks at once, then every Every, until its
+// context is done.
 func TestRun(t *testing.T) {
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := view(t)
-	q := &queue{}
-	s := &remind.Scheduler{
-		Calendar: func() *calendar.View { return v }, Queue: q, Subscribers: &broadcasttest.Subscribers{}, Messages: catalog,
-		Now: func() time.Time { return utc(t, "2026-10-08 01:00") },
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { s.Run(ctx, time.Millisecond); close(done) }()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		q.mu.Lock()
-		n := len(q.notices)
-		q.mu.Unlock()
-		if n == 2 {
-			break
+	synctest.Test(t, func(t *testing.T) {
+		q := &queue{}
+		now, start := utc(t, "2026-09-15 00:59"), time.Now()
+		s := remind.NewScheduler(func() *calendar.View { return v }, q, &broadcasttest.Subscribers{}, catalog, remind.SchedulerOptions{
+			Every: time.Minute,
+			Now:   func() time.Time { return now.Add(time.Since(start)) },
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- s.Run(ctx) }()
+		count := func() int {
+			synctest.Wait()
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			return len(q.notices)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Run queued %d reminders; want 2", n)
+		if n := count(); n != 0 {
+			t.Errorf("Run queued %d reminders at 00:59 UTC; want none", n)
 		}
-	}
-	cancel()
-	<-done
+		time.Sleep(time.Minute)
+		if n := count(); n != 1 {
+			t.Errorf("Run queued %d reminders a minute later, at 01:00 UTC (09:00 in China); want 1", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run() = %v; want nil", err)
+		}
+	})
 }

@@ -27,7 +27,7 @@ type limits struct {
 // limited reports whether method counts against the flood limits.
 func limited(method string) bool {
 	switch method {
-	case "sendMessage", "editMessageText", "editMessageReplyMarkup":
+	case "sendMessage", "editMessageText":
 		return true
 	}
 	return false

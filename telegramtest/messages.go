@@ -216,25 +216,6 @@ func (s *Server) editMessageText(_ context.Context, p params) reply {
 	return ok(*m)
 }
 
-func (s *Server) editMessageReplyMarkup(_ context.Context, p params) reply {
-	markup, errText := parseMarkup(p["reply_markup"])
-	if errText != "" {
-		return fail(400, errText)
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.botMessage(p)
-	if err != nil {
-		return reply{err: err}
-	}
-	if sameMarkup(m.ReplyMarkup, markup) {
-		return fail(400, notModified)
-	}
-	m.ReplyMarkup, m.EditDate = markup, time.Now().Unix()
-	return ok(*m)
-}
-
 func (s *Server) deleteMessage(_ context.Context, p params) reply {
 	id, err := chatID(p)
 	if err != nil {
@@ -266,19 +247,6 @@ func (s *Server) answerCallbackQuery(_ context.Context, p params) reply {
 	}
 	s.queries[id] = true
 	return ok(true)
-}
-
-func (s *Server) sendChatAction(_ context.Context, p params) reply {
-	if _, err := chatID(p); err != nil {
-		return reply{err: err}
-	}
-	switch strings.ToLower(p["action"]) {
-	case "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-		"record_audio", "upload_audio", "upload_document", "choose_sticker", "find_location",
-		"record_video_note", "upload_video_note", "cancel":
-		return ok(true)
-	}
-	return badRequest("wrong parameter action in request")
 }
 
 // commandsKey returns the key of the commands for the scope and
@@ -355,29 +323,4 @@ func validCommand(name string) bool {
 		}
 	}
 	return true
-}
-
-func (s *Server) getMyCommands(_ context.Context, p params) reply {
-	key, err := commandsKey(p)
-	if err != nil {
-		return reply{err: err}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cmds := s.commands[key]
-	if cmds == nil {
-		cmds = []BotCommand{}
-	}
-	return ok(cmds)
-}
-
-func (s *Server) deleteMyCommands(_ context.Context, p params) reply {
-	key, err := commandsKey(p)
-	if err != nil {
-		return reply{err: err}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.commands, key)
-	return ok(true)
 }

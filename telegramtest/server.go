@@ -1,7 +1,7 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It
 // answers the methods a dialog bot calls (getUpdates and webhooks, getMe,
-// setMyCommands, setChatMenuButton, sendMessage and its edits, answerCallbackQuery,
-// deleteMessage, sendChatAction) the way api.telegram.org does, down to the
+// setMyCommands, setChatMenuButton, sendMessage, editMessageText,
+// answerCallbackQuery, deleteMessage) the way api.telegram.org does, down to the
 // error texts; queues updates built with Message and Callback; records every
 // call for assertions; and fails or slows calls on request.
 package telegramtest
@@ -167,10 +167,6 @@ func route(method string) (string, handler, bool) {
 		return "getMe", (*Server).getMe, true
 	case "setmycommands":
 		return "setMyCommands", (*Server).setMyCommands, true
-	case "getmycommands":
-		return "getMyCommands", (*Server).getMyCommands, true
-	case "deletemycommands":
-		return "deleteMyCommands", (*Server).deleteMyCommands, true
 	case "setchatmenubutton":
 		return "setChatMenuButton", (*Server).setChatMenuButton, true
 	case "getchatmenubutton":
@@ -179,14 +175,10 @@ func route(method string) (string, handler, bool) {
 		return "sendMessage", (*Server).sendMessage, true
 	case "editmessagetext":
 		return "editMessageText", (*Server).editMessageText, true
-	case "editmessagereplymarkup":
-		return "editMessageReplyMarkup", (*Server).editMessageReplyMarkup, true
 	case "answercallbackquery":
 		return "answerCallbackQuery", (*Server).answerCallbackQuery, true
 	case "deletemessage":
 		return "deleteMessage", (*Server).deleteMessage, true
-	case "sendchataction":
-		return "sendChatAction", (*Server).sendChatAction, true
 	}
 	return method, nil, false
 }

@@ -100,6 +100,7 @@ func (d *desk) press(m telegramtest.ChatMessage, label string, wants ...string) 
 // it, sees its progress, sends another for later and cancels it; the
 // candidates get the notice exactly as written.
 func TestServeAdminBroadcast(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)
@@ -206,6 +207,7 @@ func broadcastID(t *testing.T, text string) string {
 // TestServeAdminCommandsForOthers: anyone but an administrator gets the
 // help for the administrators' commands.
 func TestServeAdminCommandsForOthers(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)
@@ -252,6 +254,7 @@ func TestServeAdminCommandsForOthers(t *testing.T) {
 // with the next, and the progress message one serve sent is edited by the
 // serve after it.
 func TestServeAdminAcrossServes(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)

@@ -63,7 +63,7 @@ func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 			return nil, fmt.Errorf("embedded redis: %w", err)
 		}
 	}
-	if a.calendar, err = calendar.NewCache(a.store.Calendar()); err != nil {
+	if a.calendar, err = calendar.NewCache(a.store.Calendar(), calendar.CacheOptions{Log: log}); err != nil {
 		a.close()
 		return nil, fmt.Errorf("exam calendar: %w", err)
 	}

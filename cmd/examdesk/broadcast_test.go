@@ -35,6 +35,7 @@ func writeFile(t *testing.T, name string, data []byte) string {
 }
 
 func TestBroadcastCLIBadInput(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL, "USER": "alice"}
 	ok := writeFile(t, "ok.txt", []byte("Registration opens on 1 March.\n"))
@@ -80,6 +81,7 @@ func TestBroadcastCLIBadInput(t *testing.T) {
 var statusJSON = regexp.MustCompile(`^\{"id":"[^"]+","state":"(queued|sending|done|cancelled)","total":\d+,"sent":\d+,"blocked":\d+,"failed":\d+,"pending":\d+\}\n$`)
 
 func TestBroadcastCLI(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	ctx := t.Context()
 	st, err := redisstore.Open(ctx, srv.URL)
@@ -136,6 +138,7 @@ func TestBroadcastCLI(t *testing.T) {
 }
 
 func TestBroadcastConfig(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"TELEGRAM_BOT_TOKEN": "123:abc"}
 	tests := []struct {
 		name    string

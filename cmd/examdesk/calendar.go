@@ -148,7 +148,7 @@ func calendarCommand(ctx context.Context, args []string, getenv func(string) str
 		return fmt.Errorf("calendar: %w", err)
 	}
 	defer st.Close()
-	c, err := calendar.NewCache(st.Calendar())
+	c, err := calendar.NewCache(st.Calendar(), calendar.CacheOptions{})
 	if err != nil {
 		return err
 	}

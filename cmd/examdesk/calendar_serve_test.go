@@ -16,6 +16,7 @@ import (
 // /calendar in Telegram, and from then on the date questions are answered
 // with its dates, in every language, also in the middle of the check.
 func TestServeCalendarAnswers(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)

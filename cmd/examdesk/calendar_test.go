@@ -16,6 +16,7 @@ import (
 // before it opens Redis: exit status 2, one line on stderr, nothing on
 // stdout.
 func TestCalendarUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		p := filepath.Join(dir, name)
@@ -74,6 +75,7 @@ func TestCalendarUsage(t *testing.T) {
 // own, where serve keeps its keys, and checks that the bot's store reads
 // what they wrote.
 func TestCalendarCommands(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL}
 	run := func(stdin string, args ...string) (string, string, int) {
@@ -195,6 +197,7 @@ func TestCalendarCommands(t *testing.T) {
 // TestCalendarBadRecord: a session record that cannot be read (edited by
 // hand) stops list and add with a hint, and can still be removed.
 func TestCalendarBadRecord(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL}
 	st, err := redisstore.Open(t.Context(), srv.URL)

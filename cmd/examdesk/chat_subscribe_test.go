@@ -9,10 +9,12 @@ import (
 	"examdesk/redisstore/redistest"
 )
 
-// TestChatSubscriptions checks that the terminal chat takes /remind, /stop
-// and /forget as serve does: in the embedded Redis, and in a Redis that
-// outlives it, where /forget leaves nothing of the chat.
+// TestChatSubscriptions checks that the terminal chat answers /remind,
+// /stop and /forget as serve does, with the embedded Redis and with a
+// Redis at REDIS_URL that outlives it, in which it keeps nothing: the
+// terminal's user never subscribes.
 func TestChatSubscriptions(t *testing.T) {
+	t.Parallel()
 	input := "/remind\n/remind off\n/stop\n/forget\n1\n"
 	wants := []string{"I will remind you", "reminders are off", "no longer receive", "Delete everything", "I have deleted everything"}
 	t.Run("embedded", func(t *testing.T) {
@@ -29,12 +31,12 @@ func TestChatSubscriptions(t *testing.T) {
 	t.Run("redis", func(t *testing.T) {
 		srv := redistest.Start(t)
 		env := map[string]string{"REDIS_URL": srv.URL}
-		stdout, stderr, code := runCmd(t, env, input, "chat", "--lang", "en")
-		if code != 0 || !strings.Contains(stdout, wants[len(wants)-1]) {
+		stdout, stderr, code := runCmd(t, env, "/remind\n", "chat", "--lang", "en")
+		if code != 0 || !strings.Contains(stdout, wants[0]) {
 			t.Fatalf("chat = %d, stderr %q, output:\n%s", code, stderr, stdout)
 		}
-		// The chat starts with /start, which subscribes; /forget deletes
-		// the subscriber and the conversation: no key is left.
+		// Neither the /start the chat begins with nor /remind subscribe
+		// the terminal's user, and the conversation is kept apart.
 		opt, err := redis.ParseURL(srv.URL)
 		if err != nil {
 			t.Fatal(err)
@@ -43,7 +45,7 @@ func TestChatSubscriptions(t *testing.T) {
 		defer c.Close()
 		keys, err := c.Keys(t.Context(), "examdesk:*").Result()
 		if err != nil || len(keys) != 0 {
-			t.Errorf("keys after /forget = %v, %v; want none", keys, err)
+			t.Errorf("keys after the chat = %v, %v; want none", keys, err)
 		}
 	})
 }

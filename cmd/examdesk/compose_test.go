@@ -14,6 +14,7 @@ import (
 // bot gets exactly the variables serve reads, Redis keeps an append-only
 // file on a volume and has a health check, and the bot waits for it.
 func TestComposeFile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../docker-compose.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func TestComposeFile(t *testing.T) {
 // TestServeReadsOnlyDeclaredVariables checks that every variable serve's
 // code reads is listed in envVars (and so in the compose file).
 func TestServeReadsOnlyDeclaredVariables(t *testing.T) {
+	t.Parallel()
 	read := regexp.MustCompile(`getenv\("([A-Z_]+)"\)`)
 	for _, file := range []string{"config.go", "app.go", "serve.go"} {
 		src, err := os.ReadFile(file)
@@ -94,6 +96,7 @@ func TestServeReadsOnlyDeclaredVariables(t *testing.T) {
 // TestDockerfile checks the image is built in stages, statically, and runs
 // as a user other than root.
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../Dockerfile")
 	if err != nil {
 		t.Fatal(err)

@@ -344,7 +344,7 @@ func newEngine(t *testing.T) *engine {
 	}
 	// Serve answers dates from its calendar, which these tests leave
 	// empty: the model does too.
-	cal, err := calendar.NewCache(&calendartest.MemStore{})
+	cal, err := calendar.NewCache(&calendartest.MemStore{}, calendar.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -704,6 +704,7 @@ func checkTranscript(t *testing.T, chat int64, sent []telegramtest.Call, want []
 // unconfirmed by a serve killed before its next getUpdates. Each is
 // answered once.
 func TestServeReplayedBatch(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	srv := redistest.Start(t)

@@ -48,7 +48,7 @@ func runFAQ(ctx context.Context, args []string, getenv func(string) string, stdo
 			return err
 		}
 		defer st.Close()
-		cal, err := calendar.NewCache(st.Calendar())
+		cal, err := calendar.NewCache(st.Calendar(), calendar.CacheOptions{})
 		if err != nil {
 			return err
 		}

@@ -126,6 +126,7 @@ func ratio(n, d int) float64 {
 }
 
 func TestFAQEvaluation(t *testing.T) {
+	t.Parallel()
 	cases, err := readEvalSet(evalFile)
 	if err != nil {
 		t.Fatal(err)

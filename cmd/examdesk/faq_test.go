@@ -13,6 +13,7 @@ import (
 )
 
 func TestFaqCommandJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args  []string
 		topic string
@@ -64,6 +65,7 @@ func TestFaqCommandJSON(t *testing.T) {
 }
 
 func TestFaqCommandPlain(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -86,6 +88,7 @@ func TestFaqCommandPlain(t *testing.T) {
 }
 
 func TestFaqCommandUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -109,6 +112,7 @@ func TestFaqCommandUsage(t *testing.T) {
 }
 
 func TestFaqCommandHelp(t *testing.T) {
+	t.Parallel()
 	stdout, stderr, code := runCmd(t, nil, "", "faq", "-h")
 	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "usage: examdesk faq ") {
 		t.Errorf("faq -h = exit %d, %q (stderr %q); want 0 and the usage", code, stdout, stderr)
@@ -123,6 +127,7 @@ func TestFaqCommandHelp(t *testing.T) {
 // answered from the exam calendar there, as the bot answers them; without
 // a session, and for other topics, the fixed answers stand.
 func TestFaqCommandCalendar(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL}
 	ask := func(question string) faqAnswer {

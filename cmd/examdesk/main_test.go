@@ -20,6 +20,7 @@ func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (
 }
 
 func TestEligibility(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, facts, want string
 	}{
@@ -55,6 +56,7 @@ func TestEligibility(t *testing.T) {
 }
 
 func TestEligibilityFactsFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "facts.json")
 	if err := os.WriteFile(path, []byte(`{"occupation_years": 1}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -68,6 +70,7 @@ func TestEligibilityFactsFile(t *testing.T) {
 // TestEligibilityBadInput: exit status 2, one line on stderr naming the
 // field, nothing on stdout.
 func TestEligibilityBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, facts, field string
 	}{
@@ -103,6 +106,7 @@ func TestEligibilityBadInput(t *testing.T) {
 // TestChat runs a whole check through a pipe with no Redis and no token,
 // in each language, and ends at the end of input.
 func TestChat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang, input string
 		want        []string
@@ -130,6 +134,7 @@ func TestChat(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{nil, {"frobnicate"}, {"chat", "--lang", "fr"}, {"chat", "extra"}, {"eligibility", "--nope"}} {
 		_, stderr, code := runCmd(t, nil, "", args...)
 		if code != 2 || stderr == "" {

@@ -16,6 +16,7 @@ import (
 // TestServeReminders checks that serve reminds the subscribers who asked
 // for it of a session's registration closing, once, across a restart.
 func TestServeReminders(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()

@@ -11,17 +11,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
+	"examdesk/conversation"
 	"examdesk/redisstore"
 	"examdesk/remind"
 )
@@ -46,23 +48,61 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("serve: invalid configuration:\n%v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	s, err := newServer(ctx, cfg, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return s.run(ctx)
+}
 
+// worker is a part of serve that works until its context is done: see
+// conversation.Pipeline.Run for the contract every worker keeps.
+type worker interface {
+	Run(ctx context.Context) error
+}
+
+// server is examdesk serve, built: the intake, the workers and the HTTP
+// endpoints, on one app.
+type server struct {
+	cfg     config
+	log     *slog.Logger
+	app     *app
+	reg     *prometheus.Registry
+	ln      net.Listener
+	webhook http.Handler // in webhook mode, nil with the poller
+	poller  *bot.Poller  // in long-polling mode, nil with the webhook
+	workers []worker
+	ready   atomic.Bool // intake runs
+}
+
+// newServer builds serve from cfg: it opens Redis, connects to the Bot
+// API (getMe), sets the commands menu, makes every part, listens on
+// HTTP_ADDR and registers the webhook, or deletes it for long polling.
+func newServer(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (_ *server, err error) {
 	// A Redis connection for each worker and each broadcast worker, the
 	// poller, /metrics and /readyz.
 	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL),
 		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+4))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer a.Close()
-	queue, err := a.store.Inbox()
+	s := &server{cfg: cfg, log: log, app: a}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	// Updates queued raw by a release before intake decoded them are read
+	// as they were.
+	queue, err := a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy))
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return nil, fmt.Errorf("serve: %w", err)
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := bot.NewMetrics(reg, func() float64 {
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(s.reg, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		n, err := queue.Depth(ctx)
@@ -85,30 +125,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }),
 	)
 	if err != nil {
-		return fmt.Errorf("serve: connect to the Bot API at %s (getMe): %w", cfg.apiURL, err)
+		return nil, fmt.Errorf("serve: connect to the Bot API at %s (getMe): %w", cfg.apiURL, err)
 	}
 	if err := bot.SetCommands(ctx, api, a.catalog); err != nil {
 		log.Warn("setting the commands menu failed", "err", err)
 	}
+
 	// Broadcasts share one rate across the serves; replies are counted
 	// against it first (Spend), so that broadcasts make room for them.
-	limiter := a.store.Limiter(cfg.broadcastRate)
+	limiter := a.store.Limiter(redisstore.LimiterOptions{Rate: cfg.broadcastRate, Log: log})
 	broadcasts := a.store.Broadcasts(0)
 	subscribers := a.store.Subscribers()
-	// Reminders of the exam dates: every serve plans them from the
-	// calendar, and the queue sends each once.
-	cal := a.calendar
-	reminders := &remind.Scheduler{Calendar: cal.View, Queue: broadcasts, Subscribers: subscribers, Messages: a.catalog, Log: log}
-	deliverer := &broadcast.Deliverer{
-		Queue:       broadcasts,
-		Limiter:     limiter,
-		Sender:      bot.NewBroadcaster(api, metrics),
-		Subscribers: subscribers,
-		Paid:        cfg.paidBroadcast,
-		Log:         log,
-		Workers:     broadcastWorkers(cfg.broadcastRate),
-		Recorded:    metrics.Broadcast,
-	}
 	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
 		Spend: limiter.Spend,
 		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
@@ -118,121 +145,132 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 		},
 	})
-	svc := &bot.Service{
-		Queue:   queue,
-		Engine:  a.engine,
-		Store:   a.store,
-		Catalog: a.catalog,
-		Sender:  sender,
-		Log:     log,
-		Metrics: metrics,
-		// Subscribers takes /start, /stop, /remind, /forget and a 403
-		// (which also marks the chat inactive, as MarkInactive does).
-		Subscribers: a.store.Subscribers(),
-		Workers:     workers,
-	}
-	// The administrators' console (broadcasts and the exam calendar), and
-	// the progress messages of the broadcasts they queue.
-	svc.Console = admin.New(cfg.admins,
+	// The administrators' console: broadcasts and the exam calendar.
+	console := admin.New(cfg.admins,
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
 		&admin.Broadcasts{Queue: broadcasts},
-		admin.NewCalendar(cal))
-	progress := &bot.Progress{Queue: broadcasts, Watches: a.store.Progress(), Sender: sender, Catalog: a.catalog, Log: log}
-
-	var ready sync.Map // set once intake runs
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := ready.Load("intake"); !ok {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		if err := a.store.Client().Ping(r.Context()).Err(); err != nil {
-			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ok\n")
+		admin.NewCalendar(a.calendar))
+	pipeline := conversation.New(queue, a.engine, bot.NewTransport(sender, a.catalog), conversation.Options{
+		Console: console,
+		// Subscribers takes /start, /stop, /remind, /forget and a 403.
+		Subscribers: subscribers,
+		Log:         log,
+		Metrics:     metrics,
+		Workers:     workers,
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-
-	ln, err := net.Listen("tcp", cfg.httpAddr)
-	if err != nil {
-		return fmt.Errorf("serve: listen on HTTP_ADDR %s: %w", cfg.httpAddr, err)
+	s.workers = []worker{
+		pipeline,
+		broadcast.NewDeliverer(broadcasts, limiter, bot.NewBroadcaster(api, metrics), broadcast.DelivererOptions{
+			Subscribers: subscribers,
+			Paid:        cfg.paidBroadcast,
+			Log:         log,
+			Workers:     broadcastWorkers(cfg.broadcastRate),
+			Recorded:    metrics.Broadcast,
+		}),
+		// The progress messages of the broadcasts administrators queue.
+		bot.NewProgress(broadcasts, a.store.Progress(), sender, a.catalog, bot.ProgressOptions{Log: log}),
+		limiter,
+		a.calendar,
+		// Reminders of the exam dates: every serve plans them from the
+		// calendar, and the queue sends each once.
+		remind.NewScheduler(a.calendar.View, broadcasts, subscribers, a.catalog, remind.SchedulerOptions{Log: log}),
 	}
-	defer ln.Close()
 
+	if s.ln, err = net.Listen("tcp", cfg.httpAddr); err != nil {
+		return nil, fmt.Errorf("serve: listen on HTTP_ADDR %s: %w", cfg.httpAddr, err)
+	}
 	// Intake: the project's own poller, or the webhook handler.
-	var intake func(ctx context.Context) error
 	if cfg.webhookURL != "" {
-		u, _ := url.Parse(cfg.webhookURL) // checked by loadConfig
-		path := u.Path
-		if path == "" {
-			path = "/"
-		}
-		mux.Handle("POST "+path, &bot.Webhook{Secret: cfg.webhookSecret, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake})
+		s.webhook = bot.NewWebhook(cfg.webhookSecret, queue, bot.WebhookOptions{Log: log, Metrics: metrics, Added: pipeline.Wake})
 		ok, err := api.SetWebhook(ctx, &tg.SetWebhookParams{
 			URL:            cfg.webhookURL,
 			SecretToken:    cfg.webhookSecret,
 			AllowedUpdates: bot.AllowedUpdates,
 		})
 		if err != nil || !ok {
-			return fmt.Errorf("serve: setWebhook: %v", err)
+			return nil, fmt.Errorf("serve: setWebhook: %v", err)
 		}
-		intake = func(ctx context.Context) error { <-ctx.Done(); return nil }
-		log.Info("webhook mode", "path", path)
+		log.Info("webhook mode", "path", webhookPath(cfg.webhookURL))
 	} else {
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
-			return fmt.Errorf("serve: deleteWebhook: %w", err)
+			return nil, fmt.Errorf("serve: deleteWebhook: %w", err)
 		}
-		p := &bot.Poller{API: cfg.apiURL, Token: cfg.token, Client: client, Queue: queue, Log: log, Metrics: metrics, Added: svc.Wake}
-		intake = p.Run
+		s.poller = bot.NewPoller(cfg.apiURL, cfg.token, queue, bot.PollerOptions{Client: client, Log: log, Metrics: metrics, Added: pipeline.Wake})
 		log.Info("long polling mode")
 	}
+	return s, nil
+}
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("serving", "http_addr", ln.Addr().String())
+// webhookPath is the path of the webhook URL u, checked by loadConfig.
+func webhookPath(u string) string {
+	parsed, _ := url.Parse(u)
+	if parsed.Path == "" {
+		return "/"
+	}
+	return parsed.Path
+}
+
+// routes returns serve's HTTP endpoints: /healthz, /readyz (Redis
+// reachable, intake running), /metrics and, in webhook mode, the webhook.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		if err := s.app.store.Client().Ping(r.Context()).Err(); err != nil {
+			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if s.webhook != nil {
+		mux.Handle("POST "+webhookPath(s.cfg.webhookURL), s.webhook)
+	}
+	return mux
+}
+
+// run runs intake and the workers until ctx is done or one of them fails,
+// then shuts down in order: intake stops at once, the workers finish the
+// work in hand, all within shutdownGrace. It returns what failed.
+func (s *server) run(ctx context.Context) error {
+	srv := &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 
 	// Intake and workers each stop on their own context, so that intake
 	// stops first and the workers drain what was recorded.
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
+	intake, intakeCtx := errgroup.WithContext(intakeCtx)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	work, workCtx := errgroup.WithContext(workCtx)
 
-	var wg sync.WaitGroup
-	errc := make(chan error, 3)
-	wg.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("serve: http: %w", err)
+	for _, w := range s.workers {
+		work.Go(func() error { return w.Run(workCtx) })
+	}
+	intake.Go(func() error {
+		if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: http: %w", err)
 		}
+		return nil
 	})
-	wg.Go(func() {
-		if err := intake(intakeCtx); err != nil {
-			errc <- err
-		}
-	})
-	workDone := make(chan struct{})
-	go func() {
-		var work sync.WaitGroup
-		work.Go(func() { svc.Run(workCtx) })
-		work.Go(func() { deliverer.Run(workCtx) })
-		work.Go(func() { progress.Run(workCtx) })
-		work.Go(func() { limiter.Run(workCtx, 100*time.Millisecond) })
-		work.Go(func() {
-			cal.Run(workCtx, 0, func(err error) { log.Warn("reloading the exam calendar failed", "err", err) })
-		})
-		work.Go(func() { reminders.Run(workCtx, remind.DefaultEvery) })
-		work.Wait()
-		close(workDone)
-	}()
-	ready.Store("intake", true)
+	if s.poller != nil {
+		intake.Go(func() error { return s.poller.Run(intakeCtx) })
+	}
+	s.ready.Store(true)
+	s.log.Info("serving", "http_addr", s.ln.Addr().String())
 
-	var runErr error
 	select {
-	case <-ctx.Done():
-		log.Info("shutting down: intake stops, work in hand finishes")
-	case runErr = <-errc:
-		log.Error("shutting down", "err", runErr)
+	case <-intakeCtx.Done():
+	case <-workCtx.Done():
+	}
+	if ctx.Err() != nil {
+		s.log.Info("shutting down: intake stops, work in hand finishes")
+	} else {
+		s.log.Error("shutting down: a part of serve failed")
 	}
 	deadline, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
@@ -240,15 +278,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := srv.Shutdown(deadline); err != nil {
 		srv.Close()
 	}
+	intakeErr := intake.Wait()
 	stopWork()
+	worked := make(chan error, 1)
+	go func() { worked <- work.Wait() }()
+	var workErr error
 	select {
-	case <-workDone:
+	case workErr = <-worked:
 	case <-deadline.Done():
-		log.Warn("shutdown: work still in hand at the deadline; it stays queued")
+		s.log.Warn("shutdown: work still in hand at the deadline; it stays queued")
 	}
-	wg.Wait()
-	log.Info("stopped")
-	return runErr
+	err := errors.Join(intakeErr, workErr)
+	if err != nil {
+		s.log.Error("stopped", "err", err)
+	} else {
+		s.log.Info("stopped")
+	}
+	return err
+}
+
+// close closes what newServer opened.
+func (s *server) close() {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	s.app.Close()
 }
 
 // broadcastWorkers is how many broadcast messages a serve keeps in flight

@@ -20,9 +20,11 @@ import (
 )
 
 // Leases of the queues TestQueue asks for: Short for the tests that let a
-// lease expire, Long for the others.
+// lease expire, Long for the others. Short must outlast the setup of such
+// a test (a few dozen round trips to Redis on a busy machine), so that no
+// lease runs out before the test means it to.
 const (
-	Short = 300 * time.Millisecond
+	Short = time.Second
 	Long  = 20 * time.Second
 )
 
@@ -47,6 +49,7 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 		test  func(t *testing.T, q inbox.Queue)
 	}{
 		{"nothing ready", Long, testNothingReady},
+		{"inputs", Long, testInputs},
 		{"dedup", Long, testDedup},
 		{"order", Long, testOrder},
 		{"state", Long, testState},
@@ -71,10 +74,10 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 	}
 }
 
-// update returns the update id of chat from user, with a JSON of its own.
+// update returns the update id of chat from user, with a text of its own.
 func update(id, chat, user int64) inbox.Update {
 	return inbox.Update{ID: id, Chat: chat, User: user,
-		Raw: fmt.Appendf(nil, `{"update_id":%d,"message":{"chat":{"id":%d},"from":{"id":%d},"text":"a|b"}}`, id, chat, user)}
+		Input: dialog.Input{Text: fmt.Sprintf("a|b %d", id), LanguageCode: "zh-HK", Group: chat != user}}
 }
 
 func add(t *testing.T, q inbox.Queue, us ...inbox.Update) int {
@@ -116,15 +119,25 @@ func checkJob(t *testing.T, call string, j inbox.Job, want inbox.Update) {
 	}
 }
 
-// show is an update with its JSON as text, for messages.
+// show is an update as text, for messages.
 func show(u inbox.Update) string {
-	return fmt.Sprintf("{ID:%d Chat:%d User:%d Raw:%q}", u.ID, u.Chat, u.User, u.Raw)
+	s := fmt.Sprintf("{ID:%d Chat:%d User:%d Input:%+v", u.ID, u.Chat, u.User, u.Input)
+	if u.Input.Pick != nil {
+		s += fmt.Sprintf(" Pick:%+v", *u.Input.Pick)
+	}
+	return s + fmt.Sprintf(" Callback:%q}", u.Callback)
 }
 
 func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...string) {
 	t.Helper()
-	if err := q.Commit(t.Context(), j, st, replies(out)); err != nil {
+	got, err := q.Commit(t.Context(), j, st, replies(out))
+	if err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
+	}
+	want := st
+	want.Version++
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Commit(update %d, state %+v) = %+v; want the state at its next version, %+v", j.Update.ID, st, got, want)
 	}
 }
 
@@ -211,6 +224,33 @@ func testNothingReady(t *testing.T, q inbox.Queue) {
 		t.Errorf("Add(no updates) = %d; want 0", n)
 	}
 	noJob(t, q, "after adding nothing")
+}
+
+// testInputs checks that every kind of input comes back as it was added.
+func testInputs(t *testing.T, q inbox.Queue) {
+	us := []inbox.Update{
+		{ID: 1, Chat: 5, User: 5, Input: dialog.Input{Text: "/start", LanguageCode: "en"}},
+		{ID: 2, Chat: 5, User: 5, Input: dialog.Input{Text: "照片要多大？|{\"update_id\":1}\n", LanguageCode: "zh-TW"}},
+		{ID: 3, Chat: 5, User: 5, Input: dialog.Input{}},
+		{ID: 4, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{Value: "a:3|x", Step: 1e15}, LanguageCode: "zh"}, Callback: "4321"},
+		{ID: 5, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{}}, Callback: "q"},
+		{ID: 6, Chat: -100, User: 7, Input: dialog.Input{Text: "hi", Group: true}},
+	}
+	if n := add(t, q, us...); n != len(us) {
+		t.Fatalf("Add(%d updates) = %d; want %d", len(us), n, len(us))
+	}
+	got := map[int64]inbox.Update{}
+	j, ok := claim(t, q)
+	for ok {
+		got[j.Update.ID] = j.Update
+		commit(t, q, j, j.State)
+		j, ok = next(t, q, j)
+	}
+	for _, u := range us {
+		if !reflect.DeepEqual(got[u.ID], u) {
+			t.Errorf("update %d = %s; want %s", u.ID, show(got[u.ID]), show(u))
+		}
+	}
 }
 
 func testDedup(t *testing.T, q inbox.Queue) {
@@ -359,9 +399,9 @@ func testConflict(t *testing.T, q inbox.Queue) {
 	add(t, q, update(2, 5, 6))
 	j = mustClaim(t, q, update(2, 5, 6))
 	for _, v := range []int64{0, 2, 7} {
-		err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
-		if !errors.Is(err, dialog.ErrConflict) {
-			t.Errorf("Commit(version %d, stored 1) = %v; want ErrConflict", v, err)
+		now, err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
+		if want := (dialog.State{Version: 1, Step: 1}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, want) {
+			t.Errorf("Commit(version %d, stored 1) = %+v, %v; want the stored state %+v, ErrConflict", v, now, err, want)
 		}
 	}
 	// Nothing changed: the update is pending, with the state as it was,
@@ -401,9 +441,7 @@ func testRelease(t *testing.T, q inbox.Queue) {
 	if got, want := strs(j.Outbox), []string{"c"}; !slices.Equal(got, want) {
 		t.Errorf("Claim() after Release = outbox %q; want %q", got, want)
 	}
-	if err := q.Commit(t.Context(), j, j.State, nil); err != nil {
-		t.Fatalf("Commit() error: %v", err)
-	}
+	commit(t, q, j, j.State)
 	if n, ok := next(t, q, j); ok {
 		t.Fatalf("Next() = update %d; want no job", n.Update.ID)
 	}
@@ -460,7 +498,7 @@ func testLeaseLost(t *testing.T, q inbox.Queue) {
 	expire()
 	j2 := mustClaim(t, q, update(1, 4, 4))
 
-	if err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() of the old holder = %v; want ErrLeaseLost", err)
 	}
 	if err := q.Sent(ctx, j1, 1); !errors.Is(err, inbox.ErrLeaseLost) {
@@ -616,7 +654,7 @@ func testNextClaims(t *testing.T, q inbox.Queue) {
 	// Chat b has nothing left and a is held: Next gives b up and takes c.
 	commit(t, q, jb, dialog.State{Step: 7})
 	jc := mustNext(t, q, jb, update(4, c, 3))
-	if err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() with the lease Next gave up = %v; want ErrLeaseLost", err)
 	}
 
@@ -680,7 +718,7 @@ func testCanceled(t *testing.T, q inbox.Queue) {
 	}{
 		{"Add", func() error { _, err := q.Add(ctx, []inbox.Update{update(2, 2, 2)}); return err }()},
 		{"Claim", func() error { _, _, err := q.Claim(ctx); return err }()},
-		{"Commit", q.Commit(ctx, j, j.State, nil)},
+		{"Commit", func() error { _, err := q.Commit(ctx, j, j.State, nil); return err }()},
 		{"Sent", q.Sent(ctx, j, 1)},
 		{"Next", func() error { _, _, err := q.Next(ctx, j); return err }()},
 		{"Release", q.Release(ctx, j)},
@@ -777,7 +815,7 @@ func testConcurrent(t *testing.T, q inbox.Queue) {
 		st.Step++
 		id := strconv.FormatInt(u.ID, 10)
 		out := [][]byte{[]byte(id + "a"), []byte(id + "b")}
-		if err := q.Commit(ctx, j, st, out); err != nil {
+		if _, err := q.Commit(ctx, j, st, out); err != nil {
 			return err
 		}
 		for i, o := range out {

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"examdesk/conversation"
+	"examdesk/dialog"
+)
+
+// Transport is Telegram for the conversation pipeline: it renders replies
+// in Telegram's HTML, with inline keyboards, and sends them with a Sender.
+type Transport struct {
+	sender *Sender
+	tr     dialog.Translator
+}
+
+var _ conversation.Transport = (*Transport)(nil)
+
+// NewTransport returns the transport rendering with tr and sending with s.
+func NewTransport(s *Sender, tr dialog.Translator) *Transport {
+	return &Transport{sender: s, tr: tr}
+}
+
+// Render renders r as Render does.
+func (t *Transport) Render(r dialog.Reply) []conversation.Message { return Render(t.tr, r) }
+
+// Notice renders r's notice as Notice does.
+func (t *Transport) Notice(r dialog.Reply) string { return Notice(t.tr, r) }
+
+// Menu returns lang when the bot-wide menu that a user with the app
+// language code sees speaks another language (see SetCommands), else "".
+func (t *Transport) Menu(code, lang string) string {
+	if lang == menuLanguage(code) {
+		return ""
+	}
+	return lang
+}
+
+// Send sends m to chat. A 403 satisfies errors.Is(err,
+// conversation.ErrBlocked), any other 400 errors.Is(err,
+// conversation.ErrRejected).
+func (t *Transport) Send(ctx context.Context, chat int64, m conversation.Message) error {
+	err := t.sender.Send(ctx, chat, m)
+	var apiErr *APIError
+	switch {
+	case errors.Is(err, ErrBlocked):
+		return fmt.Errorf("%w: %w", conversation.ErrBlocked, err)
+	case errors.As(err, &apiErr) && apiErr.Code == http.StatusBadRequest:
+		return fmt.Errorf("%w: %w", conversation.ErrRejected, err)
+	}
+	return err
+}
+
+// Apologize sends chat the apology in lang (Sender.SendApology).
+func (t *Transport) Apologize(ctx context.Context, chat int64, lang string) error {
+	return t.sender.SendApology(ctx, chat, lang)
+}
+
+// Answer answers a pressed button (Sender.AnswerCallback).
+func (t *Transport) Answer(ctx context.Context, callback, notice string) error {
+	return t.sender.AnswerCallback(ctx, callback, notice)
+}
+
+// SetMenu sets chat's command menu in lang (Sender.SetChatCommands).
+func (t *Transport) SetMenu(ctx context.Context, chat int64, lang string) error {
+	return t.sender.SetChatCommands(ctx, chat, lang)
+}

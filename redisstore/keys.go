@@ -1,0 +1,123 @@
+package redisstore
+
+import "strconv"
+
+// keys is the key schema: every key the store keeps, each under the
+// store's prefix (the value of keys). A script that derives a key from
+// what it reads builds it with lua/lib/keys.lua, which spells the same
+// names; TestKeySchema checks that the two agree.
+//
+// Conversations (Store, Inbox):
+//
+//	state:<chat>:<user>  hash: v (the version, decimal) and d (the record of
+//	                     dialog.EncodeState), expiring after the store's
+//	                     time to live
+//
+// The update inbox (Inbox):
+//
+//	seen                 the number of the dedup period of the latest Add
+//	seen:<n>             set of the update ids added in the nth period of
+//	                     the dedup window since 1970
+//	q:<chat>             sorted set of the chat's pending updates, scored by
+//	                     update id, each member "<update id>|<user>|<JSON>"
+//	ready                sorted set of the chats with pending work, scored by
+//	                     the time in ms from which they may be claimed: when
+//	                     they became ready, or when their lease expires
+//	lock:<chat>          the chat's lease, "<token>:<expiry in ms>"
+//	claim:<token>        the chat the lease token was taken on, until its
+//	                     holder uses it, so that a Claim or Next sent again
+//	                     by the client gets the same job
+//	out:<chat>           list of the chat's outbox entries
+//	sent:<chat>          how many entries of the outbox were sent
+//
+// Broadcasts (Broadcasts):
+//
+//	bc:<id>              hash: the broadcast's record, kept for the audit and
+//	                     never expiring: notice (JSON), state, total, sent,
+//	                     blocked, failed, by, created, at, finished (times
+//	                     in ms since 1970)
+//	bc:<id>:todo         sorted set of the recipients not recorded yet,
+//	                     members "<chat>|<lang>", scored by the time in ms
+//	                     from which they may be claimed: the broadcast's At,
+//	                     the end of a lease, or the time of a retry
+//	bc:<id>:lease        hash: member → the lease token of its claim
+//	bc:<id>:try          hash: member → the attempts made, after a retry
+//	bc:<id>:out          hash: chat → what became of it: "sent", "blocked"
+//	                     or "failed: <reason>" (the audit of each recipient)
+//	bc:active            sorted set of the broadcasts queued or sending,
+//	                     scored by their At in ms
+//	bc:index             sorted set of every broadcast, scored by its
+//	                     creation in ms
+//	bc:stage:<r>         the recipients gathered by one Create, until it
+//	                     commits
+//
+// Subscribers (Subscribers), kept until Forget:
+//
+//	sub:<chat>           hash: lang, level (0–4), remind (0|1), active (0|1),
+//	                     since (Unix seconds it last became active), reason
+//	                     (stop|block, while inactive)
+//	subs                 sorted set of the active chats, score = chat id
+//	subs:lang:<lang>     the active chats speaking lang, likewise
+//	subs:level:<1–4>     the active chats whose highest level is that one
+//	subs:remind          the active chats that want reminders
+//	inactive             set of the chats that blocked the bot
+//
+// The broadcast rate (Limiter):
+//
+//	lim:tat              the next free send time, in ms, as a decimal
+//	lim:cut              hash: rate, at: the rate after the last 429 and when
+//	                     it was cut
+//	lim:chat:<chat>      exists for PerChatInterval after a message to chat
+//
+// The exam calendar (Calendar), kept until removed:
+//
+//	calendar:sessions    hash: session ID → the session as JSON
+//	calendar:holidays    hash: year → the year's holidays, holiday-cn JSON
+//
+// The administrators' console (Drafts, Progress):
+//
+//	draft:<user>         the administrator's broadcast draft, JSON
+//	progress:<id>        hash: msg (the progress message's id) and ended
+//	progress:<id>:lock   "<expiry in ms>:<owner>": who edits the message
+type keys string
+
+func (k keys) state(chat, user int64) string {
+	return string(k) + "state:" + itoa(chat) + ":" + itoa(user)
+}
+
+func (k keys) seen() string               { return string(k) + "seen" }
+func (k keys) seenPeriod(n int64) string  { return string(k) + "seen:" + itoa(n) }
+func (k keys) queue(chat int64) string    { return string(k) + "q:" + itoa(chat) }
+func (k keys) ready() string              { return string(k) + "ready" }
+func (k keys) lock(chat int64) string     { return string(k) + "lock:" + itoa(chat) }
+func (k keys) claim(token string) string  { return string(k) + "claim:" + token }
+func (k keys) outbox(chat int64) string   { return string(k) + "out:" + itoa(chat) }
+func (k keys) sent(chat int64) string     { return string(k) + "sent:" + itoa(chat) }
+func (k keys) broadcast(id string) string { return string(k) + "bc:" + id }
+func (k keys) todo(id string) string      { return string(k) + "bc:" + id + ":todo" }
+func (k keys) leases(id string) string    { return string(k) + "bc:" + id + ":lease" }
+func (k keys) tries(id string) string     { return string(k) + "bc:" + id + ":try" }
+func (k keys) outcomes(id string) string  { return string(k) + "bc:" + id + ":out" }
+func (k keys) active() string             { return string(k) + "bc:active" }
+func (k keys) index() string              { return string(k) + "bc:index" }
+func (k keys) stage(r string) string      { return string(k) + "bc:stage:" + r }
+
+func (k keys) subscriber(chat int64) string { return string(k) + "sub:" + itoa(chat) }
+func (k keys) subscribers() string          { return string(k) + "subs" }
+func (k keys) byLang(lang string) string    { return string(k) + "subs:lang:" + lang }
+func (k keys) byLevel(level int) string     { return string(k) + "subs:level:" + strconv.Itoa(level) }
+func (k keys) reminded() string             { return string(k) + "subs:remind" }
+func (k keys) inactive() string             { return string(k) + "inactive" }
+
+func (k keys) tat() string                { return string(k) + "lim:tat" }
+func (k keys) cut() string                { return string(k) + "lim:cut" }
+func (k keys) lastSent(chat int64) string { return string(k) + "lim:chat:" + itoa(chat) }
+
+func (k keys) sessions() string { return string(k) + "calendar:sessions" }
+func (k keys) holidays() string { return string(k) + "calendar:holidays" }
+
+func (k keys) draft(user int64) string       { return string(k) + "draft:" + itoa(user) }
+func (k keys) progress(id string) string     { return string(k) + "progress:" + id }
+func (k keys) progressLock(id string) string { return string(k) + "progress:" + id + ":lock" }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

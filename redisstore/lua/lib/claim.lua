@@ -1,0 +1,68 @@
+-- claim.lua: how Claim and Next hand a chat out. Needs keys.lua and
+-- lease.lua; P is the store's prefix.
+--
+-- job(P, chat, token, outbox) is the reply that hands chat out under the
+-- lease token: {chat, token, its first queue member ('' if none), the
+-- fields of that update's conversation state, outbox}.
+local function job(P, chat, token, outbox)
+	local first = redis.call('ZRANGE', key.queue(P, chat), 0, 0)
+	local member = first[1] or ''
+	local state = {}
+	if member ~= '' then
+		local user = string.match(member, '^[^|]*|([^|]*)|')
+		state = redis.call('HGETALL', key.state(P, chat, user))
+	end
+	return {chat, token, member, state, outbox}
+end
+
+-- claimed(P, claim, token, now) is, when the script that took the lease
+-- token already ran, the job it returned, else nil: what a script sent
+-- again answers. claim is claim:<token>.
+local function claimed(P, claim, token, now)
+	local chat = redis.call('GET', claim)
+	if not chat then return nil end
+	local held, expiry = lease_of(key.lock(P, chat))
+	if held ~= token or expiry <= now then return nil end
+	return job(P, chat, token, redis.call('LRANGE', key.outbox(P, chat), 0, -1))
+end
+
+-- claim(P, ready, claim, token, lease, now) takes the lease token, for
+-- lease ms, of the ready chat that may be claimed since longest, and
+-- returns its job, or false when no chat is ready. On its way it moves the
+-- chats whose lease is held to when it expires, and drops from ready the
+-- chats with nothing left to do. The job's outbox is what a holder that
+-- died or released the chat left, less the entries sent or maybe in
+-- flight, which claim also drops from the outbox.
+local function claim(P, ready, claim_key, token, lease, now)
+	while true do
+		local chats = redis.call('ZRANGEBYSCORE', ready, '-inf', now, 'LIMIT', 0, 16)
+		if #chats == 0 then return false end
+		for _, chat in ipairs(chats) do
+			local lock = key.lock(P, chat)
+			local held, expiry = lease_of(lock)
+			if held and expiry > now then
+				redis.call('ZADD', ready, 'XX', expiry, chat)
+			else
+				if held then redis.call('DEL', key.claim(P, held)) end
+				local queue, out, sent_key = key.queue(P, chat), key.outbox(P, chat), key.sent(P, chat)
+				local sent = tonumber(redis.call('GET', sent_key) or '0') or 0
+				local outbox = redis.call('LRANGE', out, sent + 1, -1)
+				if #outbox == 0 then
+					redis.call('DEL', out)
+				else
+					redis.call('LTRIM', out, sent + 1, -1)
+				end
+				redis.call('DEL', sent_key)
+				if #outbox == 0 and redis.call('ZCARD', queue) == 0 then
+					redis.call('ZREM', ready, chat)
+					redis.call('DEL', lock)
+				else
+					redis.call('SET', lock, token .. ':' .. (now + lease), 'PX', lease)
+					redis.call('ZADD', ready, 'XX', now + lease, chat)
+					redis.call('SET', claim_key, chat, 'PX', lease)
+					return job(P, chat, token, outbox)
+				end
+			end
+		end
+	end
+end
