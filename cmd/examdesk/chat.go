@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -31,9 +30,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if fs.NArg() > 0 {
 		return usageError("chat: unexpected argument %q", fs.Arg(0))
 	}
-	if !slices.Contains(dialog.Languages, *lang) {
+	l, ok := dialog.ParseLanguage(*lang)
+	if !ok {
 		return usageError("chat: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
 	}
+	*lang = l
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := newApp(ctx, getenv, log)
 	if err != nil {
@@ -84,8 +85,10 @@ func (t *terminal) send(ctx context.Context, in dialog.Input) error {
 	if err != nil {
 		return err
 	}
-	if r.Subscription != nil {
+	if r.Subscription != nil && r.Subscription.Op == dialog.Forget {
 		// As serve does, after the state is saved: /forget deletes it.
+		// The terminal's user is nobody on Telegram: nothing else makes
+		// them a subscriber, who would count in broadcasts.
 		if err := bot.ApplySubscription(ctx, t.app.store.Subscribers(), t.key.Chat, *r.Subscription); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -49,7 +50,7 @@ func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		defer f.Close()
 		in = f
 	}
-	facts, err := rules.DecodeFacts(in)
+	facts, err := rules.DecodeFacts(skipBOM(in))
 	if err != nil {
 		return usageError("eligibility: %v", err)
 	}
@@ -67,4 +68,14 @@ func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", data)
 	return err
+}
+
+// skipBOM returns r without the UTF-8 byte-order mark some editors write
+// at the start of a file.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if head, err := br.Peek(3); err == nil && string(head) == "\ufeff" {
+		br.Discard(3)
+	}
+	return br
 }
