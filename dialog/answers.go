@@ -49,6 +49,10 @@ type phrase struct {
 	line     int  // where it was defined last
 }
 
+// isFiller reports whether p is a phrase that says nothing; nil, for text
+// no phrase covers, says something.
+func (p *phrase) isFiller() bool { return p != nil && p.filler }
+
 // meaning returns what p says, for telling two definitions apart.
 func (p *phrase) meaning() string {
 	return fmt.Sprint(p.values, p.years, p.isYears, p.calendar, p.isCal, p.under, p.not, p.filler)
@@ -530,8 +534,15 @@ func (v vocabulary) readYears(q rules.Question, text string, norm func(string) s
 		amount []string
 		under  bool
 		fixed  []*phrase
+		all    strings.Builder // the text but the fillers: 零 is a phrase, 零點五年 an amount
 	)
 	for _, s := range lx.scan(key) {
+		if !s.p.isFiller() {
+			if all.Len() > 0 && isWordChar(lastRune(all.String())) && isWordChar(rune(s.text[0])) {
+				all.WriteByte(' ')
+			}
+			all.WriteString(s.text)
+		}
 		switch {
 		case s.p == nil:
 			amount = append(amount, s.text)
@@ -544,6 +555,9 @@ func (v vocabulary) readYears(q rules.Question, text string, norm func(string) s
 		default:
 			fixed = append(fixed, s.p)
 		}
+	}
+	if lo, hi, ok := ParseYearsRange(all.String()); ok && !under && all.Len() > 0 {
+		return yearsRange{lo, hi}, true
 	}
 	var r yearsRange
 	switch {
