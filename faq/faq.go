@@ -142,8 +142,11 @@ const (
 	// other than the generic ones (the exam, a level, 報名) must
 	// earn in the best class: they say what is asked.
 	coreShare = 0.12
-	// maxNear is the most topics Match.Near suggests.
+	// maxNear is the most topics Match.Near suggests, and nearMin the
+	// least coverage of one: below, a topic shares a character or two
+	// with the question by chance.
 	maxNear = 5
+	nearMin = 0.12
 	// maxClauses is the most clauses of a message read one by one.
 	maxClauses = 12
 )
@@ -196,6 +199,11 @@ func Parse(name string, r io.Reader) (*Matcher, error) {
 		return nil, err
 	}
 	m.simplifiedOnly = parseSimplified(simplifiedFile)
+	for r := range m.simplifiedOnly {
+		if _, trad := t2s[r]; trad {
+			delete(m.simplifiedOnly, r) // OpenCC has a few as both (麽): Traditional
+		}
+	}
 	if m.phrases, err = parsePhrases("faq/phrases.txt", strings.NewReader(phrasesFile), m.Normalize); err != nil {
 		return nil, err
 	}
@@ -544,12 +552,12 @@ func (m *Matcher) score(q []queryTerm, buf *scratch) (scored, bool) {
 	return scored{best: best, score: cov[best] - runnerUp*cov[second], core: core[best] / total, cov: cov}, true
 }
 
-// near returns the topics with some coverage, the most covered first, at
-// most maxNear.
+// near returns the topics covered at least nearMin, the most covered
+// first, at most maxNear.
 func (m *Matcher) near(cov []float64) []string {
 	var idx []int
 	for i, c := range cov {
-		if c > 0 && m.classes[i].kind == Topic {
+		if c >= nearMin && m.classes[i].kind == Topic {
 			idx = append(idx, i)
 		}
 	}
