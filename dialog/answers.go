@@ -46,6 +46,7 @@ type phrase struct {
 	under    bool // "less than" the amount after it
 	not      bool // the opposite of the phrase after it
 	filler   bool // says nothing
+	question bool // makes the message a question, or a wish, not an answer
 	line     int  // where it was defined last
 }
 
@@ -55,7 +56,7 @@ func (p *phrase) isFiller() bool { return p != nil && p.filler }
 
 // meaning returns what p says, for telling two definitions apart.
 func (p *phrase) meaning() string {
-	return fmt.Sprint(p.values, p.years, p.isYears, p.calendar, p.isCal, p.under, p.not, p.filler)
+	return fmt.Sprint(p.values, p.years, p.isYears, p.calendar, p.isCal, p.under, p.not, p.filler, p.question)
 }
 
 // scope is how widely a section of answers.txt applies; a narrower one
@@ -206,6 +207,9 @@ func parseValue(set *rules.Set, qs []rules.Question, head string) (phrase, error
 	case head == "filler":
 		p.filler = true
 		return p, nil
+	case head == "question":
+		p.question = true
+		return p, nil
 	case head == "not" && !number && !kinds[rules.Number]:
 		p.not = true
 		return p, nil
@@ -270,6 +274,8 @@ func describe(p *phrase) string {
 	switch {
 	case p.filler:
 		return "filler"
+	case p.question:
+		return "question"
 	case p.under:
 		return "under"
 	case p.isCal:
@@ -413,6 +419,10 @@ type typed struct {
 	ranges []yearsRange
 	// clean: the message has nothing else; else it may be a question.
 	clean bool
+	// question: the message has a question mark, or words that ask or
+	// wish (嗎, how, 想報): it is taken as an answer only when it asks
+	// nothing the bot knows.
+	question bool
 }
 
 // yearsRange is a range of years, from from to to, to excluded; to is
@@ -435,12 +445,15 @@ func (v vocabulary) readChoice(q rules.QuestionInfo, text string, norm func(stri
 	}
 	spans := lx.scan(key)
 	var sets [][]string
-	clean := true
+	clean, question := true, strings.ContainsAny(text, "?？")
 	for i := 0; i < len(spans); i++ {
 		s := spans[i]
 		switch {
 		case s.p == nil:
 			clean = false
+			continue
+		case s.p.question:
+			question = true
 			continue
 		case s.p.filler:
 			continue
@@ -479,7 +492,7 @@ func (v vocabulary) readChoice(q rules.QuestionInfo, text string, norm func(stri
 			}
 		}
 	}
-	return typed{values: values, clean: clean}
+	return typed{values: values, clean: clean && !question, question: question}
 }
 
 // nextValue returns the index of the first span from i on that is a
@@ -546,6 +559,8 @@ func (v vocabulary) readYears(q rules.Question, text string, norm func(string) s
 		switch {
 		case s.p == nil:
 			amount = append(amount, s.text)
+		case s.p.question:
+			return yearsRange{}, false
 		case s.p.filler:
 		case s.p.under:
 			if under || len(amount) > 0 {
@@ -558,6 +573,18 @@ func (v vocabulary) readYears(q rules.Question, text string, norm func(string) s
 	}
 	if lo, hi, ok := ParseYearsRange(all.String()); ok && !under && all.Len() > 0 {
 		return yearsRange{lo, hi}, true
+	}
+	// Phrases of a number (沒有) outweigh phrases of a year (今年剛畢業 is
+	// 0), and must agree.
+	exact := slices.DeleteFunc(slices.Clone(fixed), func(p *phrase) bool { return !p.isYears })
+	if len(exact) > 0 {
+		fixed = exact
+		for _, p := range exact[1:] {
+			if p.years != exact[0].years {
+				return yearsRange{}, false
+			}
+		}
+		fixed = fixed[:1]
 	}
 	var r yearsRange
 	switch {

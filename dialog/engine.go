@@ -654,7 +654,9 @@ func (c *conv) text(s string) {
 			return
 		}
 	case c.asking():
-		if answer = c.readAnswer(s); answer.clean {
+		// An answer, alone or among words that do not ask anything
+		// (本科，讀市場營銷), is the answer.
+		if answer = c.readAnswer(s); len(answer.values) > 0 && !answer.question {
 			c.kind = KindAnswer
 			c.take(s, answer)
 			return
@@ -684,8 +686,8 @@ func (c *conv) text(s string) {
 			c.kind = KindUnread
 			c.chooseLanguage("")
 		case c.asking() && len(answer.values) > 0:
-			// An answer among other words that ask nothing the bot
-			// knows: 本科，讀市場營銷.
+			// An answer in a question that asks nothing the bot knows:
+			// 本科可以嗎？
 			c.kind = KindAnswer
 			c.take(s, answer)
 		case c.asking():

@@ -97,10 +97,20 @@ func (c *conv) yearsReadings(q rules.Question, r yearsRange) typed {
 // and no higher than the range it stands for.
 func floor2(v float64) float64 { return math.Floor(v*100) / 100 }
 
-// take records a typed answer, or asks which of its readings is meant.
+// take records a typed answer, or asks which of its readings is meant;
+// asked already, it explains instead, so as not to ask the same again.
 func (c *conv) take(s string, t typed) {
 	if len(t.values) == 1 {
 		c.record(t.values[0])
+		return
+	}
+	readings := make([]string, len(t.values))
+	for i, v := range t.values {
+		readings[i] = optionValue(v)
+	}
+	if slices.Equal(readings, c.st.Check.Readings) {
+		c.kind = KindUnread
+		c.unread(s)
 		return
 	}
 	c.clarify(s, t)
