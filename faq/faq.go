@@ -372,11 +372,12 @@ func (m *Matcher) term(t token) int32 {
 	return id
 }
 
-// queryTerm is a term of a question: the terms of the examples it may be
-// (one, several for a misspelt word, none for a term no example has), the
-// share of their credit it earns, its idf, and whether it only names the
-// exam or a level.
+// queryTerm is a term of a question: the term of the examples it is (id,
+// -1 for a term no example has) or, for a misspelt word, the terms it may
+// be (alts), the share of their credit it earns, its idf, and whether it
+// only names the exam or a level.
 type queryTerm struct {
+	id      int32
 	alts    []int32
 	kind    int
 	weight  float64
@@ -438,14 +439,14 @@ func (m *Matcher) Best(question string) Match {
 	}
 	buf := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(buf)
-	whole, ok := m.score(m.query(text), buf)
+	whole, ok := m.score(m.query(text, buf), buf)
 	if !ok {
 		return Match{}
 	}
 	top, found := whole, m.confident(whole)
 	if parts := clauses(text); !found && len(parts) > 1 {
 		for _, c := range parts {
-			sc, ok := m.score(m.query(c), buf)
+			sc, ok := m.score(m.query(c, buf), buf)
 			if !ok {
 				continue
 			}
@@ -517,6 +518,8 @@ type scratch struct {
 	shared  []float64 // of each example: the weight it shares with the text
 	touched []int32   // the examples with some
 	alt     []float64
+	terms   []queryTerm
+	seen    map[string]bool
 }
 
 // score scores the terms of one text against every class; ok is false
@@ -576,8 +579,11 @@ func (m *Matcher) coverage(q []queryTerm, buf *scratch) (cov, core []float64) {
 	core = make([]float64, len(m.classes))
 	alt := buf.alt
 	for _, t := range q {
-		if len(t.alts) == 1 {
-			for _, p := range m.postings[t.alts[0]] {
+		if t.alts == nil {
+			if t.id < 0 {
+				continue
+			}
+			for _, p := range m.postings[t.id] {
 				cov[p.class] += t.weight * p.credit
 				if !t.generic {
 					core[p.class] += t.weight * p.credit
@@ -623,9 +629,12 @@ func (m *Matcher) likeness(q []queryTerm, total float64, buf *scratch) []float64
 	}
 	var alt map[int32]float64
 	for _, t := range q {
-		if len(t.alts) == 1 {
-			for _, ex := range m.examples[t.alts[0]] {
-				share(ex, t.weight*m.idf[t.alts[0]])
+		if t.alts == nil {
+			if t.id < 0 {
+				continue
+			}
+			for _, ex := range m.examples[t.id] {
+				share(ex, t.weight*m.idf[t.id])
 			}
 			continue
 		}
@@ -657,16 +666,20 @@ func (m *Matcher) likeness(q []queryTerm, total float64, buf *scratch) []float64
 
 // query returns the terms of a text, folded and in Simplified Chinese,
 // each once.
-func (m *Matcher) query(text string) []queryTerm {
-	var q []queryTerm
-	seen := map[string]bool{}
+func (m *Matcher) query(text string, buf *scratch) []queryTerm {
+	q := buf.terms[:0]
+	if buf.seen == nil {
+		buf.seen = map[string]bool{}
+	}
+	seen := buf.seen
+	clear(seen)
 	tokens(text, func(t token) {
 		if seen[t.text] {
 			return
 		}
 		seen[t.text] = true
 		if id, ok := m.terms[t.text]; ok {
-			q = append(q, queryTerm{alts: []int32{id}, kind: t.kind, weight: 1, idf: m.idf[id], generic: m.generic[id]})
+			q = append(q, queryTerm{id: id, kind: t.kind, weight: 1, idf: m.idf[id], generic: m.generic[id]})
 			return
 		}
 		if t.kind == word {
@@ -676,12 +689,13 @@ func (m *Matcher) query(text string) []queryTerm {
 					idf = max(idf, m.idf[a])
 					generic = generic && m.generic[a]
 				}
-				q = append(q, queryTerm{alts: alts, kind: t.kind, weight: typo, idf: idf, generic: generic})
+				q = append(q, queryTerm{id: -1, alts: alts, kind: t.kind, weight: typo, idf: idf, generic: generic})
 				return
 			}
 		}
-		q = append(q, queryTerm{kind: t.kind, weight: 1, idf: m.unknown[t.kind]})
+		q = append(q, queryTerm{id: -1, kind: t.kind, weight: 1, idf: m.unknown[t.kind]})
 	})
+	buf.terms = q
 	return q
 }
 

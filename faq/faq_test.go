@@ -217,7 +217,8 @@ func TestHeldOut(t *testing.T) {
 // ranked returns the label of the class Best ranks first for the whole
 // question, whatever its score.
 func (m *Matcher) ranked(question string) string {
-	sc, ok := m.score(m.query(m.simplified(fold(question))), &scratch{})
+	buf := &scratch{}
+	sc, ok := m.score(m.query(m.simplified(fold(question)), buf), buf)
 	if !ok {
 		return ""
 	}
