@@ -186,3 +186,38 @@ func equalMessages(a, b []dialog.Message) bool {
 	}
 	return true
 }
+
+// TestDecodeNewFields checks the state's optional fields: they are read
+// back, and a record with a bad one is refused.
+func TestDecodeNewFields(t *testing.T) {
+	st, err := dialog.DecodeState([]byte(`{"schema":2,"talk":"zh-Hant","check":{"answers":{},"asking":"education","asked":3,"misses":2,"readings":["bachelor","master"]}}`))
+	if err != nil || st.Talk != "zh-Hant" || st.Check.Misses != 2 || len(st.Check.Readings) != 2 {
+		t.Errorf("DecodeState(talk, misses, readings) = %+v, %v; want them read", st, err)
+	}
+	for _, bad := range []string{
+		`{"schema":2,"talk":"fr"}`,
+		`{"schema":2,"check":{"answers":{},"asking":"education","misses":-1}}`,
+	} {
+		if _, err := dialog.DecodeState([]byte(bad)); err == nil {
+			t.Errorf("DecodeState(%s) = nil error; want one", bad)
+		}
+	}
+	// Readings that no longer answer the question asked are dropped: a
+	// typed number is then the question's option.
+	e, _ := newEngine(t)
+	st, _ = step(t, e, dialog.State{}, dialog.Input{Text: "/check"})
+	st, _ = step(t, e, st, dialog.Input{Text: "3"})
+	if st.Check == nil || st.Check.Asking != "education" {
+		t.Fatalf("after /check and 3: %+v; want education asked", st.Check)
+	}
+	st.Check.Readings = []string{"bachelor", "nonsense"}
+	next, _ := step(t, e, st, dialog.Input{Text: "1"})
+	if next.Check == nil || next.Check.Answers["education"].Choice != "none" {
+		t.Errorf("typed 1 with stale readings: %+v; want the first option of education", next.Check)
+	}
+	st.Check.Readings = []string{"bachelor", "master"}
+	next, _ = step(t, e, st, dialog.Input{Text: "2"})
+	if next.Check == nil || next.Check.Answers["education"].Choice != "master" {
+		t.Errorf("typed 2 with readings bachelor, master: %+v; want master", next.Check)
+	}
+}
