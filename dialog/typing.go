@@ -222,11 +222,11 @@ func (e *Engine) validOption(q rules.Question, v string) bool {
 const maxQuote = 30
 
 // quote is what the user typed, as quoted back to them: trimmed and cut
-// short; "…" for nothing (a sticker, a photo).
-func quote(s string) string {
+// short, or the message typed.nothing for nothing (a sticker, a photo).
+func quote(s string) any {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
-		return "…"
+		return T("typed.nothing")
 	}
 	if utf8.RuneCountInString(s) > maxQuote {
 		s = string([]rune(s)[:maxQuote]) + "…"
