@@ -28,7 +28,11 @@ func realEngine(t *testing.T) (*dialog.Engine, *locales.Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dialog.New(set, topics, catalog), catalog
+	e, err := dialog.New(set, topics, catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, catalog
 }
 
 // TestEngineReplies walks the real engine, with the real rules, FAQ and

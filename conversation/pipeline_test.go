@@ -159,7 +159,11 @@ var engine = sync.OnceValues(func() (*dialog.Engine, *locales.Catalog) {
 	if err != nil {
 		panic(err)
 	}
-	return dialog.New(set, topics, catalog), catalog
+	engine, err := dialog.New(set, topics, catalog)
+	if err != nil {
+		panic(err)
+	}
+	return engine, catalog
 })
 
 // rig is a pipeline on an embedded Redis of a test's own, with the real

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"examdesk/faq"
 	"examdesk/rules"
 )
 
@@ -40,7 +41,8 @@ type Input struct {
 	// Pick is a pressed option, nil for a typed message.
 	Pick *Pick
 	// LanguageCode is the user's language code as Telegram reports it; it
-	// chooses the language until the user picks one with /lang.
+	// chooses the language until the user writes something in a language
+	// or picks one with /lang (see State.Talk).
 	LanguageCode string
 	// Group is set in a group chat, where nobody subscribes.
 	Group bool
@@ -78,6 +80,12 @@ type Reply struct {
 	// Subscription is the step's effect on the user's subscription, to
 	// apply once the state is saved; nil when there is none.
 	Subscription *Subscription
+	// Kind says what the input was, as the engine took it: a FAQ topic
+	// answered (Topic names it), a question not answered, small talk, an
+	// answer to the check, a command... See Kind.
+	Kind Kind
+	// Topic is the FAQ topic answered when Kind is KindTopic.
+	Topic string
 }
 
 // Message is one message: a text and the options offered with it.
@@ -94,11 +102,16 @@ type Option struct {
 	Step  int64
 }
 
-// FAQ finds the topic of a question. Topics lists every topic id; each
+// FAQ reads what candidates write (*faq.Matcher is one): Best says what a
+// message is (the topic it asks, small talk, a command typed without its
+// slash...), Script which script it is written in, and Normalize gives the
+// form typed answers are compared in. Topics lists every topic id; each
 // topic's answer is the message "faq.<topic>", with the arguments Args
 // gives for it.
 type FAQ interface {
-	Match(text string) (topic string, ok bool)
+	Best(text string) faq.Match
+	Script(text string) faq.Script
+	Normalize(text string) string
 	Topics() []string
 	AnswerArgs
 }
@@ -129,6 +142,7 @@ type Engine struct {
 	faq    FAQ
 	topics []string
 	labels Translator
+	vocab  vocabulary // what candidates type at each question
 	// Dates, if set, answers the topics about dates from the calendar.
 	Dates Dates
 	// Now tells the time for Dates; nil means time.Now.
@@ -143,10 +157,15 @@ func (e *Engine) now() time.Time {
 }
 
 // New returns an engine asking the questions of set, answering questions
-// through faq, and matching typed answers against the option labels that
-// labels renders.
-func New(set *rules.Set, faq FAQ, labels Translator) *Engine {
-	return &Engine{rules: set, faq: faq, topics: faq.Topics(), labels: labels}
+// through faq, and reading typed answers by the embedded vocabulary,
+// dialog/answers.txt, and the option labels that labels renders. It fails
+// when the vocabulary does not fit the questions of set.
+func New(set *rules.Set, faq FAQ, labels Translator) (*Engine, error) {
+	vocab, err := parseVocabulary("dialog/answers.txt", strings.NewReader(answersFile), set, faq.Normalize)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{rules: set, faq: faq, topics: faq.Topics(), labels: labels, vocab: vocab}, nil
 }
 
 // FAQ returns the FAQ the engine answers questions through.
@@ -157,22 +176,35 @@ func (e *Engine) FAQ() FAQ { return e.faq }
 func (e *Engine) Step(st State, in Input) (State, Reply) {
 	st = e.sane(st.clone())
 	c := &conv{e: e, st: &st, group: in.Group}
-	lang, done := st.Lang, st.Check.Told()
-	if st.Lang == "" {
-		c.lang = Language(in.LanguageCode)
-	} else {
-		c.lang = st.Lang
+	lang, done := st.language(in.LanguageCode), st.Check.Told()
+	text := slash(in.Text)
+	command := in.Pick == nil && strings.HasPrefix(strings.TrimSpace(text), "/")
+	c.lang = lang
+	if in.Pick == nil && !command {
+		c.follow(text)
 	}
 	switch {
 	case in.Pick != nil:
+		c.kind = KindButton
 		c.pick(*in.Pick)
-	case strings.HasPrefix(strings.TrimSpace(in.Text), "/"):
-		name, arg := splitCommand(in.Text)
+	case command:
+		c.kind = KindCommand
+		name, arg := splitCommand(text)
 		c.command(name, arg)
 	default:
-		c.text(in.Text)
+		c.text(text)
 	}
-	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice, Subscription: c.effect(lang, done)}
+	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice, Subscription: c.effect(lang, done), Kind: c.kind, Topic: c.topic}
+}
+
+// slash writes a full-width slash at the start of a message, as phones
+// type it (／check), as the slash of a command.
+func slash(text string) string {
+	t := strings.TrimLeftFunc(text, unicode.IsSpace)
+	if rest, ok := strings.CutPrefix(t, "／"); ok {
+		return "/" + rest
+	}
+	return text
 }
 
 // clone returns a copy of st that shares no maps or slices with it.
@@ -189,6 +221,7 @@ func (st State) clone() State {
 			d := *c.Doubt
 			c.Doubt = &d
 		}
+		c.Readings = slices.Clone(c.Readings)
 		st.Check = &c
 	}
 	return st
@@ -226,6 +259,12 @@ func (e *Engine) sane(st State) State {
 			// prompt with options.
 			c.Asked = st.Step
 		}
+		for _, v := range c.Readings {
+			if !e.validOption(c.Asking, v) {
+				c.Readings = nil
+				break
+			}
+		}
 	}
 	return st
 }
@@ -248,6 +287,8 @@ type conv struct {
 	notice *Text
 	group  bool
 	sub    *Subscription
+	kind   Kind   // what the input was
+	topic  string // the topic answered, when kind is KindTopic
 }
 
 // say sends t with opts. Options that are only good at the step they were
@@ -292,9 +333,14 @@ func (c *conv) command(name, arg string) {
 	case "lang":
 		c.chooseLanguage(arg)
 	case "help", "broadcast", "broadcasts", "calendar":
-		// The administrators' commands: anyone else gets the help.
+		// The administrators' commands: anyone else gets the help, then
+		// the question of the check in progress.
 		c.help()
+		if c.asking() {
+			c.ask()
+		}
 	case "where":
+		c.topic = "location"
 		c.answerTopic("location")
 		if c.asking() {
 			c.ask()
@@ -302,6 +348,9 @@ func (c *conv) command(name, arg string) {
 	default:
 		c.say(T("command.unknown", "Command", "/"+name))
 		c.help()
+		if c.asking() {
+			c.ask()
+		}
 	}
 }
 
@@ -311,6 +360,7 @@ func (c *conv) start(payload string) {
 		c.begin()
 		return
 	case slices.Contains(c.e.topics, payload):
+		c.topic = payload
 		c.answerTopic(payload)
 		if c.asking() {
 			c.ask()
@@ -331,13 +381,29 @@ func (c *conv) menu() []Option {
 	}
 }
 
-// unknown says that the bot cannot answer a question, where the centre
-// publishes its news, and offers the topics it can answer and the check.
-func (c *conv) unknown() {
-	opts := c.topicOptions()
-	opts = append(opts, Option{Label: T("menu.check"), Value: commandPrefix + "check"})
+// unknown says that the bot cannot answer a question and where the centre
+// publishes its news, and offers the topics nearest to its words (at most
+// five, or the commonest when none is near), the check, and all the
+// topics.
+func (c *conv) unknown(near []string) {
+	if len(near) == 0 {
+		near = commonTopics
+	}
+	var opts []Option
+	for _, topic := range near {
+		if slices.Contains(c.e.topics, topic) {
+			opts = append(opts, Option{Label: T("topic." + topic), Value: topicPrefix + topic})
+		}
+	}
+	opts = append(opts,
+		Option{Label: T("menu.check"), Value: commandPrefix + "check"},
+		Option{Label: T("menu.more_topics"), Value: commandPrefix + "help"})
 	c.say(T("unknown"), opts...)
 }
+
+// commonTopics are offered when a question is near none: what candidates
+// ask most.
+var commonTopics = []string{"eligibility", "registration_time", "materials", "exam_date", "certificate"}
 
 func (c *conv) topicOptions() []Option {
 	opts := make([]Option, len(c.e.topics))
@@ -365,17 +431,19 @@ func (c *conv) advance() {
 	ch := c.st.Check
 	q, done := c.e.rules.Next(ch.Answers)
 	if done {
-		ch.Asking, ch.Done = "", true
+		ch.Asking, ch.Done, ch.Misses, ch.Readings = "", true, 0, nil
 		c.result()
 		return
 	}
-	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt = q, 0, false, nil
+	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings = q, 0, false, nil, 0, nil
 	c.ask()
 }
 
-// ask asks the question of the check in progress.
+// ask asks the question of the check in progress; a number typed next
+// picks one of its options, not of a clarifying question before it.
 func (c *conv) ask() {
 	q := c.e.rules.Ask(c.st.Check.Asking)
+	c.st.Check.Readings = nil
 	n := len(c.st.Check.History) + 1
 	var opts []Option
 	for _, v := range q.Choices {
@@ -492,6 +560,7 @@ func (c *conv) pick(p Pick) {
 		}
 	case topicPrefix:
 		if slices.Contains(c.e.topics, value) {
+			c.topic = value
 			c.answerTopic(value)
 			if c.asking() {
 				c.ask()
@@ -542,6 +611,15 @@ func (c *conv) answerChoice(v string) {
 		return
 	}
 	q := c.e.rules.Ask(c.st.Check.Asking)
+	if q.Kind == rules.Number {
+		n, ok := numberValue(v)
+		if !ok || c.e.rules.Check(q.ID, rules.Value{Number: n}) != nil {
+			c.stale()
+			return
+		}
+		c.record(rules.Value{Number: n})
+		return
+	}
 	if !slices.Contains(q.Choices, v) {
 		c.stale()
 		return
@@ -569,84 +647,66 @@ func (c *conv) record(v rules.Value) {
 	c.advance()
 }
 
+// text answers a typed message: an answer to the question asked, a
+// question, small talk, a command typed without its slash.
 func (c *conv) text(s string) {
+	var answer typed
 	switch {
 	case c.st.Choosing:
 		if lang, ok := matchLanguage(s); ok {
+			c.kind = KindCommand
 			c.setLanguage(lang)
 			return
 		}
 	case c.asking():
-		if v, ok := c.parseAnswer(s); ok {
-			c.record(v)
+		// An answer, alone or among words that do not ask anything
+		// (本科，讀市場營銷), is the answer.
+		if answer = c.readAnswer(s); len(answer.values) > 0 && !answer.question {
+			c.kind = KindAnswer
+			c.take(s, answer)
 			return
 		}
 	}
-	if topic, ok := c.e.faq.Match(s); ok {
-		c.answerTopic(topic)
-		if c.asking() {
-			c.ask()
+	m := c.e.faq.Best(s)
+	switch m.Kind {
+	case faq.Command:
+		c.kind = KindCommand
+		c.command(m.Subject, "")
+		return
+	case faq.SmallTalk:
+		c.kind = KindSmallTalk
+		c.say(T("smalltalk." + m.Subject))
+	case faq.Topic:
+		c.kind, c.topic = KindTopic, m.Topic
+		c.answerTopic(m.Topic)
+	case faq.Unstated:
+		c.kind = KindUnstated
+		c.say(T("faq.unstated", "Subject", T("unstated."+m.Subject)))
+	case faq.OtherExam:
+		c.kind = KindOtherExam
+		c.say(T("faq.other_exam"))
+	default:
+		switch {
+		case c.st.Choosing:
+			c.kind = KindUnread
+			c.chooseLanguage("")
+		case c.asking() && len(answer.values) > 0:
+			// An answer in a question that asks nothing the bot knows:
+			// 本科可以嗎？
+			c.kind = KindAnswer
+			c.take(s, answer)
+		case c.asking():
+			c.kind = KindUnread
+			c.unread(s)
+		default:
+			c.kind = KindUnknown
+			c.unknown(m.Near)
 		}
 		return
 	}
-	switch {
-	case c.st.Choosing:
-		c.chooseLanguage("")
-	case c.asking():
-		c.reprompt()
-	default:
-		c.unknown()
+	if c.asking() {
+		c.ask()
 	}
-}
-
-// reprompt explains how to answer the question asked and asks it again.
-func (c *conv) reprompt() {
-	q := c.e.rules.Ask(c.st.Check.Asking)
-	if q.Kind == rules.Number {
-		c.say(T("reprompt.number"))
-	} else {
-		c.say(T("reprompt.choice"))
-	}
-	c.ask()
-}
-
-// parseAnswer reads a typed answer to the question asked: a number of
-// years, or a choice by its number in the list or by its label in any
-// language.
-func (c *conv) parseAnswer(s string) (rules.Value, bool) {
-	q := c.e.rules.Ask(c.st.Check.Asking)
-	if q.Kind == rules.Number {
-		n, ok := ParseYears(s)
-		v := rules.Value{Number: n}
-		return v, ok && c.e.rules.Check(q.ID, v) == nil
-	}
-	key := normalize(s)
-	if key == "" {
-		return rules.Value{}, false
-	}
-	if n, err := strconv.Atoi(key); err == nil && n >= 1 && n <= len(q.Choices) {
-		return rules.Value{Choice: q.Choices[n-1]}, true
-	}
-	for _, v := range q.Choices {
-		if key == v {
-			return rules.Value{Choice: v}, true
-		}
-		for _, l := range Languages {
-			if key == normalize(Render(c.e.labels, l, choiceLabel(q, v), plain)) {
-				return rules.Value{Choice: v}, true
-			}
-		}
-		if q.Kind == rules.YesNo {
-			for _, l := range Languages {
-				for w := range strings.SplitSeq(Render(c.e.labels, l, T("words."+v), plain), ",") {
-					if w = normalize(w); w != "" && key == w {
-						return rules.Value{Choice: v}, true
-					}
-				}
-			}
-		}
-	}
-	return rules.Value{}, false
 }
 
 func plain(s string) string { return s }

@@ -40,24 +40,37 @@ const maxHedges = 2
 //     over, more than, at least, ~ before it; 多, 以上, 左右, 了, +, or so,
 //     or more, plus after it (3年多 is 3).
 //
-// Everything else is refused: ranges (3到5年, 3-5), vague amounts (十幾年),
-// "less than" words (將近, 快, almost, nearly), a decimal comma (3,5),
-// fractions (1/2), negative numbers, more than 100 years, and words it does
-// not know. An accepted value v is finite and 0 ≤ v ≤ 100.
+// Tens with 多 or 幾 after them (十多年, 十幾年, 二十多年) are read as
+// their lowest value. Everything else is refused: ranges (3到5年, 3-5),
+// vague amounts (幾年), "less than" words (將近, 快, almost, nearly), a
+// decimal comma (3,5), fractions (1/2), negative numbers, more than 100
+// years, and words it does not know. An accepted value v is finite and
+// 0 ≤ v ≤ 100.
 func ParseYears(s string) (float64, bool) {
+	lo, _, ok := ParseYearsRange(s)
+	return lo, ok
+}
+
+// ParseYearsRange reads what ParseYears reads, and tells the range of years
+// it may mean: from lo, included, to hi, excluded, or hi = lo when it is
+// exact. An amount with 多, 幾 or + after it is a range: 3年多 and 3+ years
+// from 3 to 4, 十多年 and 十幾年 from 10 to 20, 三個多月 from a quarter to a
+// third of a year. The hedges (about, 以上, at least) leave an amount
+// exact: the candidate means it as the number.
+func ParseYearsRange(s string) (lo, hi float64, ok bool) {
 	if len(s) > maxYearsInput {
-		return 0, false
+		return 0, 0, false
 	}
 	toks, ok := lexYears(foldYears(s))
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	p := yearsParser{toks: toks}
-	v, ok := p.parse()
-	if !ok || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > maxYears {
-		return 0, false
+	lo, hi, ok = p.parse()
+	if !ok || math.IsNaN(lo) || math.IsInf(lo, 0) || lo < 0 || lo > maxYears || hi < lo {
+		return 0, 0, false
 	}
-	return v, true
+	return lo, hi, true
 }
 
 // foldYears lower-cases s, folds full-width forms to ASCII and every space
@@ -162,7 +175,7 @@ var yearsHan = []struct {
 	{"已", yearsTok{kind: kPre}}, {"~", yearsTok{kind: kPre}}, {"〜", yearsTok{kind: kPre}},
 	{"≈", yearsTok{kind: kPre}},
 	{"了", yearsTok{kind: kPost}}, {"吧", yearsTok{kind: kPost}}, {"+", yearsTok{kind: kPlus}},
-	{"多", yearsTok{kind: kDuo}},
+	{"多", yearsTok{kind: kDuo}}, {"幾", yearsTok{kind: kDuo}}, {"几", yearsTok{kind: kDuo}},
 	{"年", yearsTok{kind: kYear}},
 	{"個", yearsTok{kind: kGe}}, {"个", yearsTok{kind: kGe}}, {"箇", yearsTok{kind: kGe}},
 	{"月", yearsTok{kind: kYue}},
@@ -401,19 +414,19 @@ func (p *yearsParser) peek(off int) yearsKind {
 	return kEnd
 }
 
-func (p *yearsParser) parse() (float64, bool) {
+func (p *yearsParser) parse() (lo, hi float64, ok bool) {
 	if len(p.toks) == 1 && p.toks[0].kind == kNone {
-		return 0, true
+		return 0, 0, true
 	}
 	for n := 0; p.peek(0) == kPre; n++ {
 		if n == maxHedges {
-			return 0, false
+			return 0, 0, false
 		}
 		p.i++
 	}
 	pt, ok := p.part()
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	v := pt.years()
 	if pt.unit == kYear && !pt.half && isWhole(pt.amount) && (p.peek(0) == kAnd || p.peek(0) == kNum) {
@@ -421,25 +434,39 @@ func (p *yearsParser) parse() (float64, bool) {
 			p.i++
 		}
 		if pt, ok = p.part(); !ok || pt.unit != kMonth || pt.amount >= 12 {
-			return 0, false
+			return 0, 0, false
 		}
 		v += pt.years()
 	}
 	for n := 0; p.i < len(p.toks); n++ {
 		switch k := p.peek(0); {
 		case n == maxHedges:
-			return 0, false
+			return 0, 0, false
 		case k == kPost:
 		case k == kPlus && !pt.more:
 			pt.more = true
 		case k == kDuo && !pt.more && (pt.unit != kEnd || isTens(pt.amount)):
 			pt.more = true // 3年多, 十多; but 3多 is not Chinese
 		default:
-			return 0, false
+			return 0, 0, false
 		}
 		p.i++
 	}
-	return v, true
+	return v, v + pt.beyond(), true
+}
+
+// beyond is how much more than its amount a part with 多, 幾 or + may
+// mean: up to the next ten for tens (十多), else up to the next unit (3年多),
+// in years; 0 for an exact amount.
+func (pt yearsPart) beyond() float64 {
+	if !pt.more {
+		return 0
+	}
+	more := yearsPart{amount: 1, unit: pt.unit}
+	if isTens(pt.amount) {
+		more.amount = 10
+	}
+	return more.years()
 }
 
 func (p *yearsParser) part() (yearsPart, bool) {

@@ -201,6 +201,38 @@ func TestParseYears(t *testing.T) {
 	}
 }
 
+func TestParseYearsRange(t *testing.T) {
+	tests := []struct {
+		in     string
+		lo, hi float64
+	}{
+		{"3", 3, 3},
+		{"3年", 3, 3},
+		{"3年多", 3, 4},
+		{"3+ years", 3, 4},
+		{"3 years+", 3, 4},
+		{"十多年", 10, 20},
+		{"十幾年", 10, 20},
+		{"十几年", 10, 20},
+		{"二十多年", 20, 30},
+		{"十多", 10, 20},
+		{"兩年多", 2, 3},
+		{"三個多月", 0.25, 1.0 / 3},
+		{"半年", 0.5, 0.5},
+		{"3年以上", 3, 3},
+		{"at least 3 years", 3, 3},
+		{"約3年", 3, 3},
+		{"3年6個月", 3.5, 3.5},
+		{"none", 0, 0},
+	}
+	for _, tt := range tests {
+		lo, hi, ok := ParseYearsRange(tt.in)
+		if !ok || math.Abs(lo-tt.lo) > 1e-9 || math.Abs(hi-tt.hi) > 1e-9 {
+			t.Errorf("ParseYearsRange(%q) = %v, %v, %v; want %v, %v, true", tt.in, lo, hi, ok, tt.lo, tt.hi)
+		}
+	}
+}
+
 func TestParseYearsRefuses(t *testing.T) {
 	tests := []string{
 		// Nothing, or no number.
@@ -211,7 +243,7 @@ func TestParseYearsRefuses(t *testing.T) {
 		"almost 3", "nearly 3 years", "將近3年", "将近3年", "快3年", "不到3年", "less than 3", "under 3",
 		// Not a plain number.
 		"-3", "-1", "+3", "−3", "3,5", "3，5", "1/2", "1 / 2", "3-5", "3 - 5", "3到5年", "3至5年",
-		"3~5", "three to five", "三五年", "二〇", "十幾年", "十几年", "幾年", "几年", "some years",
+		"3~5", "three to five", "三五年", "二〇", "幾年", "几年", "some years", "3幾年", "幾十年",
 		"3.5.5", ".5", "3 .5", "3. 5", "1e2", "0x10", "NaN", "nan", "Inf", "inf", "Infinity",
 		"٣", "3 3", "3 三", "3十", "two three", "one twenty", "thirteen one",
 		"twenty ten", "ten hundred", "zero hundred", "3多年", "3多", "3.5多年", "三多年",
@@ -247,6 +279,9 @@ func FuzzParseYears(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v, ok := ParseYears(s)
+		if lo, hi, rok := ParseYearsRange(s); rok != ok || ok && (lo != v || hi < lo || hi > lo+10) {
+			t.Errorf("ParseYearsRange(%q) = %v, %v, %v; want %v, at most 10 more, %v as ParseYears", s, lo, hi, rok, v, ok)
+		}
 		if !ok {
 			return
 		}

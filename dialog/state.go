@@ -14,9 +14,12 @@ type State struct {
 	// Version is the store's version of this state, for compare-and-set;
 	// it is not part of the encoded record.
 	Version int64 `json:"-"`
-	// Lang is the user's own /lang choice; empty means "follow Telegram's
-	// language code".
+	// Lang is the user's own /lang choice; empty means "follow what they
+	// write" (Talk), or before they write, Telegram's language code.
 	Lang string `json:"lang,omitempty"`
+	// Talk is the language of the last message the user wrote that shows
+	// one (by its script); empty before any.
+	Talk string `json:"talk,omitempty"`
 	// Step counts the prompts with options sent so far; every option carries
 	// the step it was offered at, so an answer to an old prompt is detected.
 	Step int64 `json:"step,omitempty"`
@@ -50,6 +53,13 @@ type Check struct {
 	// Doubt is an answer to Asking that was questioned as unlikely (more
 	// than 50 years of work, say): the next answer is taken as given.
 	Doubt *rules.Value `json:"doubt,omitempty"`
+	// Misses counts the typed messages at Asking that were neither an
+	// answer nor a question the bot knows: the first two get an
+	// explanation with examples, the next ones the options as buttons.
+	Misses int `json:"misses,omitempty"`
+	// Readings are the values of the options of a clarifying question
+	// (本科 or 碩士?) offered at Asked, so that a typed number picks one.
+	Readings []string `json:"readings,omitempty"`
 }
 
 // Told reports whether the check's result has been given: it is done, or
@@ -147,11 +157,27 @@ func migrate1(data []byte) ([]byte, error) {
 	return json.Marshal(record{Schema: Schema, State: st})
 }
 
+// language is the language the conversation is in before a step: the one
+// the user chose with /lang, else the one they last wrote in, else their
+// Telegram language code's.
+func (st State) language(code string) string {
+	switch {
+	case st.Lang != "":
+		return st.Lang
+	case st.Talk != "":
+		return st.Talk
+	}
+	return Language(code)
+}
+
 // valid reports whether st is self-consistent. What the rules accept is
 // checked by the engine, which knows them.
 func (st State) valid() error {
 	if st.Lang != "" && !slices.Contains(Languages, st.Lang) {
 		return fmt.Errorf("unknown language %q", st.Lang)
+	}
+	if st.Talk != "" && !slices.Contains(Languages, st.Talk) {
+		return fmt.Errorf("unknown language %q", st.Talk)
 	}
 	if st.Step < 0 {
 		return fmt.Errorf("negative step %d", st.Step)
@@ -162,6 +188,9 @@ func (st State) valid() error {
 		}
 		if c.FollowUp && c.Done {
 			return errors.New("check is done and asks a follow-up")
+		}
+		if c.Misses < 0 {
+			return fmt.Errorf("negative misses %d", c.Misses)
 		}
 		for _, q := range c.History {
 			if _, ok := c.Answers[q]; !ok {

@@ -124,15 +124,16 @@ func (c *conv) remindOptions() []Option {
 }
 
 // effect returns the subscription effect of the step: the one a command
-// set, else an Update when the step changed the language the user chose
-// or finished a check, in a private chat; nil when there is none. lang and
-// done are the chosen language and whether a check was finished before the
+// set, else an Update when the step changed the conversation's language
+// (chosen with /lang, or the one the user writes in) or finished a check,
+// in a private chat; nil when there is none. lang and done are the
+// conversation's language and whether a check was finished before the
 // step.
 func (c *conv) effect(lang string, done bool) *Subscription {
 	s := c.sub
 	if s == nil {
 		finished := c.st.Check.Told() && !done
-		if c.group || (c.st.Lang == lang && !finished) {
+		if c.group || (c.lang == lang && !finished) {
 			return nil
 		}
 		s = &Subscription{Op: Update}

@@ -44,6 +44,11 @@ func TestSubscription(t *testing.T) {
 		{"result none", "en", []string{"/check", "0", "#1", "#1", "no"}, &dialog.Subscription{Op: dialog.Update, Lang: "en", Checked: true, Level: 0}, false},
 		{"after the result", "en", append(checked3, "photo?"), nil, false},
 		{"question", "en", []string{"/check", "3"}, nil, false},
+		// The conversation's language follows what the user writes: the
+		// subscription's too.
+		{"writes Chinese", "en", []string{"/start", "报名要带什么材料"}, &dialog.Subscription{Op: dialog.Update, Lang: "zh-Hans"}, false},
+		{"writes the same", "zh-CN", []string{"/start", "报名要带什么材料"}, nil, false},
+		{"writes after /lang", "en", []string{"/lang en", "报名要带什么材料"}, nil, false},
 	}
 	for _, tt := range tests {
 		for _, group := range []bool{false, true} {

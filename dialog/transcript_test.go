@@ -42,7 +42,11 @@ func loadData(t testing.TB) (*rules.Set, *faq.Matcher, *locales.Catalog) {
 func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 	t.Helper()
 	set, topics, catalog := loadData(t)
-	return dialog.New(set, topics, catalog), catalog
+	e, err := dialog.New(set, topics, catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, catalog
 }
 
 // A transcript in testdata/*.txt is a conversation, replayed in every
@@ -261,7 +265,7 @@ func TestEveryMessageExists(t *testing.T) {
 		keys = append(keys, "q."+string(q))
 		for _, v := range info.Choices {
 			if info.Kind == rules.YesNo {
-				keys = append(keys, "choice."+v, "words."+v)
+				keys = append(keys, "choice."+v)
 			} else {
 				keys = append(keys, "choice."+string(q)+"."+v)
 			}
@@ -287,6 +291,20 @@ func TestEveryMessageExists(t *testing.T) {
 	}
 	for _, l := range dialog.Languages {
 		keys = append(keys, "lang.name."+l)
+	}
+	// What the engine builds from what it reads: the explanations of each
+	// kind of question, the subjects of the notice and the small talk.
+	for _, family := range []string{"education", "certificate", "major", "yes_no", "years"} {
+		keys = append(keys, "unread."+family+".1", "unread."+family+".2")
+	}
+	for _, k := range []string{"hint.choice", "hint.years"} {
+		keys = append(keys, k, k+".again")
+	}
+	for _, subject := range topics.Subjects() {
+		keys = append(keys, "unstated."+subject)
+	}
+	for _, subject := range []string{"greeting", "thanks", "ack", "bye"} {
+		keys = append(keys, "smalltalk."+subject)
 	}
 	for _, r := range []rules.Route{rules.Individual, rules.Training} {
 		keys = append(keys, "route."+string(r))

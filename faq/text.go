@@ -54,6 +54,37 @@ func class(r rune) int {
 // text asks, not what, so they only separate.
 const particles = "吗呢吧啊呀哦嘛啦咯喔嗎囉"
 
+// clauseBreaks are the marks that end a clause: a long message is read
+// clause by clause too, so that its question is found among the greetings
+// and the story around it. The enumeration comma 、 does not end one.
+const clauseBreaks = ",;!?，。！？；：～~\n"
+
+// clauses splits a folded text into its clauses, at most maxClauses: at
+// clauseBreaks, and at a full stop or colon that a space or the end
+// follows (so that 2.5 and 10:30 stay whole).
+func clauses(s string) []string {
+	var out []string
+	start := 0
+	emit := func(end int) {
+		if c := strings.TrimSpace(s[start:end]); c != "" && len(out) < maxClauses {
+			out = append(out, c)
+		}
+	}
+	for i, r := range s {
+		next := i + utf8.RuneLen(r)
+		brk := strings.ContainsRune(clauseBreaks, r)
+		if (r == '.' || r == ':') && (next == len(s) || s[next] == ' ') {
+			brk = true
+		}
+		if brk {
+			emit(i)
+			start = next
+		}
+	}
+	emit(len(s))
+	return out
+}
+
 // fold returns s in lower case with full-width forms as half-width, and
 // apostrophes inside words dropped (didn't: didnt).
 func fold(s string) string {
@@ -168,9 +199,9 @@ func tokens(s string, add func(token)) {
 		c := class(r)
 		if c == han {
 			flush(i)
-			add(token{text: string(r), kind: unigram})
+			add(token{text: s[i : i+utf8.RuneLen(r)], kind: unigram})
 			if prevClass == han {
-				add(token{text: s[runStart:i] + string(r), kind: bigram})
+				add(token{text: s[runStart : i+utf8.RuneLen(r)], kind: bigram})
 			}
 			runStart = i
 		} else if c == sep || c != prevClass {

@@ -39,7 +39,11 @@ func loadEngine() (*dialog.Engine, *locales.Catalog, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return dialog.New(set, topics, catalog), catalog, nil
+	engine, err := dialog.New(set, topics, catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, catalog, nil
 }
 
 // newApp loads the embedded data and opens the store: Redis at REDIS_URL,

@@ -38,9 +38,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if fs.NArg() > 0 {
 		return usageError("chat: unexpected argument %q", fs.Arg(0))
 	}
-	if !slices.Contains(dialog.Languages, *lang) {
+	l, ok := dialog.ParseLanguage(*lang)
+	if !ok {
 		return usageError("chat: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
 	}
+	*lang = l
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := newApp(ctx, getenv, log)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
 )
 
@@ -48,4 +49,24 @@ func TestChatSubscriptions(t *testing.T) {
 			t.Errorf("keys after the chat = %v, %v; want none", keys, err)
 		}
 	})
+}
+
+// TestChatSubscribesNobody checks that the terminal's user, who is nobody
+// on Telegram, never becomes a subscriber of a shared Redis: not by
+// /start, /remind or a finished check, so broadcasts never count them.
+func TestChatSubscribesNobody(t *testing.T) {
+	srv := redistest.Start(t)
+	env := map[string]string{"REDIS_URL": srv.URL}
+	stdout, stderr, code := runCmd(t, env, "/remind\n/check\n7\n2\n2\n", "chat", "--lang", "en")
+	if code != 0 || !strings.Contains(stdout, "3.1") {
+		t.Fatalf("chat = %d, stderr %q, output:\n%s", code, stderr, stdout)
+	}
+	st, err := redisstore.Open(t.Context(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if sub, active, found, err := st.Subscribers().Get(t.Context(), 1); err != nil || found {
+		t.Errorf("Subscribers().Get(1) = %+v, %v, %v, %v; want nobody", sub, active, found, err)
+	}
 }

@@ -348,7 +348,10 @@ func newEngine(t *testing.T) *engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := dialog.New(set, matcher, catalog)
+	e, err := dialog.New(set, matcher, catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.Dates = dialog.NewDateAnswers(cal, matcher)
 	return &engine{e: e, tr: catalog, topics: topics}
 }

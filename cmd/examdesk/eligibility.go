@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -60,7 +61,7 @@ func runEligibility(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		defer f.Close()
 		in = f
 	}
-	facts, err := rules.DecodeFacts(in)
+	facts, err := rules.DecodeFacts(skipBOM(in))
 	if err != nil {
 		return usageError("eligibility: %v", err)
 	}
@@ -91,4 +92,14 @@ func eligibilityJSON(set *rules.Set, facts rules.Facts) ([]byte, error) {
 		return nil, fmt.Errorf("eligibility: %w", err)
 	}
 	return data, nil
+}
+
+// skipBOM returns r without the UTF-8 byte-order mark some editors write
+// at the start of a file.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if head, err := br.Peek(3); err == nil && string(head) == "\ufeff" {
+		br.Discard(3)
+	}
+	return br
 }

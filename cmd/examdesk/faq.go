@@ -9,7 +9,6 @@ import (
 	"html"
 	"io"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +27,9 @@ type faqAnswer struct {
 	Topic  string  `json:"topic"`  // "" when the matcher is not sure of any
 	Score  float64 `json:"score"`  // the matcher's confidence, 0 to 1
 	Answer string  `json:"answer"` // as plain text
+	// Kind is what the question is: topic, unknown, unstated (the notice
+	// does not say), other_exam, small_talk or command.
+	Kind string `json:"kind"`
 }
 
 // runFAQ answers one question, its arguments joined by spaces, the way the
@@ -36,7 +38,8 @@ type faqAnswer struct {
 // set, questions about dates are answered from the exam calendar there, as
 // the bot answers them. The answer is in the language of --lang, or else
 // of the question, and printed as plain text or, with --json, as one JSON
-// object {"topic", "score", "answer"}.
+// object {"topic", "score", "answer", "kind"}. Flags may come anywhere
+// among the words of the question.
 func runFAQ(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	d, err := loadFAQ()
 	if err != nil {
@@ -86,19 +89,31 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	lang := fs.String("lang", "", "language of the answer: "+strings.Join(dialog.Languages, ", ")+" (default: the question's)")
 	asJSON := fs.Bool("json", false, "print the topic, score and answer as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage:", faqUsage)
-			return nil
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(stdout, "usage:", faqUsage)
+				return nil
+			}
+			return usageError("faq: %v; usage: %s", err, faqUsage)
 		}
-		return usageError("faq: %v; usage: %s", err, faqUsage)
+		if fs.NArg() == 0 {
+			break
+		}
+		// A word of the question: the flags may go on after it.
+		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
 	}
-	question := strings.Join(fs.Args(), " ")
+	question := strings.Join(words, " ")
 	if strings.TrimSpace(question) == "" {
 		return usageError("faq: no question; usage: %s", faqUsage)
 	}
-	if *lang != "" && !slices.Contains(dialog.Languages, *lang) {
-		return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+	if *lang != "" {
+		l, ok := dialog.ParseLanguage(*lang)
+		if !ok {
+			return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+		}
+		*lang = l
 	}
 
 	matcher, catalog := d.matcher, d.catalog
@@ -106,10 +121,7 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 		*lang = matcher.Language(question)
 	}
 	best := matcher.Best(question)
-	text := dialog.T("faq.unknown")
-	if best.Topic != "" {
-		text = dialog.TopicAnswer(matcher, d.dates, best.Topic, time.Now())
-	}
+	text := d.answer(best)
 	answer := plainText(dialog.Render(catalog, *lang, text, html.EscapeString))
 
 	if !*asJSON {
@@ -118,7 +130,25 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(faqAnswer{Topic: best.Topic, Score: best.Score, Answer: answer})
+	return enc.Encode(faqAnswer{Topic: best.Topic, Score: best.Score, Answer: answer, Kind: best.Kind.String()})
+}
+
+// answer is what the bot says to a message the matcher read as m, outside
+// the eligibility check.
+func (d *faqData) answer(m faq.Match) dialog.Text {
+	switch m.Kind {
+	case faq.Topic:
+		return dialog.TopicAnswer(d.matcher, d.dates, m.Topic, time.Now())
+	case faq.Unstated:
+		return dialog.T("faq.unstated", "Subject", dialog.T("unstated."+m.Subject))
+	case faq.OtherExam:
+		return dialog.T("faq.other_exam")
+	case faq.SmallTalk:
+		return dialog.T("smalltalk." + m.Subject)
+	case faq.Command:
+		return dialog.T("faq.command", "Command", "/"+m.Subject)
+	}
+	return dialog.T("faq.unknown")
 }
 
 var link = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>`)

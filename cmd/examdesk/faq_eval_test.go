@@ -13,8 +13,12 @@ import (
 )
 
 // evalFile is the FAQ matcher's independent evaluation set: one question a
-// line, "lang<TAB>topic<TAB>question", topic "-" for a question the matcher
-// must refuse. Lines starting with # are comments.
+// line, "lang<TAB>topic<TAB>question[<TAB>kind]", topic "-" for a question
+// the matcher must refuse, or "-unstated", "-other", "-smalltalk",
+// "-command" for one it must refuse as that (the notice does not say,
+// another exam, small talk, a command without its slash); kind names the
+// kind of question it is counted under (long, level, cantonese, fees...),
+// by default "plain" or "off-topic". Lines starting with # are comments.
 const evalFile = "../../faq/testdata/eval.tsv"
 
 // The FAQ topic ids of DOMAIN.md.
@@ -27,20 +31,29 @@ var evalTopics = []string{
 
 var evalLangs = []string{"zh-Hant", "zh-Hans", "en"}
 
+// evalRefusals are the refusals a line may expect, and the kind of the
+// answer `examdesk faq --json` must give them ("" for any).
+var evalRefusals = map[string]string{
+	"-": "", "-unstated": "unstated", "-other": "other_exam", "-smalltalk": "small_talk", "-command": "command",
+}
+
 // The thresholds the matcher must reach in every language, and the size the
 // set must keep.
 const (
 	evalMinAccuracy   = 0.90 // on-topic questions answered with their topic
-	evalMinRefusal    = 0.90 // off-topic questions refused
+	evalMinRefusal    = 0.90 // off-topic questions refused (as their kind)
 	evalMinQuestions  = 150  // in all
 	evalMinOffTopic   = 20   // in all
 	evalMinTopicLines = 2    // per topic and language
 )
 
 type evalCase struct {
-	line                  int
-	lang, topic, question string
+	line                        int
+	lang, topic, question, kind string
 }
+
+// refused reports whether c is a question the matcher must refuse.
+func (c evalCase) refused() bool { return strings.HasPrefix(c.topic, "-") }
 
 // readEvalSet reads and validates the evaluation set.
 func readEvalSet(path string) ([]evalCase, error) {
@@ -59,18 +72,26 @@ func readEvalSet(path string) ([]evalCase, error) {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			return nil, fmt.Errorf("%s:%d: %d tab-separated columns, want 3 (lang, topic, question)", path, n, len(cols))
+		if len(cols) != 3 && len(cols) != 4 {
+			return nil, fmt.Errorf("%s:%d: %d tab-separated columns, want 3 or 4 (lang, topic, question, kind)", path, n, len(cols))
 		}
 		c := evalCase{line: n, lang: cols[0], topic: cols[1], question: strings.TrimSpace(cols[2])}
+		switch {
+		case len(cols) == 4:
+			c.kind = strings.TrimSpace(cols[3])
+		case c.refused():
+			c.kind = "off-topic"
+		default:
+			c.kind = "plain"
+		}
 		if !slices.Contains(evalLangs, c.lang) {
 			return nil, fmt.Errorf("%s:%d: unknown language %q", path, n, c.lang)
 		}
-		if c.topic != "-" && !slices.Contains(evalTopics, c.topic) {
+		if _, ok := evalRefusals[c.topic]; !ok && !slices.Contains(evalTopics, c.topic) {
 			return nil, fmt.Errorf("%s:%d: unknown topic %q", path, n, c.topic)
 		}
-		if c.question == "" {
-			return nil, fmt.Errorf("%s:%d: empty question", path, n)
+		if c.question == "" || c.kind == "" {
+			return nil, fmt.Errorf("%s:%d: empty question or kind", path, n)
 		}
 		cases = append(cases, c)
 	}
@@ -85,38 +106,42 @@ type evalAnswer struct {
 	Topic  *string `json:"topic"`
 	Score  float64 `json:"score"`
 	Answer string  `json:"answer"`
+	Kind   string  `json:"kind"`
 }
 
 // askFAQ runs `examdesk faq --lang lang --json question` in-process, on
 // data loaded once (runFAQ loads it for every question, which would make
 // this test slow without testing more), and returns the topic it printed
-// ("" when it refused).
-func askFAQ(d *faqData, lang, question string) (string, error) {
+// ("" when it refused) and the kind.
+func askFAQ(d *faqData, lang, question string) (topic, kind string, err error) {
 	var stdout bytes.Buffer
 	if err := d.run([]string{"--lang", lang, "--json", question}, &stdout); err != nil {
-		return "", fmt.Errorf("faq failed: %v", err)
+		return "", "", fmt.Errorf("faq failed: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
 	var a evalAnswer
 	if err := dec.Decode(&a); err != nil {
-		return "", fmt.Errorf("output %q is not a JSON object: %v", stdout.String(), err)
+		return "", "", fmt.Errorf("output %q is not a JSON object: %v", stdout.String(), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return "", fmt.Errorf("output %q is more than one JSON object", stdout.String())
+		return "", "", fmt.Errorf("output %q is more than one JSON object", stdout.String())
 	}
 	if a.Topic == nil {
-		return "", fmt.Errorf("output %q has no \"topic\"", stdout.String())
+		return "", "", fmt.Errorf("output %q has no \"topic\"", stdout.String())
 	}
 	if *a.Topic != "" && !slices.Contains(evalTopics, *a.Topic) {
-		return "", fmt.Errorf("output %q names an unknown topic", stdout.String())
+		return "", "", fmt.Errorf("output %q names an unknown topic", stdout.String())
 	}
-	return *a.Topic, nil
+	return *a.Topic, a.Kind, nil
 }
 
 type evalTally struct {
 	on, onRight   int
 	off, offRight int
 }
+
+// kindTally counts the questions of one language and kind.
+type kindTally struct{ n, right int }
 
 func ratio(n, d int) float64 {
 	if d == 0 {
@@ -136,7 +161,7 @@ func TestFAQEvaluation(t *testing.T) {
 	perTopic := map[string]map[string]int{}
 	offTopic := 0
 	for _, c := range cases {
-		if c.topic == "-" {
+		if c.refused() {
 			offTopic++
 			continue
 		}
@@ -163,6 +188,8 @@ func TestFAQEvaluation(t *testing.T) {
 	for _, lang := range evalLangs {
 		tally[lang] = &evalTally{}
 	}
+	byKind := map[string]map[string]*kindTally{} // kind → lang → tally
+	var kinds []string
 	d, err := loadFAQ()
 	if err != nil {
 		t.Fatalf("loadFAQ() = %v", err)
@@ -170,7 +197,7 @@ func TestFAQEvaluation(t *testing.T) {
 	var misses []string
 	failed := 0
 	for _, c := range cases {
-		got, err := askFAQ(d, c.lang, c.question)
+		got, kind, err := askFAQ(d, c.lang, c.question)
 		if err != nil {
 			t.Errorf("%s:%d: %s %q: %v", evalFile, c.line, c.lang, c.question, err)
 			if failed++; failed == 5 {
@@ -178,24 +205,40 @@ func TestFAQEvaluation(t *testing.T) {
 			}
 			continue
 		}
+		if byKind[c.kind] == nil {
+			byKind[c.kind] = map[string]*kindTally{}
+			kinds = append(kinds, c.kind)
+		}
+		kt := byKind[c.kind][c.lang]
+		if kt == nil {
+			kt = &kindTally{}
+			byKind[c.kind][c.lang] = kt
+		}
+		kt.n++
 		tl := tally[c.lang]
-		if c.topic == "-" {
+		var right bool
+		if c.refused() {
 			tl.off++
-			if got == "" {
+			want := evalRefusals[c.topic]
+			right = got == "" && (want == "" || kind == want)
+			if right {
 				tl.offRight++
-				continue
 			}
 		} else {
 			tl.on++
-			if got == c.topic {
+			right = got == c.topic
+			if right {
 				tl.onRight++
-				continue
 			}
+		}
+		if right {
+			kt.right++
+			continue
 		}
 		if got == "" {
 			got = `""`
 		}
-		misses = append(misses, fmt.Sprintf("%-7s  %-18s  %-18s  %s", c.lang, c.topic, got, c.question))
+		misses = append(misses, fmt.Sprintf("%-7s  %-18s  %-18s  %-10s  %s", c.lang, c.topic, got, kind, c.question))
 	}
 
 	t.Logf("%-7s  %9s  %9s  %8s  %9s  %9s  %8s", "lang", "on-topic", "right", "accuracy", "off-topic", "refused", "refusal")
@@ -205,9 +248,22 @@ func TestFAQEvaluation(t *testing.T) {
 			tl.on, tl.onRight, 100*ratio(tl.onRight, tl.on),
 			tl.off, tl.offRight, 100*ratio(tl.offRight, tl.off))
 	}
+	t.Logf("by kind (right: the topic, or refused as the line's kind wants):")
+	t.Logf("%-12s  %14s  %14s  %14s", "kind", "zh-Hant", "zh-Hans", "en")
+	for _, k := range kinds {
+		row := fmt.Sprintf("%-12s", k)
+		for _, lang := range evalLangs {
+			if kt := byKind[k][lang]; kt != nil {
+				row += fmt.Sprintf("  %5d/%-3d%5.1f%%", kt.right, kt.n, 100*ratio(kt.right, kt.n))
+			} else {
+				row += fmt.Sprintf("  %14s", "–")
+			}
+		}
+		t.Log(row)
+	}
 	if len(misses) > 0 {
 		t.Logf("%d misses:", len(misses))
-		t.Logf("%-7s  %-18s  %-18s  %s", "lang", "expected", "got", "question")
+		t.Logf("%-7s  %-18s  %-18s  %-10s  %s", "lang", "expected", "got", "kind", "question")
 		for _, m := range misses {
 			t.Log(m)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -18,16 +19,26 @@ func TestFaqCommandJSON(t *testing.T) {
 		args  []string
 		topic string
 		has   []string // in the answer
+		kind  string
 	}{
-		{[]string{"照片要多大？"}, "photo", []string{"照片要求", "48毫米×33毫米"}}, // no Traditional characters: zh-Hans
-		{[]string{"準考證甚麼時候領"}, "admission_ticket", []string{"考試前五個工作日內", "惠福東路546號", "地圖: https://uri.amap.com/search?keyword="}},
-		{[]string{"When", "can", "I", "collect", "my", "certificate?"}, "certificate", []string{"Room 810, 8th floor", "map: https://uri.amap.com/search?keyword="}},
-		{[]string{"certifcate", "collection"}, "certificate", []string{"Room 810"}},
-		{[]string{"--lang", "zh-Hant", "where is the office"}, "location", []string{"五樓服務大廳", "8樓證書科810室", "地圖: https://"}},
-		{[]string{"--lang=en", "论文要几份"}, "thesis", []string{"five copies"}},
-		{[]string{"how do I cook rice"}, "", []string{"近期動態", "焦點新聞", "Sorry"}},
-		{[]string{"什么是区块链"}, "", []string{"近期动态", "焦点新闻", "抱歉"}},
-		{[]string{"明天天氣點樣"}, "", []string{"近期動態", "焦點新聞", "抱歉"}},
+		{[]string{"照片要多大？"}, "photo", []string{"照片要求", "48毫米×33毫米"}, ""}, // no Traditional characters: zh-Hans
+		{[]string{"準考證甚麼時候領"}, "admission_ticket", []string{"考試前五個工作日內", "惠福東路546號", "地圖: https://uri.amap.com/search?keyword="}, ""},
+		{[]string{"When", "can", "I", "collect", "my", "certificate?"}, "certificate", []string{"Room 810, 8th floor", "map: https://uri.amap.com/search?keyword="}, ""},
+		{[]string{"certifcate", "collection"}, "certificate", []string{"Room 810"}, ""},
+		{[]string{"--lang", "zh-Hant", "where is the office"}, "location", []string{"五樓服務大廳", "8樓證書科810室", "地圖: https://"}, ""},
+		{[]string{"--lang=en", "论文要几份"}, "thesis", []string{"five copies"}, ""},
+		{[]string{"how do I cook rice"}, "", []string{"近期動態", "焦點新聞", "Sorry"}, ""},
+		{[]string{"什么是区块链"}, "", []string{"近期动态", "焦点新闻", "抱歉"}, ""},
+		{[]string{"明天天氣點樣"}, "", []string{"近期動態", "焦點新聞", "抱歉"}, "unknown"},
+		// Flags anywhere, language tags in any case.
+		{[]string{"報名費", "--lang", "en"}, "", []string{"does not say what the fees are", "近期動態"}, "unstated"},
+		{[]string{"--lang", "zh-hant", "photo", "size"}, "photo", []string{"48毫米×33毫米"}, "topic"},
+		{[]string{"where", "--lang=ZH-HANS", "is", "the", "office"}, "location", []string{"五楼服务大厅"}, "topic"},
+		// What the notice does not say, other exams, small talk, commands.
+		{[]string{"考试多少分及格"}, "", []string{"没有说明合格分数"}, "unstated"},
+		{[]string{"雅思什么时候考"}, "", []string{"电子商务师职业资格", "其他考试"}, "other_exam"},
+		{[]string{"多謝"}, "", []string{"祝您考試順利"}, "small_talk"},
+		{[]string{"help"}, "", []string{"/help"}, "command"},
 	}
 	for _, tt := range tests {
 		name := strings.Join(tt.args, " ")
@@ -43,11 +54,19 @@ func TestFaqCommandJSON(t *testing.T) {
 				Topic  string  `json:"topic"`
 				Score  float64 `json:"score"`
 				Answer string  `json:"answer"`
+				Kind   string  `json:"kind"`
 			}
 			dec := json.NewDecoder(strings.NewReader(stdout))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&got); err != nil {
 				t.Fatalf("faq --json %s = %q: %v", name, stdout, err)
+			}
+			want := cmp.Or(tt.kind, "unknown")
+			if tt.topic != "" {
+				want = "topic"
+			}
+			if got.Kind != want {
+				t.Errorf("faq --json %s: kind = %q; want %q", name, got.Kind, want)
 			}
 			if got.Score < 0 || got.Score > 1 {
 				t.Errorf("faq --json %s: score = %v; want it in [0, 1]", name, got.Score)
@@ -74,7 +93,8 @@ func TestFaqCommandPlain(t *testing.T) {
 		{[]string{"--lang", "en", "地址在哪？"}, "All in the Guangdong Employment Service Building (廣東就業服務大廈), 546 Huifu East Road (惠福東路546號), Guangzhou (map: https://uri.amap.com/search?keyword=%E5%B9%BF%E5%B7%9E%E5%B8%82%E6%83%A0%E7%A6%8F%E4%B8%9C%E8%B7%AF546%E5%8F%B7):\n" +
 			"• Registration, admission tickets, score reviews: service hall, 5th floor (五樓服務大廳)\n" +
 			"• Certificates: Certificate Section, Room 810, 8th floor (8樓證書科810室)\n"},
-		{[]string{"hello"}, "Sorry, I don't know the answer to that. The centre publishes its news on its website, under 近期動態 (recent news) and 焦點新聞 (focus news).\n"},
+		{[]string{"hello"}, "Hello! Ask me anything about the E-commerce Specialist qualification, or send /check to see which level you may apply for.\n"},
+		{[]string{"banana"}, "Sorry, I don't know the answer to that. The centre publishes its news on its website, under 近期動態 (recent news) and 焦點新聞 (focus news).\n"},
 	}
 	for _, tt := range tests {
 		name := strings.Join(tt.args, " ")

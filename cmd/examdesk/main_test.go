@@ -55,6 +55,29 @@ func TestEligibility(t *testing.T) {
 	}
 }
 
+// TestEligibilityBOM reads facts that an editor saved with a UTF-8
+// byte-order mark, from stdin and from a file.
+func TestEligibilityBOM(t *testing.T) {
+	facts := "\ufeff" + `{"occupation_years": 6}`
+	stdout, stderr, code := runCmd(t, nil, facts, "eligibility")
+	if code != 0 || !strings.HasPrefix(stdout, `{"highest":3,`) {
+		t.Errorf("eligibility < BOM + facts = %d %q (stderr %q); want 0 and highest 3", code, stdout, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "facts.json")
+	if err := os.WriteFile(path, []byte(facts), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runCmd(t, nil, "", "eligibility", "--facts", path)
+	if code != 0 || !strings.HasPrefix(stdout, `{"highest":3,`) {
+		t.Errorf("eligibility --facts BOM file = %d %q (stderr %q); want 0 and highest 3", code, stdout, stderr)
+	}
+	// Only a mark at the start is skipped: one inside is bad JSON.
+	_, stderr, code = runCmd(t, nil, `{"occupation_years": `+"\ufeff6}", "eligibility")
+	if code != 2 || stderr == "" {
+		t.Errorf("eligibility < a mark inside = %d (stderr %q); want 2 and a line", code, stderr)
+	}
+}
+
 func TestEligibilityFactsFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "facts.json")

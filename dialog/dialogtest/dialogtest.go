@@ -68,14 +68,18 @@ func states() []struct {
 			History: []rules.Question{rules.OccupationYears, rules.TrainingLevel4, rules.TrainingLevel3},
 			Asking:  rules.TrainingLevel2,
 		}}},
-		{"everything", dialog.State{Lang: first, Step: 1 << 40, Choosing: true, Check: &dialog.Check{
+		{"written in", dialog.State{Talk: last}},
+		{"everything", dialog.State{Lang: first, Talk: last, Step: 1 << 40, Choosing: true, Check: &dialog.Check{
 			Answers: rules.Answers{
 				rules.OccupationYears:      {Number: 12},
 				rules.YearsSinceGraduation: {Number: 0.5},
 				rules.Certificate:          {Choice: "none"},
 			},
-			History: []rules.Question{rules.Certificate, rules.OccupationYears},
-			Asking:  rules.Education,
+			History:  []rules.Question{rules.Certificate, rules.OccupationYears},
+			Asking:   rules.Education,
+			Asked:    1 << 40,
+			Misses:   2,
+			Readings: []string{"secondary_vocational", "advanced_vocational"},
 		}}},
 	}
 }
@@ -149,11 +153,13 @@ func testNoSharing(t *testing.T, s dialog.Store) {
 	save(t, s, key, st)
 	st.Check.Answers[rules.Major] = rules.Value{Choice: "other"}
 	st.Check.History[0] = rules.Major
+	st.Check.Readings[0] = "doctorate"
 
 	got := load(t, s, key)
 	got.Check.Answers[rules.Education] = rules.Value{Choice: "other"}
 	got.Check.History[0] = rules.Education
 	got.Check.Asking = rules.Major
+	got.Check.Readings[0] = "doctorate"
 
 	want := everything()
 	want.Version = 1

@@ -1,0 +1,60 @@
+package dialog
+
+import (
+	"strings"
+
+	"examdesk/faq"
+)
+
+// follow moves the conversation to the language a typed message is
+// written in, by its script: Traditional or Simplified Chinese by its
+// characters (written Cantonese is Traditional), English for Latin words.
+// Chinese that both scripts write keeps the conversation's Chinese, else
+// is Simplified, as most candidates write in mainland Guangdong. A message
+// that shows no language (digits, emoji, a lone ok or yes) keeps the
+// conversation's language, and a language chosen with /lang wins until
+// another is chosen.
+func (c *conv) follow(text string) {
+	var lang string
+	switch c.e.faq.Script(text) {
+	case faq.Latin:
+		lang = "en"
+	case faq.Traditional:
+		lang = "zh-Hant"
+	case faq.Simplified:
+		lang = "zh-Hans"
+	case faq.Chinese:
+		lang = "zh-Hans"
+		if c.lang == "zh-Hant" {
+			lang = "zh-Hant"
+		}
+	default:
+		return
+	}
+	if c.st.Lang != "" {
+		return
+	}
+	c.st.Talk, c.lang = lang, lang
+}
+
+// ParseLanguage returns the language a tag names, in any case: one of
+// Languages (zh-hant is zh-Hant), or a code Language reads for Chinese
+// (zh-TW, zh-cn) or English (en, en-GB, english). ok is false for any
+// other tag.
+func ParseLanguage(tag string) (lang string, ok bool) {
+	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(tag), "_", "-"))
+	for _, l := range Languages {
+		if strings.EqualFold(t, l) {
+			return l, true
+		}
+	}
+	switch {
+	case t == "english", t == "en", strings.HasPrefix(t, "en-"):
+		return "en", true
+	case strings.HasPrefix(t, "zh"):
+		if l := Language(t); l != "en" {
+			return l, true
+		}
+	}
+	return "", false
+}
