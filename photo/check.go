@@ -56,6 +56,17 @@ const (
 	Blurred Reason = "blurred" // sharpness
 )
 
+// Reasons lists, for each check, every reason it fails with.
+var Reasons = map[ID][]Reason{
+	CheckRatio:      {NoFace, ManyFaces, NoRoom},
+	CheckResolution: {LowResolution},
+	CheckFace:       {NoFace, ManyFaces},
+	CheckHead:       {NoFace, ManyFaces, HeadTooLarge, HeadTooSmall, HeadTooHigh, HeadTooLow, ChinTooLow, OffCentre},
+	CheckBackground: {NotWhite, DarkBackground, Uneven, NoBackground},
+	CheckExposure:   {Underexposed, Overexposed, ColourCast},
+	CheckSharpness:  {Blurred},
+}
+
 // Result is the outcome of one check.
 type Result struct {
 	ID     ID

@@ -90,6 +90,11 @@ func TestCheck(t *testing.T) {
 				t.Errorf("Check(%s) failed %v; want %v (faces %v, framing %+v, brightness %.0f, sharpness %.0f)",
 					tt.name, got, tt.want, r.Faces, r.Framing, r.Brightness, r.Sharpness)
 			}
+			for id, reason := range failed(r) {
+				if !slices.Contains(Reasons[id], reason) {
+					t.Errorf("Check(%s): %s failed with %q, which Reasons does not list", tt.name, id, reason)
+				}
+			}
 			if r.OK() != (len(tt.want) == 0) {
 				t.Errorf("Check(%s).OK() = %v; want %v", tt.name, r.OK(), len(tt.want) == 0)
 			}
