@@ -1,11 +1,10 @@
 package photo
 
 import (
-	"encoding/binary"
-	"image"
 	"image/color"
-	"math/rand/v2"
 	"testing"
+
+	"examdesk/photo/phototest"
 )
 
 // The benchmarks of the issue: a photo as Telegram sends one (a 2560 ×
@@ -17,26 +16,12 @@ import (
 
 func benchFiles(b testing.TB) map[string][]byte {
 	b.Helper()
-	telegram := portrait{w: 2560, h: 1920, bg: color.White, head: 560, crown: 500, x: 1280}
-	phone := portrait{w: 3000, h: 4000, bg: color.White, head: 1100, crown: 900, x: 1500}
+	telegram := phototest.Portrait{W: 2560, H: 1920, Background: color.White, Head: 560, Crown: 500, X: 1280}
+	phone := phototest.Portrait{W: 3000, H: 4000, Background: color.White, Head: 1100, Crown: 900, X: 1500}
 	return map[string][]byte{
-		"telegram-2560x1920": encodeJPEG(b, noisy(telegram.image(b), 8), 87),
-		"file-12MP": withExif(encodeJPEG(b, storedAs(noisy(phone.image(b), 16), 6), 92), binary.LittleEndian,
-			[][4]uint32{{0x0112, 3, 1, 6}}),
+		"telegram-2560x1920": phototest.JPEG(b, phototest.Noisy(telegram.Image(b), 8), 87),
+		"file-12MP":          phototest.PhoneJPEG(b, phototest.Noisy(phone.Image(b), 16), 6, 92),
 	}
-}
-
-// noisy adds a camera's noise to m, up to amp grey levels, so that the
-// JPEG files are as large as photos (about 1 and 3 MB) and take as long to
-// decode.
-func noisy(m *image.RGBA, amp int) *image.RGBA {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range m.Pix {
-		if i%4 != 3 {
-			m.Pix[i] = uint8(min(255, max(0, int(m.Pix[i])+rng.IntN(2*amp+1)-amp)))
-		}
-	}
-	return m
 }
 
 // BenchmarkPrepare decodes, checks and makes the print's JPEG.

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"examdesk/photo/phototest"
 )
 
 func loadChecker(t testing.TB) *Checker {
@@ -29,35 +31,25 @@ func failed(r Report) map[ID]Reason {
 	return out
 }
 
-// gammaCurve brightens (g < 1) or darkens m's tones, keeping black and
-// white: how an over-exposed photo looks once the camera has mapped it.
-func gammaCurve(m *image.RGBA, g float64) *image.RGBA {
-	out := image.NewRGBA(m.Rect)
-	for i := range m.Pix {
-		out.Pix[i] = uint8(255*math.Pow(float64(m.Pix[i])/255, g) + 0.5)
-	}
-	return out
-}
-
 func TestCheck(t *testing.T) {
 	c := loadChecker(t)
-	good := goodPortrait()
-	goodImage := good.image(t)
+	good := phototest.Good()
+	goodImage := good.Image(t)
 
 	blue := good
-	blue.bg = color.RGBA{0x43, 0x8e, 0xdb, 0xff} // the usual blue of ID photos
+	blue.Background = color.RGBA{0x43, 0x8e, 0xdb, 0xff} // the usual blue of ID photos
 	grey := good
-	grey.bg = color.RGBA{0x80, 0x80, 0x80, 0xff}
+	grey.Background = color.RGBA{0x80, 0x80, 0x80, 0xff}
 	two := good
-	two.w, two.x, two.second = 1800, 450, 1350
+	two.W, two.X, two.Second = 1800, 450, 1350
 	landscape := good // the head fills the height: no 33:48 crop fits
-	landscape.w, landscape.h, landscape.crown, landscape.x, landscape.head = 1600, 1200, 150, 800, 900
+	landscape.W, landscape.H, landscape.Crown, landscape.X, landscape.Head = 1600, 1200, 150, 800, 900
 	roomy := good // a landscape picture with room around the head
-	roomy.w, roomy.h, roomy.crown, roomy.x, roomy.head = 2560, 1920, 500, 1280, 560
+	roomy.W, roomy.H, roomy.Crown, roomy.X, roomy.Head = 2560, 1920, 500, 1280, 560
 	top := good // the crown at the top edge
-	top.crown = 20
+	top.Crown = 20
 	// Something dark on the background, left of and above the head.
-	uneven := withRect(goodImage, image.Rect(300, 300, 480, 420), color.RGBA{0x50, 0x50, 0x50, 0xff})
+	uneven := phototest.WithRect(goodImage, image.Rect(300, 300, 480, 420), color.RGBA{0x50, 0x50, 0x50, 0xff})
 
 	tests := []struct {
 		name string
@@ -65,22 +57,22 @@ func TestCheck(t *testing.T) {
 		want map[ID]Reason
 	}{
 		{"good", goodImage, map[ID]Reason{}},
-		{"black and white", grayed(goodImage), map[ID]Reason{}},
-		{"landscape with room", roomy.image(t), map[ID]Reason{}},
-		{"brighter but fine", scaled(goodImage, 1.2, 1.2, 1.2), map[ID]Reason{}},
-		{"compressed", decodeTest(t, encodeJPEG(t, goodImage, 30)), map[ID]Reason{}},
-		{"dark", scaled(goodImage, 0.3, 0.3, 0.3), map[ID]Reason{CheckBackground: DarkBackground, CheckExposure: Underexposed}},
-		{"over-exposed", gammaCurve(goodImage, 0.35), map[ID]Reason{CheckExposure: Overexposed}},
-		{"blue cast", scaled(goodImage, 0.75, 0.9, 1.2), map[ID]Reason{CheckBackground: NotWhite, CheckExposure: ColourCast}},
-		{"blurred", blurred(goodImage, 3), map[ID]Reason{CheckSharpness: Blurred}},
-		{"blue background", blue.image(t), map[ID]Reason{CheckBackground: NotWhite}},
-		{"grey background", grey.image(t), map[ID]Reason{CheckBackground: DarkBackground}},
+		{"black and white", phototest.Gray(goodImage), map[ID]Reason{}},
+		{"landscape with room", roomy.Image(t), map[ID]Reason{}},
+		{"brighter but fine", phototest.Scaled(goodImage, 1.2, 1.2, 1.2), map[ID]Reason{}},
+		{"compressed", decodeTest(t, phototest.JPEG(t, goodImage, 30)), map[ID]Reason{}},
+		{"dark", phototest.Scaled(goodImage, 0.3, 0.3, 0.3), map[ID]Reason{CheckBackground: DarkBackground, CheckExposure: Underexposed}},
+		{"over-exposed", phototest.Gamma(goodImage, 0.35), map[ID]Reason{CheckExposure: Overexposed}},
+		{"blue cast", phototest.Scaled(goodImage, 0.75, 0.9, 1.2), map[ID]Reason{CheckBackground: NotWhite, CheckExposure: ColourCast}},
+		{"blurred", phototest.Blurred(goodImage, 3), map[ID]Reason{CheckSharpness: Blurred}},
+		{"blue background", blue.Image(t), map[ID]Reason{CheckBackground: NotWhite}},
+		{"grey background", grey.Image(t), map[ID]Reason{CheckBackground: DarkBackground}},
 		{"shadow on the background", uneven, map[ID]Reason{CheckBackground: Uneven}},
-		{"too small", resized(goodImage, 480, 640), map[ID]Reason{CheckResolution: LowResolution}},
-		{"landscape, head too large", landscape.image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooLarge}},
-		{"crown at the top edge", top.image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooHigh}},
-		{"two faces", two.image(t), map[ID]Reason{CheckRatio: ManyFaces, CheckFace: ManyFaces, CheckHead: ManyFaces}},
-		{"no face (camera.png)", resized(readPNG(t, "testdata/camera.png"), 1024, 1024), map[ID]Reason{
+		{"too small", phototest.Resized(goodImage, 480, 640), map[ID]Reason{CheckResolution: LowResolution}},
+		{"landscape, head too large", landscape.Image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooLarge}},
+		{"crown at the top edge", top.Image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooHigh}},
+		{"two faces", two.Image(t), map[ID]Reason{CheckRatio: ManyFaces, CheckFace: ManyFaces, CheckHead: ManyFaces}},
+		{"no face (camera.png)", phototest.Resized(phototest.Camera(t), 1024, 1024), map[ID]Reason{
 			CheckRatio: NoFace, CheckFace: NoFace, CheckHead: NoFace}},
 	}
 	for _, tt := range tests {
@@ -115,18 +107,6 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// withRect returns m with r filled with c.
-func withRect(m *image.RGBA, r image.Rectangle, c color.RGBA) *image.RGBA {
-	out := image.NewRGBA(m.Rect)
-	copy(out.Pix, m.Pix)
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			out.SetRGBA(x, y, c)
-		}
-	}
-	return out
-}
-
 func decodeTest(t testing.TB, data []byte) image.Image {
 	t.Helper()
 	p, err := Decode(data, Limits{})
@@ -142,15 +122,15 @@ func decodeTest(t testing.TB, data []byte) image.Image {
 // the chin at least 7 mm above the bottom, the face in the middle.
 func TestCropGeometry(t *testing.T) {
 	c := loadChecker(t)
-	for _, p := range []portrait{
-		goodPortrait(),
-		{w: 1200, h: 1600, bg: color.White, head: 300, crown: 300, x: 500},
-		{w: 1200, h: 1600, bg: color.White, head: 600, crown: 250, x: 650},
-		{w: 1920, h: 2560, bg: color.White, head: 900, crown: 400, x: 960},
-		{w: 2560, h: 1920, bg: color.White, head: 700, crown: 300, x: 1100},
-		{w: 900, h: 1200, bg: color.RGBA{0xf4, 0xf4, 0xf0, 0xff}, head: 400, crown: 150, x: 450},
+	for _, p := range []phototest.Portrait{
+		phototest.Good(),
+		{W: 1200, H: 1600, Background: color.White, Head: 300, Crown: 300, X: 500},
+		{W: 1200, H: 1600, Background: color.White, Head: 600, Crown: 250, X: 650},
+		{W: 1920, H: 2560, Background: color.White, Head: 900, Crown: 400, X: 960},
+		{W: 2560, H: 1920, Background: color.White, Head: 700, Crown: 300, X: 1100},
+		{W: 900, H: 1200, Background: color.RGBA{0xf4, 0xf4, 0xf0, 0xff}, Head: 400, Crown: 150, X: 450},
 	} {
-		r := c.Check(p.picture(t))
+		r := c.Check(Picture{Image: p.Image(t)})
 		if r.Crop.Empty() {
 			t.Errorf("portrait %+v: no crop (faces %v)", p, r.Faces)
 			continue
@@ -177,13 +157,13 @@ func TestCropGeometry(t *testing.T) {
 func TestOwnFraming(t *testing.T) {
 	c := loadChecker(t)
 	// 33 × 48 mm at 20 px/mm: the head 30 mm, the crown 4 mm down.
-	framed := portrait{w: 660, h: 960, bg: color.White, head: 600, crown: 80, x: 330}
-	r := c.Check(framed.picture(t))
+	framed := phototest.Portrait{W: 660, H: 960, Background: color.White, Head: 600, Crown: 80, X: 330}
+	r := c.Check(Picture{Image: framed.Image(t)})
 	if want := image.Rect(0, 0, 660, 960); r.Crop != want {
 		t.Errorf("Check(framed 33:48) crop = %v; want %v, the whole picture (framing %+v)", r.Crop, want, r.Framing)
 	}
-	loose := portrait{w: 660, h: 960, bg: color.White, head: 300, crown: 150, x: 330}
-	r = c.Check(loose.picture(t))
+	loose := phototest.Portrait{W: 660, H: 960, Background: color.White, Head: 300, Crown: 150, X: 330}
+	r = c.Check(Picture{Image: loose.Image(t)})
 	if whole := image.Rect(0, 0, 660, 960); r.Crop == whole || r.Crop.Empty() {
 		t.Errorf("Check(loosely framed 33:48) crop = %v; want a crop inside %v", r.Crop, whole)
 	}
@@ -194,16 +174,16 @@ func TestOwnFraming(t *testing.T) {
 
 // checkFraming checks crop against where portrait p put the head, and
 // returns the head's height, the crown's and the chin's margins in mm.
-func checkFraming(t *testing.T, p portrait, crop image.Rectangle) (headMM, crownMM, chinMM float64) {
+func checkFraming(t *testing.T, p phototest.Portrait, crop image.Rectangle) (headMM, crownMM, chinMM float64) {
 	t.Helper()
 	if got, want := float64(crop.Dx())/float64(crop.Dy()), float64(WidthMM)/HeightMM; math.Abs(got/want-1) > 0.005 {
 		t.Errorf("portrait %+v: crop %v is %.4f wide per high; want %.4f", p, crop, got, want)
 	}
 	s := float64(crop.Dy()) / HeightMM // pixels per mm
-	headMM = p.head / s
-	crownMM = (p.crown - float64(crop.Min.Y)) / s
-	chinMM = (float64(crop.Max.Y) - (p.crown + p.head)) / s
-	offsetMM := (p.x - (float64(crop.Min.X) + float64(crop.Dx())/2)) / s
+	headMM = p.Head / s
+	crownMM = (p.Crown - float64(crop.Min.Y)) / s
+	chinMM = (float64(crop.Max.Y) - (p.Crown + p.Head)) / s
+	offsetMM := (p.X - (float64(crop.Min.X) + float64(crop.Dx())/2)) / s
 	if headMM < headMin || headMM > headMax {
 		t.Errorf("portrait %+v: crop %v makes the head %.1f mm; want %v to %v", p, crop, headMM, headMin, headMax)
 	}

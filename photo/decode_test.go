@@ -6,12 +6,13 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
-	"image/png"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"examdesk/photo/phototest"
 )
 
 // pngHeader returns the start of a PNG file, its signature and IHDR
@@ -48,7 +49,7 @@ func jpegFrame(w, h int, progressive bool, samples ...byte) []byte {
 }
 
 func TestDecodeRefuses(t *testing.T) {
-	tiny := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 8, 8)), 90)
+	tiny := phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 8, 8)), 90)
 	tests := []struct {
 		name    string
 		data    []byte
@@ -101,7 +102,7 @@ func TestDecodeRefuses(t *testing.T) {
 }
 
 func TestRead(t *testing.T) {
-	data := encodeJPEG(t, goodPortrait().image(t), 80)
+	data := phototest.JPEG(t, phototest.Good().Image(t), 80)
 	p, err := Read(iotest.OneByteReader(bytes.NewReader(data)), Limits{})
 	if err != nil {
 		t.Fatalf("Read(JPEG) = %v", err)
@@ -118,19 +119,10 @@ func TestRead(t *testing.T) {
 	if !errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &de) {
 		t.Errorf("Read(failing reader) = %v; want the reader's error, not a *DecodeError", err)
 	}
-	png16 := pngOf(t, image.NewNRGBA64(image.Rect(0, 0, 30, 20)))
+	png16 := phototest.PNG(t, image.NewNRGBA64(image.Rect(0, 0, 30, 20)))
 	if p, err := Decode(png16, Limits{}); err != nil || p.Orientation != 1 {
 		t.Errorf("Decode(16-bit PNG) = %v, orientation %d; want it decoded, upright", err, p.Orientation)
 	}
-}
-
-func pngOf(t testing.TB, m image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, m); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // TestDecodeMemory checks the memory bound against what decoding really
@@ -140,8 +132,8 @@ func TestDecodeMemory(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"JPEG 4:2:0", encodeJPEG(t, goodPortrait().image(t), 90)},
-		{"grey JPEG", encodeJPEG(t, image.NewGray(image.Rect(0, 0, 1000, 700)), 90)},
+		{"JPEG 4:2:0", phototest.JPEG(t, phototest.Good().Image(t), 90)},
+		{"grey JPEG", phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 1000, 700)), 90)},
 	} {
 		h, err := readJPEGHeader(tt.data)
 		if err != nil {

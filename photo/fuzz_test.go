@@ -5,18 +5,20 @@ import (
 	"errors"
 	"image"
 	"testing"
+
+	"examdesk/photo/phototest"
 )
 
 // FuzzDecode feeds Decode any bytes: it returns an upright-able picture
 // or a *DecodeError, and never panics. (TestCheckOddSizes checks that
 // Check takes any picture.)
 func FuzzDecode(f *testing.F) {
-	small := resized(goodPortrait().image(f), 120, 160)
-	jpg := encodeJPEG(f, small, 80)
+	small := phototest.Resized(phototest.Good().Image(f), 120, 160)
+	jpg := phototest.JPEG(f, small, 80)
 	f.Add(jpg)
-	f.Add(withExif(jpg, binary.BigEndian, [][4]uint32{{0x0112, 3, 1, 6}}))
-	f.Add(pngOf(f, small))
-	f.Add(pngOf(f, image.NewGray(image.Rect(0, 0, 1, 1))))
+	f.Add(phototest.WithExif(jpg, binary.BigEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 6}))
+	f.Add(phototest.PNG(f, small))
+	f.Add(phototest.PNG(f, image.NewGray(image.Rect(0, 0, 1, 1))))
 	f.Add(jpegFrame(64, 64, true, 0x22, 0x11, 0x11))
 	f.Add(pngHeader(64, 64, 16, 6))
 	f.Add([]byte("\x00\x00\x00\x18ftypheic"))

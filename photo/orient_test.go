@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"slices"
 	"testing"
+
+	"examdesk/photo/phototest"
 )
 
 // TestOrientation turns a 3 × 2 picture of pixels numbered 1 to 6 by each
@@ -70,79 +72,21 @@ func TestOrientation(t *testing.T) {
 	}
 }
 
-// storedAs returns the stored pixels that show as upright once turned by
-// orientation o.
-func storedAs(upright *image.RGBA, o int) *image.RGBA {
-	w, h := upright.Rect.Dx(), upright.Rect.Dy()
-	sw, sh := w, h
-	if orientation(o).transposes() {
-		sw, sh = h, w
-	}
-	s := image.NewRGBA(image.Rect(0, 0, sw, sh))
-	for y := range h {
-		for x := range w {
-			sx, sy := orientation(o).stored(x, y, sw, sh)
-			s.SetRGBA(sx, sy, upright.RGBAAt(x, y))
-		}
-	}
-	return s
-}
-
-// withExif returns a JPEG file with an Exif APP1 segment, in byte order
-// order, whose IFD0 holds entries (tag, type, count, value) after SOI.
-func withExif(jpg []byte, order binary.ByteOrder, entries [][4]uint32) []byte {
-	var tiff bytes.Buffer
-	if order == binary.LittleEndian {
-		tiff.WriteString("II")
-	} else {
-		tiff.WriteString("MM")
-	}
-	b2 := make([]byte, 2)
-	b4 := make([]byte, 4)
-	order.PutUint16(b2, 42)
-	tiff.Write(b2)
-	order.PutUint32(b4, 8)
-	tiff.Write(b4)
-	order.PutUint16(b2, uint16(len(entries)))
-	tiff.Write(b2)
-	for _, e := range entries {
-		order.PutUint16(b2, uint16(e[0]))
-		tiff.Write(b2)
-		order.PutUint16(b2, uint16(e[1]))
-		tiff.Write(b2)
-		order.PutUint32(b4, e[2])
-		tiff.Write(b4)
-		if e[1] == 3 { // a SHORT sits in the first two bytes
-			order.PutUint16(b2, uint16(e[3]))
-			tiff.Write(b2)
-			tiff.Write([]byte{0, 0})
-		} else {
-			order.PutUint32(b4, e[3])
-			tiff.Write(b4)
-		}
-	}
-	tiff.Write([]byte{0, 0, 0, 0}) // no next IFD
-	seg := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
-	out := []byte{0xff, 0xd8, 0xff, 0xe1, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)}
-	out = append(out, seg...)
-	return append(out, jpg[2:]...)
-}
-
 func TestExifOrientation(t *testing.T) {
-	jpg := encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 8)), 90)
+	jpg := phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 16, 8)), 90)
 	tests := []struct {
 		name string
 		file []byte
 		want int
 	}{
 		{"none", jpg, 1},
-		{"little-endian 6", withExif(jpg, binary.LittleEndian, [][4]uint32{{0x010f, 2, 4, 0}, {0x0112, 3, 1, 6}}), 6},
-		{"big-endian 8", withExif(jpg, binary.BigEndian, [][4]uint32{{0x0112, 3, 1, 8}}), 8},
-		{"big-endian 3", withExif(jpg, binary.BigEndian, [][4]uint32{{0x0110, 2, 4, 0}, {0x0112, 3, 1, 3}}), 3},
-		{"out of range", withExif(jpg, binary.LittleEndian, [][4]uint32{{0x0112, 3, 1, 9}}), 1},
-		{"zero", withExif(jpg, binary.LittleEndian, [][4]uint32{{0x0112, 3, 1, 0}}), 1},
-		{"wrong type", withExif(jpg, binary.LittleEndian, [][4]uint32{{0x0112, 4, 1, 6}}), 1},
-		{"no orientation tag", withExif(jpg, binary.LittleEndian, [][4]uint32{{0x010f, 2, 4, 0}}), 1},
+		{"little-endian 6", phototest.WithExif(jpg, binary.LittleEndian, phototest.Entry{Tag: 0x010f, Type: 2, Count: 4, Value: 0}, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 6}), 6},
+		{"big-endian 8", phototest.WithExif(jpg, binary.BigEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 8}), 8},
+		{"big-endian 3", phototest.WithExif(jpg, binary.BigEndian, phototest.Entry{Tag: 0x0110, Type: 2, Count: 4, Value: 0}, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 3}), 3},
+		{"out of range", phototest.WithExif(jpg, binary.LittleEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 9}), 1},
+		{"zero", phototest.WithExif(jpg, binary.LittleEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 0}), 1},
+		{"wrong type", phototest.WithExif(jpg, binary.LittleEndian, phototest.Entry{Tag: 0x0112, Type: 4, Count: 1, Value: 6}), 1},
+		{"no orientation tag", phototest.WithExif(jpg, binary.LittleEndian, phototest.Entry{Tag: 0x010f, Type: 2, Count: 4, Value: 0}), 1},
 	}
 	for _, tt := range tests {
 		p, err := Decode(tt.file, Limits{})
@@ -157,7 +101,7 @@ func TestExifOrientation(t *testing.T) {
 	// A damaged Exif segment leaves the orientation at 1: every cut of
 	// the TIFF structure before the end of the orientation entry (a
 	// header of 8 bytes, an entry count of 2, an entry of 12).
-	full := withExif(jpg, binary.BigEndian, [][4]uint32{{0x0112, 3, 1, 6}})
+	full := phototest.WithExif(jpg, binary.BigEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 6})
 	seg := full[6 : 6+int(full[4])<<8+int(full[5])-2]
 	if got := exifOrientation(seg[6:]); got != 6 {
 		t.Fatalf("exifOrientation(whole) = %d; want 6", got)
@@ -174,10 +118,10 @@ func TestExifOrientation(t *testing.T) {
 // where it is in the upright picture, only if the orientation is read.
 func TestUprightFile(t *testing.T) {
 	c := loadChecker(t)
-	portrait := goodPortrait()
-	upright := portrait.image(t)
+	portrait := phototest.Good()
+	upright := portrait.Image(t)
 	for _, o := range []int{3, 6, 8} {
-		jpg := withExif(encodeJPEG(t, storedAs(upright, o), 92), binary.LittleEndian, [][4]uint32{{0x0112, 3, 1, uint32(o)}})
+		jpg := phototest.PhoneJPEG(t, upright, o, 92)
 		p, err := Decode(jpg, Limits{})
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"examdesk/photo/phototest"
 )
 
 func TestEncodeJPEGDensity(t *testing.T) {
@@ -29,7 +31,7 @@ func TestEncodeJPEGDensity(t *testing.T) {
 		t.Errorf("the print is %.2f × %.2f mm; want %d × %d", w, h, WidthMM, HeightMM)
 	}
 	// image/jpeg alone records none.
-	if x, y, ok := Density(encodeJPEG(t, m, 90)); ok {
+	if x, y, ok := Density(phototest.JPEG(t, m, 90)); ok {
 		t.Errorf("Density(image/jpeg's file) = %d, %d, true; want none", x, y)
 	}
 }
@@ -138,7 +140,7 @@ func TestSheet(t *testing.T) {
 // table says, the page 6 × 4 inches, the sheet's JPEG embedded unchanged.
 func TestSheetPDF(t *testing.T) {
 	c := loadChecker(t)
-	p, err := c.Prepare(encodeJPEG(t, goodPortrait().image(t), 90), Limits{})
+	p, err := c.Prepare(phototest.JPEG(t, phototest.Good().Image(t), 90), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +204,7 @@ func TestSheetPDF(t *testing.T) {
 
 func TestPrepare(t *testing.T) {
 	c := loadChecker(t)
-	p, err := c.Prepare(encodeJPEG(t, goodPortrait().image(t), 90), Limits{})
+	p, err := c.Prepare(phototest.JPEG(t, phototest.Good().Image(t), 90), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +241,7 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("the print checked again: failed %v, crop %v; want nothing failed, the whole print", f, again.Report.Crop)
 	}
 
-	none, err := c.Prepare(encodeJPEG(t, readPNG(t, "testdata/camera.png"), 90), Limits{})
+	none, err := c.Prepare(phototest.JPEG(t, phototest.Camera(t), 90), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
