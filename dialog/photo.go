@@ -47,8 +47,18 @@ func PhotoReport(r photo.Report, src PhotoSource) Text {
 }
 
 // PhotoItem is the checklist's line for check id of r: its name, passed
-// or failed, and what was found or what to do.
+// or failed, and PhotoDetail.
 func PhotoItem(r photo.Report, id photo.ID, src PhotoSource) Text {
+	status := "photo.item.ok"
+	if !r.Result(id).OK {
+		status = "photo.item.fail"
+	}
+	return T(status, "Name", T("photo.name."+string(id)), "Text", PhotoDetail(r, id, src))
+}
+
+// PhotoDetail is what the checklist says of check id of r: what was
+// found, and for a failed check what to do.
+func PhotoDetail(r photo.Report, id photo.ID, src PhotoSource) Text {
 	c := r.Result(id)
 	key := "photo." + string(id) + ".ok"
 	if !c.OK {
@@ -69,11 +79,7 @@ func PhotoItem(r photo.Report, id photo.ID, src PhotoSource) Text {
 	case id == photo.CheckBackground && c.OK && r.Gray:
 		key = "photo.background.ok_gray"
 	}
-	status := "photo.item.ok"
-	if !c.OK {
-		status = "photo.item.fail"
-	}
-	return T(status, "Name", T("photo.name."+string(id)), "Text", T(key, args...))
+	return T(key, args...)
 }
 
 // mm rounds a measure to whole millimetres: the head's are estimates,

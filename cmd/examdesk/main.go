@@ -5,6 +5,7 @@
 //	examdesk faq [--lang L] [--json] QUESTION... answer one question of the FAQ
 //	examdesk calendar list|add|remove|holidays   keep the exam calendar (REDIS_URL)
 //	examdesk broadcast send|status|cancel        queue, watch or cancel a notice (REDIS_URL)
+//	examdesk photo check|crop|sheet FILE         check a photo, make its print-ready files
 //	examdesk serve                               serve candidates on Telegram
 package main
 
@@ -61,6 +62,7 @@ const usage = `usage:
   examdesk faq [--lang L] [--json] QUESTION...  answer one question of the FAQ (L: zh-Hant, zh-Hans, en)
   examdesk calendar list|add|remove|holidays    the exam calendar in REDIS_URL (calendar help: how)
   examdesk broadcast send|status|cancel ...     queue a notice to the subscribers, show or cancel one
+  examdesk photo check|crop|sheet FILE ...      check a photo, crop it to 33 × 48 mm, make a 6-inch sheet (photo help: how)
   examdesk serve                                serve on Telegram (configured by environment)`
 
 // run runs the examdesk command named by args[0].
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "broadcast":
 		return runBroadcast(ctx, args[1:], getenv, stdout)
+	case "photo":
+		return runPhoto(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
