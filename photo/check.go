@@ -139,7 +139,8 @@ const (
 )
 
 // Check checks p. It never fails: a picture without a face gets a report
-// saying so.
+// saying so, and an empty one (which Decode never returns) one that fails
+// every check.
 func (c *Checker) Check(p Picture) Report {
 	rep, _ := c.check(p)
 	return rep
@@ -148,6 +149,9 @@ func (c *Checker) Check(p Picture) Report {
 // check is Check returning the print too: Frame rendered at PrintWidth ×
 // PrintHeight.
 func (c *Checker) check(p Picture) (Report, *image.RGBA) {
+	if p.Image == nil || p.Image.Bounds().Empty() {
+		return emptyReport(), nil
+	}
 	w, h := p.Size()
 	rep := Report{Width: w, Height: h}
 	d := detectionImage(p)
@@ -229,6 +233,19 @@ func (c *Checker) check(p Picture) (Report, *image.RGBA) {
 		add(CheckSharpness, "")
 	}
 	return rep, out
+}
+
+// emptyReport is the report of a picture without pixels.
+func emptyReport() Report {
+	fail := map[ID]Reason{
+		CheckRatio: NoFace, CheckResolution: LowResolution, CheckFace: NoFace, CheckHead: NoFace,
+		CheckBackground: NoBackground, CheckExposure: Underexposed, CheckSharpness: Blurred,
+	}
+	var rep Report
+	for _, id := range IDs {
+		rep.Checks = append(rep.Checks, Result{ID: id, Reason: fail[id]})
+	}
+	return rep
 }
 
 // inside shifts r into b, shrinking it only if it is larger.

@@ -45,6 +45,14 @@ func FuzzDecode(f *testing.F) {
 // orientations: Check reports on each, within its bounds.
 func TestCheckOddSizes(t *testing.T) {
 	c := loadChecker(t)
+	for _, p := range []Picture{{}, {Image: image.NewRGBA(image.Rect(3, 3, 3, 9))}} {
+		if r := c.Check(p); len(r.Checks) != len(IDs) || r.OK() || !r.Crop.Empty() {
+			t.Errorf("Check(empty %v) = %+v; want every check failed, no crop", p.Image, r)
+		}
+	}
+	if p, err := c.Prepare(nil, Limits{}); err == nil || p != nil {
+		t.Errorf("Prepare(nothing) = %v, %v; want an error", p, err)
+	}
 	for _, size := range []image.Point{{1, 1}, {1, 900}, {900, 1}, {2, 3}, {25, 25}, {33, 48}, {390, 567}, {3000, 40}} {
 		orientations := []int{1, 6}
 		if size.X*size.Y < 2000 {

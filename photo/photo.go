@@ -22,9 +22,6 @@ const (
 	PrintHeight = 567
 )
 
-// mmPerInch converts between millimetres and dots at DPI.
-const mmPerInch = 25.4
-
 // Picture is a decoded photo: its pixels as stored in the file and the
 // EXIF orientation that turns them upright. Every coordinate the package
 // reports is in the upright picture's pixels, from (0, 0).

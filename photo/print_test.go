@@ -13,6 +13,9 @@ import (
 	"examdesk/photo/phototest"
 )
 
+// mmPerInch converts between millimetres and dots at DPI.
+const mmPerInch = 25.4
+
 func TestEncodeJPEGDensity(t *testing.T) {
 	m := image.NewRGBA(image.Rect(0, 0, PrintWidth, PrintHeight))
 	var b bytes.Buffer
