@@ -74,6 +74,9 @@ type SenderOptions struct {
 	// the sender waits it out: Telegram's flood limit is the bot's, so
 	// the broadcasts slow down too.
 	TooMany func(ctx context.Context, retryAfter time.Duration)
+	// Files, if set, is the HTTP client that downloads files (Download);
+	// default http.DefaultClient.
+	Files tg.HttpClient
 }
 
 // Sender sends messages and callback answers through the Bot API. It is

@@ -27,14 +27,15 @@ type limits struct {
 // limited reports whether method counts against the flood limits.
 func limited(method string) bool {
 	switch method {
-	case "sendMessage", "editMessageText":
+	case "sendMessage", "editMessageText", "sendDocument":
 		return true
 	}
 	return false
 }
 
 // Limit makes the server enforce Telegram's flood limits, as
-// api.telegram.org does, on sendMessage and the edits: a call is answered
+// api.telegram.org does, on sendMessage, sendDocument and the edits: a
+// call is answered
 // 429 Too Many Requests with parameters.retry_after (whole seconds until
 // the window has room) when the calls accepted within the last second
 // number global already (PaidLimit for a call with allow_paid_broadcast),

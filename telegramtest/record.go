@@ -19,6 +19,9 @@ type Call struct {
 	Params map[string]string
 	// ReplyMarkup is reply_markup parsed, or nil when absent or not JSON.
 	ReplyMarkup map[string]any
+	// Files are the files uploaded in a multipart request, by form field
+	// (their parameter in Params is the file name); nil when none.
+	Files map[string]Upload
 	// Time is when the request arrived.
 	Time time.Time
 	// Status is the HTTP status of the answer, which is also its

@@ -1,9 +1,11 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It
 // answers the methods a dialog bot calls (getUpdates and webhooks, getMe,
 // setMyCommands, setChatMenuButton, sendMessage, editMessageText,
-// answerCallbackQuery, deleteMessage) the way api.telegram.org does, down to the
-// error texts; queues updates built with Message and Callback; records every
-// call for assertions; and fails or slows calls on request.
+// answerCallbackQuery, deleteMessage, getFile and the file downloads,
+// sendDocument) the way api.telegram.org does, down to the error texts;
+// queues updates built with Message, Callback, Photo and File; records
+// every call, uploaded files included, for assertions; and fails or slows
+// calls on request.
 package telegramtest
 
 import (
@@ -41,8 +43,13 @@ type Server struct {
 	commands map[string][]BotCommand
 	menus    map[int64]MenuButton // by chat, 0 for the default; see menu.go
 	fails    []*failure
-	slow     map[string]time.Duration // by lower-case method; "" for all
+	slow     map[string]time.Duration // by lower-case method; "" for all; "file" for downloads
 	limits   limits                   // flood limits, off unless Limit
+
+	files     map[string]*storedFile // by file_id
+	paths     map[string]*storedFile // by file_path, once getFile gave one
+	fileN     int
+	downloads []string // file paths, in order
 }
 
 // NewServer starts a fake Bot API server that accepts token as its bot's
@@ -67,6 +74,8 @@ func NewServer(token string) *Server {
 		queries:  make(map[string]bool),
 		commands: make(map[string][]BotCommand),
 		slow:     make(map[string]time.Duration),
+		files:    make(map[string]*storedFile),
+		paths:    make(map[string]*storedFile),
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -179,11 +188,19 @@ func route(method string) (string, handler, bool) {
 		return "answerCallbackQuery", (*Server).answerCallbackQuery, true
 	case "deletemessage":
 		return "deleteMessage", (*Server).deleteMessage, true
+	case "getfile":
+		return "getFile", (*Server).getFile, true
+	case "senddocument":
+		return "sendDocument", (*Server).sendDocument, true
 	}
 	return method, nil, false
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	call := Call{Time: time.Now()}
 	rep := s.answer(r, &call)
 	if rep.canceled {
@@ -238,8 +255,9 @@ func (s *Server) answer(r *http.Request, call *Call) reply {
 	rest, isBot := strings.CutPrefix(path, "bot")
 	token, method, found := strings.Cut(rest, "/")
 	call.Method = method
-	p, perr := readParams(r)
+	p, uploads, perr := readParams(r)
 	call.Params = p
+	call.Files = uploads
 	if raw := p["reply_markup"]; raw != "" {
 		var m map[string]any
 		if json.Unmarshal([]byte(raw), &m) == nil {
@@ -265,6 +283,9 @@ func (s *Server) answer(r *http.Request, call *Call) reply {
 	}
 
 	ctx := r.Context()
+	if len(uploads) > 0 {
+		ctx = context.WithValue(ctx, uploadsKey{}, uploads)
+	}
 	if err := s.delay(ctx, name); err != nil {
 		return reply{canceled: true}
 	}
@@ -278,18 +299,29 @@ func (s *Server) answer(r *http.Request, call *Call) reply {
 }
 
 // readParams merges the query string with a body in any of the encodings
-// Telegram accepts: multipart/form-data, x-www-form-urlencoded or JSON.
-func readParams(r *http.Request) (params, error) {
+// Telegram accepts: multipart/form-data, x-www-form-urlencoded or JSON. A
+// file uploaded in a multipart body is a parameter holding its file name,
+// and an upload, by form field.
+func readParams(r *http.Request) (params, map[string]Upload, error) {
+	p, uploads, err := readBody(r)
+	if len(uploads) == 0 {
+		uploads = nil
+	}
+	return p, uploads, err
+}
+
+func readBody(r *http.Request) (params, map[string]Upload, error) {
 	p := params{}
+	uploads := map[string]Upload{}
 	for k, v := range r.URL.Query() {
 		p[k] = v[0]
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return p, fmt.Errorf("can't read the request body")
+		return p, uploads, fmt.Errorf("can't read the request body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return p, nil
+		return p, uploads, nil
 	}
 	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mediaType {
@@ -298,17 +330,19 @@ func readParams(r *http.Request) (params, error) {
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return p, nil
+				return p, uploads, nil
 			}
 			if err != nil {
-				return p, fmt.Errorf("can't parse multipart/form-data body")
+				return p, uploads, fmt.Errorf("can't parse multipart/form-data body")
 			}
 			v, err := io.ReadAll(part)
 			if err != nil {
-				return p, fmt.Errorf("can't parse multipart/form-data body")
+				return p, uploads, fmt.Errorf("can't parse multipart/form-data body")
 			}
 			if part.FileName() != "" {
-				// An uploaded file: keep its name, not its bytes.
+				// An uploaded file: the parameter is its name, the
+				// bytes are an upload.
+				uploads[part.FormName()] = Upload{Field: part.FormName(), FileName: part.FileName(), Data: v}
 				v = []byte(part.FileName())
 			}
 			p[part.FormName()] = string(v)
@@ -316,7 +350,7 @@ func readParams(r *http.Request) (params, error) {
 	case "application/x-www-form-urlencoded":
 		q, err := url.ParseQuery(string(body))
 		if err != nil {
-			return p, fmt.Errorf("can't parse x-www-form-urlencoded body")
+			return p, uploads, fmt.Errorf("can't parse x-www-form-urlencoded body")
 		}
 		for k, v := range q {
 			p[k] = v[0]
@@ -324,7 +358,7 @@ func readParams(r *http.Request) (params, error) {
 	case "application/json":
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(body, &fields); err != nil {
-			return p, fmt.Errorf("can't parse JSON object")
+			return p, uploads, fmt.Errorf("can't parse JSON object")
 		}
 		for k, raw := range fields {
 			switch {
@@ -340,7 +374,7 @@ func readParams(r *http.Request) (params, error) {
 			}
 		}
 	}
-	return p, nil
+	return p, uploads, nil
 }
 
 func mustJSON(v any) []byte {

@@ -34,14 +34,20 @@ func (u Update) Kind() string {
 // fake hands it to the bot in updates and in the results of sendMessage and
 // the edit methods.
 type ChatMessage struct {
-	ID          int                   `json:"message_id"`
-	From        *User                 `json:"from,omitempty"`
-	Date        int64                 `json:"date"`
-	Chat        Chat                  `json:"chat"`
-	EditDate    int64                 `json:"edit_date,omitempty"`
-	Text        string                `json:"text,omitempty"`
-	Entities    []Entity              `json:"entities,omitempty"`
-	ReplyMarkup *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
+	ID       int      `json:"message_id"`
+	From     *User    `json:"from,omitempty"`
+	Date     int64    `json:"date"`
+	Chat     Chat     `json:"chat"`
+	EditDate int64    `json:"edit_date,omitempty"`
+	Text     string   `json:"text,omitempty"`
+	Entities []Entity `json:"entities,omitempty"`
+	// Photo, Document and Caption are those of a photo or a file; see
+	// the Photo and File updates and sendDocument.
+	Photo           []PhotoSize           `json:"photo,omitempty"`
+	Document        *Document             `json:"document,omitempty"`
+	Caption         string                `json:"caption,omitempty"`
+	CaptionEntities []Entity              `json:"caption_entities,omitempty"`
+	ReplyMarkup     *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
 }
 
 // User is a Telegram user or bot, shaped like the Bot API's User object.

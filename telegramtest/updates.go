@@ -162,6 +162,7 @@ func (s *Server) prepare(u Update) Update {
 		} else if m.ID > c.lastID {
 			c.lastID = m.ID
 		}
+		s.storeFiles(&m)
 		stored := m
 		c.msgs = append(c.msgs, &stored)
 		u.Message = &m

@@ -7,6 +7,7 @@
 //	examdesk broadcast send|status|cancel        queue, watch or cancel a notice (REDIS_URL)
 //	examdesk stats [--days N] [--json]           what the bot was asked, day by day (REDIS_URL)
 //	examdesk faq export                          the examples administrators added (REDIS_URL)
+//	examdesk photo check|crop|sheet FILE         check a photo, make its print-ready files
 //	examdesk serve                               serve candidates on Telegram
 package main
 
@@ -66,6 +67,7 @@ const usage = `usage:
   examdesk broadcast send|status|cancel ...     queue a notice to the subscribers, show or cancel one
   examdesk stats [--days N] [--json]            the statistics of the last N days (7), in REDIS_URL
   examdesk faq export                           the examples administrators taught, as faq/knowledge.txt lines
+  examdesk photo check|crop|sheet FILE ...      check a photo, crop it to 33 × 48 mm, make a 6-inch sheet (photo help: how)
   examdesk serve                                serve on Telegram (configured by environment)`
 
 // run runs the examdesk command named by args[0].
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "broadcast":
 		return runBroadcast(ctx, args[1:], getenv, stdout)
+	case "photo":
+		return runPhoto(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
