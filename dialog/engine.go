@@ -222,6 +222,7 @@ func (st State) clone() State {
 			c.Doubt = &d
 		}
 		c.Readings = slices.Clone(c.Readings)
+		c.Upto = maps.Clone(c.Upto)
 		st.Check = &c
 	}
 	return st
@@ -243,28 +244,34 @@ func (e *Engine) sane(st State) State {
 			return st
 		}
 	}
+	for q := range c.Upto {
+		if e.rules.Ask(q).Kind != rules.Number {
+			delete(c.Upto, q)
+		}
+	}
+	if c.Done {
+		return st
+	}
+	for _, v := range c.Readings {
+		if !e.validOption(c.Asking, v) {
+			c.Readings = nil
+			break
+		}
+	}
 	if c.FollowUp {
 		if !e.saneFollowUp(c) {
 			st.Check = nil
 		}
 		return st
 	}
-	if !c.Done {
-		if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
-			st.Check = nil
-			return st
-		}
-		if c.Asked == 0 && len(e.rules.Ask(c.Asking).Choices) > 0 {
-			// Saved before Asked was kept: the question was the last
-			// prompt with options.
-			c.Asked = st.Step
-		}
-		for _, v := range c.Readings {
-			if !e.validOption(c.Asking, v) {
-				c.Readings = nil
-				break
-			}
-		}
+	if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
+		st.Check = nil
+		return st
+	}
+	if c.Asked == 0 && len(e.rules.Ask(c.Asking).Choices) > 0 {
+		// Saved before Asked was kept: the question was the last
+		// prompt with options.
+		c.Asked = st.Step
 	}
 	return st
 }
@@ -431,11 +438,11 @@ func (c *conv) advance() {
 	ch := c.st.Check
 	q, done := c.e.rules.Next(ch.Answers)
 	if done {
-		ch.Asking, ch.Done, ch.Misses, ch.Readings = "", true, 0, nil
+		ch.Asking, ch.Done, ch.Misses, ch.Readings, ch.Clashes = "", true, 0, nil, 0
 		c.result()
 		return
 	}
-	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings = q, 0, false, nil, 0, nil
+	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = q, 0, false, nil, 0, nil, 0
 	c.ask()
 }
 
@@ -483,16 +490,29 @@ func (c *conv) back() {
 		c.say(T("back.nothing"))
 		return
 	}
+	if q, ok := clashing[ch.Asking]; ok && ch.Clashes > 0 && slices.Contains(ch.History, q) {
+		// Right after a contradiction: back to the answer it contradicts.
+		c.unanswer(q)
+		c.advance()
+		return
+	}
 	if len(ch.History) == 0 {
 		c.say(T("back.first"))
 		c.ask()
 		return
 	}
-	last := ch.History[len(ch.History)-1]
-	ch.History = ch.History[:len(ch.History)-1]
-	delete(ch.Answers, last)
+	c.unanswer(ch.History[len(ch.History)-1])
 	ch.Done = false
 	c.advance()
+}
+
+// unanswer forgets the answer to q, so that it is asked again if it still
+// matters; the other answers stay.
+func (c *conv) unanswer(q rules.Question) {
+	ch := c.st.Check
+	ch.History = slices.DeleteFunc(ch.History, func(h rules.Question) bool { return h == q })
+	delete(ch.Answers, q)
+	delete(ch.Upto, q)
 }
 
 func (c *conv) cancel() {
@@ -612,25 +632,27 @@ func (c *conv) answerChoice(v string) {
 	}
 	q := c.e.rules.Ask(c.st.Check.Asking)
 	if q.Kind == rules.Number {
-		n, ok := numberValue(v)
+		n, upto, ok := numberValue(v)
 		if !ok || c.e.rules.Check(q.ID, rules.Value{Number: n}) != nil {
 			c.stale()
 			return
 		}
-		c.record(rules.Value{Number: n})
+		c.record(rules.Value{Number: n}, upto)
 		return
 	}
 	if !slices.Contains(q.Choices, v) {
 		c.stale()
 		return
 	}
-	c.record(rules.Value{Choice: v})
+	c.record(rules.Value{Choice: v}, 0)
 }
 
 // record records an answer to the question asked, once it is plausible,
-// and goes on: the next question, or the result.
-func (c *conv) record(v rules.Value) {
-	if c.doubt(v) {
+// and goes on: the next question, or the result. upto is, for years read
+// as a range, the range's end (excluded), v its start; 0 for an exact
+// answer.
+func (c *conv) record(v rules.Value, upto float64) {
+	if c.doubt(v, upto) {
 		return
 	}
 	ch := c.st.Check
@@ -641,6 +663,7 @@ func (c *conv) record(v rules.Value) {
 	settled := c.e.rules.Outcome(ch.Answers).Settled
 	ch.Answers[ch.Asking] = v
 	ch.History = append(ch.History, ch.Asking)
+	c.narrow(v, upto)
 	if !settled {
 		c.early()
 	}

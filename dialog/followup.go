@@ -8,11 +8,12 @@ import (
 )
 
 // Answers to a question that are not one of its choices: skipping a
-// follow-up, and keeping an answer questioned as unlikely. No choice
-// starts with "!".
+// follow-up, keeping an answer questioned as unlikely, going back to the
+// answer one contradicts. No choice starts with "!".
 const (
 	skipAnswer = "!skip"
 	keepAnswer = "!keep"
+	backAnswer = "!back"
 )
 
 // followUps lists the follow-up questions worth asking after the result
@@ -33,7 +34,7 @@ func (e *Engine) saneFollowUp(ch *Check) bool {
 		return false
 	}
 	if _, answered := ch.Answers[ch.Asking]; answered || !slices.Contains(e.followUps(ch), ch.Asking) {
-		ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+		ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = "", 0, true, false, nil, 0, nil, 0
 	}
 	return true
 }
@@ -42,7 +43,7 @@ func (e *Engine) saneFollowUp(ch *Check) bool {
 // is optional, and the result stands meanwhile.
 func (c *conv) offerFollowUp() {
 	ch := c.st.Check
-	ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+	ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = "", 0, true, false, nil, 0, nil, 0
 	qs := c.e.followUps(ch)
 	if len(qs) == 0 {
 		return
@@ -69,12 +70,16 @@ func (c *conv) followedUp(v rules.Value) {
 }
 
 // asideOptions are the options of the question asked beside its choices:
-// skipping a follow-up, keeping an answer questioned as unlikely.
+// skipping a follow-up, keeping an answer questioned as unlikely, going
+// back to the answer the last one contradicted.
 func (c *conv) asideOptions() []Option {
 	ch := c.st.Check
 	var opts []Option
 	if ch.Doubt != nil {
 		opts = append(opts, Option{Label: T("doubt.keep", "Years", saidText(ch.Doubt.Number)), Value: answerPrefix + keepAnswer})
+	}
+	if q, ok := clashing[ch.Asking]; ok && ch.Clashes > 0 {
+		opts = append(opts, Option{Label: T("sanity.back." + string(q)), Value: answerPrefix + backAnswer})
 	}
 	if ch.FollowUp {
 		opts = append(opts, Option{Label: T("followup.skip"), Value: answerPrefix + skipAnswer})
@@ -93,7 +98,10 @@ func (c *conv) aside(v string) bool {
 		c.offerFollowUp()
 		return true
 	case v == keepAnswer && ch.Doubt != nil:
-		c.record(*ch.Doubt)
+		c.record(*ch.Doubt, 0)
+		return true
+	case v == backAnswer && ch.Clashes > 0:
+		c.back()
 		return true
 	}
 	return false
