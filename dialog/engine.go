@@ -682,6 +682,10 @@ func (c *conv) text(s string) {
 			return
 		}
 	case c.asking():
+		if c.typedAside(s) {
+			c.kind = KindAnswer
+			return
+		}
 		// An answer, alone or among words that do not ask anything
 		// (本科，讀市場營銷), is the answer.
 		if answer = c.readAnswer(s); len(answer.values) > 0 && !answer.question {

@@ -106,3 +106,45 @@ func (c *conv) aside(v string) bool {
 	}
 	return false
 }
+
+// typedAside takes a typed message that says what an aside option does:
+// skipping a follow-up (跳過, skip), keeping an answer questioned as
+// unlikely (係, yes) or saying it was wrong (打錯, no), as the vocabulary's
+// asides read them. After keep or wrong, the rest of the message is the
+// answer (打錯，應該係10年). It reports false, and changes nothing, for
+// any other message, or when no aside applies.
+func (c *conv) typedAside(s string) bool {
+	ch := c.st.Check
+	section := asideFollowUp
+	switch {
+	case ch.Doubt != nil:
+		section = asideDoubt
+	case !ch.FollowUp:
+		return false
+	}
+	word, rest := c.e.vocab.readAside(section, s, c.e.faq.Normalize)
+	switch {
+	case word == "":
+		return false
+	case rest != "" && word == asideSkip:
+		return false // 跳過，有冇其他問題: not a skip alone
+	case rest != "":
+		t := c.readAnswer(rest)
+		if len(t.values) == 0 || t.question {
+			return false
+		}
+		if word == asideWrong {
+			ch.Doubt = nil // a correction, questioned afresh
+		}
+		c.take(rest, t)
+		return true
+	case word == asideWrong:
+		ch.Doubt = nil
+		c.say(T("doubt.wrong"))
+		c.ask()
+		return true
+	case word == asideSkip:
+		return c.aside(skipAnswer)
+	}
+	return c.aside(keepAnswer)
+}
