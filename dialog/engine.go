@@ -343,21 +343,15 @@ func (c *conv) command(name, arg string) {
 		// The administrators' commands: anyone else gets the help, then
 		// the question of the check in progress.
 		c.help()
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	case "where":
 		c.topic = "location"
 		c.answerTopic("location")
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	default:
 		c.say(T("command.unknown", "Command", "/"+name))
 		c.help()
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	}
 }
 
@@ -369,15 +363,11 @@ func (c *conv) start(payload string) {
 	case slices.Contains(c.e.topics, payload):
 		c.topic = payload
 		c.answerTopic(payload)
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 		return
 	}
 	c.say(T("welcome"), c.menu()...)
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 func (c *conv) menu() []Option {
@@ -425,6 +415,17 @@ func (c *conv) help() {
 }
 
 func (c *conv) asking() bool { return c.st.Check != nil && !c.st.Check.Done }
+
+// resume asks again, after answering something else (a question, small
+// talk, a command), the question of the check in progress. An optional
+// follow-up after the result is not asked again: the candidate has moved
+// on, and it would follow every answer; it stays open, its buttons good,
+// until it is answered, skipped, or the check is begun again.
+func (c *conv) resume() {
+	if c.asking() && !c.st.Check.FollowUp {
+		c.ask()
+	}
+}
 
 func (c *conv) begin() {
 	c.st.Check = &Check{Answers: rules.Answers{}}
@@ -542,9 +543,7 @@ func (c *conv) chooseLanguage(arg string) {
 func (c *conv) setLanguage(lang string) {
 	c.st.Lang, c.st.Choosing, c.lang = lang, false, lang
 	c.say(T("lang.set"))
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 // matchLanguage recognises a language by code ("en", "zh-TW") or number.
@@ -582,9 +581,7 @@ func (c *conv) pick(p Pick) {
 		if slices.Contains(c.e.topics, value) {
 			c.topic = value
 			c.answerTopic(value)
-			if c.asking() {
-				c.ask()
-			}
+			c.resume()
 			return
 		}
 	case commandPrefix:
@@ -731,9 +728,7 @@ func (c *conv) text(s string) {
 		}
 		return
 	}
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 func plain(s string) string { return s }

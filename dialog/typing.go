@@ -134,6 +134,7 @@ func (c *conv) clarify(s string, t typed) {
 	if q.Kind == rules.Number {
 		key = "clarify.years"
 	}
+	opts = append(opts, c.asideOptions()...)
 	c.say(T(key, "Text", quote(s)), opts...)
 	ch.Asked, ch.Readings = c.st.Step, readings
 }
@@ -174,6 +175,7 @@ func (c *conv) unread(s string) {
 	if ch.Misses%2 == 0 {
 		key += ".again" // never the same prompt twice in a row
 	}
+	opts = append(opts, c.asideOptions()...)
 	c.say(T(key, "Text", quote(s)), opts...)
 	ch.Asked, ch.Readings = c.st.Step, nil
 }
