@@ -107,9 +107,9 @@ func (r yearsRange) allows(n float64) bool {
 func (r yearsRange) said() Text {
 	switch {
 	case math.IsInf(r.to, 1):
-		return T("years.least", "Years", saidText(r.from))
+		return T("years.over", "N", saidText(r.from))
 	case r.to > r.from:
-		return T("years.range", "From", saidText(r.from), "To", saidText(r.to))
+		return T("years.between", "From", saidText(r.from), "To", saidText(r.to))
 	}
 	return saidText(r.from)
 }

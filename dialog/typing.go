@@ -186,11 +186,11 @@ func rangeLabel(ranges []yearsRange, i int) Text {
 	r := ranges[i]
 	switch {
 	case i == len(ranges)-1:
-		return T("years.over", "N", r.from)
+		return T("years.over", "N", saidText(r.from))
 	case i == 0:
-		return T("years.under", "N", r.to)
+		return T("years.under", "N", saidText(r.to))
 	}
-	return T("years.between", "From", r.from, "To", r.to)
+	return T("years.between", "From", saidText(r.from), "To", saidText(r.to))
 }
 
 // upto is the end of the i-th reading's range of years, excluded, as
