@@ -252,6 +252,9 @@ func (e *Engine) sane(st State) State {
 	if c.Done {
 		return st
 	}
+	if c.Doubt != nil && e.rules.Check(c.Asking, *c.Doubt) != nil {
+		c.Doubt = nil
+	}
 	for _, v := range c.Readings {
 		if !e.validOption(c.Asking, v) {
 			c.Readings = nil
