@@ -267,3 +267,32 @@ func TestCollapse(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionValue: an option's value gives back the number it answers
+// with, and the end of its range of years.
+func TestOptionValue(t *testing.T) {
+	tests := []struct {
+		n, upto float64
+		want    string
+	}{
+		{7, 0, "#7"},
+		{13, 19, "#13~19"},
+		{9.45, 10.4567, "#9.45~10.46"},
+		{19, math.Inf(1), "#19~"},
+	}
+	for _, tt := range tests {
+		v := optionValue(rules.Value{Number: tt.n}, tt.upto)
+		if v != tt.want {
+			t.Errorf("optionValue(%v, %v) = %q; want %q", tt.n, tt.upto, v, tt.want)
+		}
+		n, upto, ok := numberValue(v)
+		if want := math.Ceil(tt.upto*100) / 100; !ok || n != tt.n || upto != want {
+			t.Errorf("numberValue(%q) = %v, %v, %v; want %v, %v, true", v, n, upto, ok, tt.n, want)
+		}
+	}
+	for _, v := range []string{"#", "#x", "#3~2", "#3~x", "bachelor"} {
+		if n, upto, ok := numberValue(v); ok {
+			t.Errorf("numberValue(%q) = %v, %v, true; want false", v, n, upto)
+		}
+	}
+}
