@@ -283,6 +283,10 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, q := range []rules.Question{rules.OccupationYears, rules.YearsSinceCertificate, rules.YearsSinceGraduation} {
 		keys = append(keys, "doubt."+string(q))
 	}
+	// A contradiction, told again, and the way back to the answer it
+	// contradicts.
+	keys = append(keys, "sanity.since.again", "sanity.work.again",
+		"sanity.back."+string(rules.OccupationYears), "sanity.back."+string(rules.YearsSinceCertificate))
 	for _, l := range rules.Levels {
 		keys = append(keys, "level."+strconv.Itoa(int(l)), "level.short."+strconv.Itoa(int(l)))
 		for _, m := range set.Materials(l, nil) {
