@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -27,8 +28,32 @@ var questions = []rules.Question{
 	rules.TrainingLevel2, rules.TrainingLevel1,
 }
 
-// vocabulary is what answers.txt says candidates type at each question.
-type vocabulary map[rules.Question]*lexicon
+// vocabulary is what answers.txt says candidates type at each question,
+// and beside the answers.
+type vocabulary struct {
+	answers map[rules.Question]*lexicon
+	// asides are the sections of what candidates type beside an answer,
+	// by name (see asideWords).
+	asides map[string]*lexicon
+}
+
+// asideWords are the sections of answers.txt of what candidates type
+// beside an answer, and the words each section's phrases may mean: at a
+// follow-up after the result, skipping it; at an answer questioned as
+// unlikely, keeping it or saying it was wrong.
+var asideWords = map[string][]string{
+	asideFollowUp: {asideSkip},
+	asideDoubt:    {asideKeep, asideWrong},
+}
+
+// The sections and words of asideWords.
+const (
+	asideFollowUp = "follow-up"
+	asideDoubt    = "doubt"
+	asideSkip     = "skip"
+	asideKeep     = "keep"
+	asideWrong    = "wrong"
+)
 
 // lexicon is the phrases of one question, normalised.
 type lexicon struct {
@@ -43,11 +68,12 @@ type phrase struct {
 	isYears  bool
 	calendar int // with isCal: a year, counted from this one
 	isCal    bool
-	under    bool // "less than" the amount after it
-	not      bool // the opposite of the phrase after it
-	filler   bool // says nothing
-	question bool // makes the message a question, or a wish, not an answer
-	line     int  // where it was defined last
+	under    bool   // "less than" the amount after it
+	not      bool   // the opposite of the phrase after it
+	filler   bool   // says nothing
+	question bool   // makes the message a question, or a wish, not an answer
+	aside    string // in a section of asideWords, the word it means
+	line     int    // where it was defined last
 }
 
 // isFiller reports whether p is a phrase that says nothing; nil, for text
@@ -56,7 +82,7 @@ func (p *phrase) isFiller() bool { return p != nil && p.filler }
 
 // meaning returns what p says, for telling two definitions apart.
 func (p *phrase) meaning() string {
-	return fmt.Sprint(p.values, p.years, p.isYears, p.calendar, p.isCal, p.under, p.not, p.filler, p.question)
+	return fmt.Sprint(p.values, p.years, p.isYears, p.calendar, p.isCal, p.under, p.not, p.filler, p.question, p.aside)
 }
 
 // scope is how widely a section of answers.txt applies; a narrower one
@@ -88,6 +114,8 @@ func parseVocabulary(name string, r io.Reader, set *rules.Set, norm func(string)
 		qs       []rules.Question
 		sc0      scope
 		inHeader bool
+		aside    string // the section of asideWords being read, if any
+		asides   = map[string]*lexicon{}
 	)
 	for sc.Scan() {
 		n++
@@ -98,43 +126,64 @@ func parseVocabulary(name string, r io.Reader, set *rules.Set, norm func(string)
 		if strings.HasPrefix(line, "[") {
 			head, ok := strings.CutSuffix(line[1:], "]")
 			if !ok {
-				return nil, fmt.Errorf("%s:%d: want a header \"[question]\", \"[yes_no]\", \"[years]\" or \"[any]\"", name, n)
-			}
-			var err error
-			if qs, sc0, err = sectionQuestions(set, strings.TrimSpace(head)); err != nil {
-				return nil, fmt.Errorf("%s:%d: %v", name, n, err)
+				return vocabulary{}, fmt.Errorf("%s:%d: want a header \"[question]\", \"[yes_no]\", \"[years]\" or \"[any]\"", name, n)
 			}
 			inHeader = true
+			if aside = strings.TrimSpace(head); asideWords[aside] != nil {
+				if asides[aside] == nil {
+					asides[aside] = &lexicon{phrases: map[string]*phrase{}}
+				}
+				continue
+			}
+			aside = ""
+			var err error
+			if qs, sc0, err = sectionQuestions(set, strings.TrimSpace(head)); err != nil {
+				return vocabulary{}, fmt.Errorf("%s:%d: %v", name, n, err)
+			}
 			continue
 		}
 		if !inHeader {
-			return nil, fmt.Errorf("%s:%d: a line before the first header", name, n)
+			return vocabulary{}, fmt.Errorf("%s:%d: a line before the first header", name, n)
 		}
 		head, list, ok := strings.Cut(line, ":")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: want \"VALUE: phrase, phrase…\"", name, n)
+			return vocabulary{}, fmt.Errorf("%s:%d: want \"VALUE: phrase, phrase…\"", name, n)
 		}
-		p, err := parseValue(set, qs, strings.TrimSpace(head))
+		var (
+			p   phrase
+			err error
+		)
+		if aside != "" {
+			p, err = parseAside(aside, strings.TrimSpace(head))
+		} else {
+			p, err = parseValue(set, qs, strings.TrimSpace(head))
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, n, err)
+			return vocabulary{}, fmt.Errorf("%s:%d: %v", name, n, err)
 		}
 		p.line = n
 		phrases := splitPhrases(list)
 		if len(phrases) == 0 {
-			return nil, fmt.Errorf("%s:%d: no phrases", name, n)
+			return vocabulary{}, fmt.Errorf("%s:%d: no phrases", name, n)
 		}
 		for _, ph := range phrases {
 			key := collapse(norm(ph))
 			if key == "" {
-				return nil, fmt.Errorf("%s:%d: phrase %q has nothing to read", name, n, ph)
+				return vocabulary{}, fmt.Errorf("%s:%d: phrase %q has nothing to read", name, n, ph)
+			}
+			if aside != "" {
+				if err := asides[aside].add(key, p); err != nil {
+					return vocabulary{}, fmt.Errorf("%s:%d: %v", name, n, err)
+				}
+				continue
 			}
 			defs = append(defs, definition{scope: sc0, questions: qs, key: key, p: p})
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return vocabulary{}, fmt.Errorf("read %s: %w", name, err)
 	}
-	v := vocabulary{}
+	v := vocabulary{answers: map[rules.Question]*lexicon{}, asides: asides}
 	for _, q := range questions {
 		if set.Ask(q).Kind == 0 {
 			continue
@@ -152,7 +201,7 @@ func parseVocabulary(name string, r io.Reader, set *rules.Set, norm func(string)
 					// value may be one phrase (沒有), nothing else may.
 					merged, ok := merge(prev, &p)
 					if !ok {
-						return nil, fmt.Errorf("%s:%d: %q at %s means %s here and %s on line %d", name, p.line, d.key, q, describe(&p), describe(prev), prev.line)
+						return vocabulary{}, fmt.Errorf("%s:%d: %q at %s means %s here and %s on line %d", name, p.line, d.key, q, describe(&p), describe(prev), prev.line)
 					}
 					p = *merged
 				}
@@ -161,9 +210,56 @@ func parseVocabulary(name string, r io.Reader, set *rules.Set, norm func(string)
 				lx.longest = max(lx.longest, utf8.RuneCountInString(d.key))
 			}
 		}
-		v[q] = lx
+		v.answers[q] = lx
+	}
+	for section, lx := range asides {
+		if !slices.ContainsFunc(slices.Collect(maps.Values(lx.phrases)), func(p *phrase) bool { return p.aside != "" }) {
+			return vocabulary{}, fmt.Errorf("%s: section [%s] has no phrase of %s", name, section, strings.Join(asideWords[section], " or "))
+		}
 	}
 	return v, nil
+}
+
+// parseAside reads the VALUE of a line of the section aside of
+// asideWords: one of its words, or filler.
+func parseAside(aside, head string) (phrase, error) {
+	switch {
+	case head == "filler":
+		return phrase{filler: true}, nil
+	case head == "not" && asideOpposite[asideWords[aside][0]] != "":
+		return phrase{not: true}, nil
+	case slices.Contains(asideWords[aside], head):
+		return phrase{aside: head}, nil
+	}
+	want := strings.Join(asideWords[aside], ", ")
+	if asideOpposite[asideWords[aside][0]] != "" {
+		want += ", not"
+	}
+	return phrase{}, fmt.Errorf("value %q in [%s]: want %s or filler", head, aside, want)
+}
+
+// asideOpposite are the words of asideWords that a negation turns into
+// each other: 沒打錯 keeps, "not right" is wrong.
+var asideOpposite = map[string]string{asideKeep: asideWrong, asideWrong: asideKeep}
+
+// add adds the phrase key, meaning p, to l; the same phrase twice must
+// mean the same, or be a negation and a word (沒有 is wrong, and negates
+// what follows).
+func (l *lexicon) add(key string, p phrase) error {
+	if prev, ok := l.phrases[key]; ok && prev.meaning() != p.meaning() {
+		bare := func(p *phrase) bool { return p.not && p.aside == "" }
+		switch {
+		case bare(&p) && prev.aside != "":
+			p.aside = prev.aside
+		case bare(prev) && p.aside != "":
+			p.not = true
+		default:
+			return fmt.Errorf("%q means %s here and %s on line %d", key, describe(&p), describe(prev), prev.line)
+		}
+	}
+	l.phrases[key] = &p
+	l.longest = max(l.longest, utf8.RuneCountInString(key))
+	return nil
 }
 
 // sectionQuestions returns the questions a header names, and its scope.
@@ -284,6 +380,8 @@ func describe(p *phrase) string {
 		return strconv.FormatFloat(p.years, 'f', -1, 64)
 	case p.not && p.values == nil:
 		return "not"
+	case p.aside != "":
+		return p.aside
 	}
 	return strings.Join(p.values, " | ")
 }
@@ -439,7 +537,7 @@ func (v vocabulary) readChoice(q rules.QuestionInfo, text string, norm func(stri
 		}
 		return typed{}
 	}
-	lx := v[q.ID]
+	lx := v.answers[q.ID]
 	if lx == nil || key == "" {
 		return typed{}
 	}
@@ -495,6 +593,53 @@ func (v vocabulary) readChoice(q rules.QuestionInfo, text string, norm func(stri
 	return typed{values: values, clean: clean && !question, question: question}
 }
 
+// readAside reads a typed message by the section of asideWords named
+// section: word is the word its first phrases mean, with nothing but
+// fillers before them, and rest what follows them, collapsed ("" when
+// only fillers and phrases of the same word follow: 係呀, 冇錯; "10年" in
+// 打錯，10年). A negation before a word means its opposite (沒打錯 keeps).
+// word is "" when the message starts otherwise.
+func (v vocabulary) readAside(section, text string, norm func(string) string) (word, rest string) {
+	lx := v.asides[section]
+	key := collapse(norm(text))
+	if lx == nil || key == "" {
+		return "", ""
+	}
+	spans := lx.scan(key)
+	// Where each span starts in key: a negation is of the phrase right
+	// after it, not across a comma (唔係，打錯咗 is wrong).
+	starts := make([]int, len(spans))
+	for i, at := 0, 0; i < len(spans); i++ {
+		starts[i] = at + strings.Index(key[at:], spans[i].text)
+		at = starts[i] + len(spans[i].text)
+	}
+	joined := func(i, j int) bool {
+		gap := key[starts[i]+len(spans[i].text) : starts[j]]
+		return gap == "" || gap == " " && isWordChar(lastRune(spans[i].text))
+	}
+	for i := 0; i < len(spans); i++ {
+		s := spans[i]
+		if s.p.isFiller() {
+			continue
+		}
+		w, at := "", i
+		if s.p != nil {
+			w = s.p.aside
+			if j := i + 1; s.p.not && j < len(spans) && joined(i, j) && spans[j].p != nil && asideOpposite[spans[j].p.aside] != "" {
+				w, i = asideOpposite[spans[j].p.aside], j
+			}
+		}
+		if w == "" || word != "" && w != word {
+			if word == "" {
+				return "", ""
+			}
+			return word, key[starts[at]:]
+		}
+		word = w
+	}
+	return word, ""
+}
+
 // nextValue returns the index of the first span from i on that is a
 // value and not a negation, past fillers only; 0 when there is none.
 func nextValue(spans []span, i int) int {
@@ -539,7 +684,7 @@ func (v vocabulary) readYears(q rules.Question, text string, norm func(string) s
 	if lo, hi, ok := ParseYearsRange(key); ok {
 		return yearsRange{lo, hi}, true
 	}
-	lx := v[q]
+	lx := v.answers[q]
 	if lx == nil || key == "" {
 		return yearsRange{}, false
 	}

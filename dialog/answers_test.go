@@ -183,6 +183,10 @@ func TestParseVocabularyErrors(t *testing.T) {
 		{"not at years", "[years]\nnot: no\n", `value "not": want a number of years`},
 		{"choice in any", "[any]\nyes: y\n", `value "yes" in a section of several kinds`},
 		{"no phrases", "[education]\nbachelor: , ,\n", "v.txt:2: no phrases"},
+		{"choice beside", "[follow-up]\nyes: sure\n", `v.txt:2: value "yes" in [follow-up]: want skip or filler`},
+		{"not without an opposite", "[follow-up]\nnot: no\n", `v.txt:2: value "not" in [follow-up]: want skip or filler`},
+		{"word twice", "[doubt]\nkeep: ok\nwrong: ok\n", `v.txt:3: "ok" means wrong here and keep on line 2`},
+		{"fillers only", "[doubt]\nfiller: um\n", "v.txt: section [doubt] has no phrase of keep or wrong"},
 		{"nothing to read", "[education]\nbachelor: !!\n", `v.txt:2: phrase "!!" has nothing to read`},
 		{"one phrase, two meanings", "[education]\nbachelor: uni\nmaster: uni\n", `v.txt:3: "uni" at education means master here and bachelor on line 2`},
 	}
@@ -200,11 +204,49 @@ func TestParseVocabularyErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseVocabulary(valid) = %v", err)
 	}
-	if p := v[rules.TrainingLevel4].phrases["no"]; p == nil || !p.not || !slices.Equal(p.values, []string{"no"}) {
+	if p := v.answers[rules.TrainingLevel4].phrases["no"]; p == nil || !p.not || !slices.Equal(p.values, []string{"no"}) {
 		t.Errorf("phrase no at training.level4 = %+v; want the value no and a negation", p)
 	}
-	if p := v[rules.Education].phrases["no"]; p == nil || !p.filler {
+	if p := v.answers[rules.Education].phrases["no"]; p == nil || !p.filler {
 		t.Errorf("phrase no at education = %+v; want a filler", p)
+	}
+}
+
+// TestReadAside reads what candidates type beside an answer: skipping a
+// follow-up; keeping a number questioned as unlikely, or saying it was
+// wrong, and what follows.
+func TestReadAside(t *testing.T) {
+	_, norm, v := loadVocabulary(t)
+	tests := []struct {
+		section, text, word, rest string
+	}{
+		{asideFollowUp, "跳過", asideSkip, ""},
+		{asideFollowUp, "唔使喇", asideSkip, ""},
+		{asideFollowUp, "skip this one, please", asideSkip, ""},
+		{asideFollowUp, "跳過，有冇其他問題", asideSkip, "有没有其他问题"},
+		{asideFollowUp, "有", "", ""},
+		{asideDoubt, "係", asideKeep, ""},
+		{asideDoubt, "冇錯", asideKeep, ""},
+		{asideDoubt, "yes, that's right", asideKeep, ""},
+		{asideDoubt, "yes, 100", asideKeep, "100"},
+		{asideDoubt, "唔係", asideWrong, ""},
+		{asideDoubt, "no", asideWrong, ""},
+		{asideDoubt, "打錯，10年", asideWrong, "10年"},
+		// A negation is of the phrase right after it, not across a comma.
+		{asideDoubt, "沒打錯", asideKeep, ""},
+		{asideDoubt, "no mistake", asideKeep, ""},
+		{asideDoubt, "not right", asideWrong, ""},
+		{asideDoubt, "唔係，打錯咗", asideWrong, ""},
+		{asideDoubt, "係，唔係", asideKeep, "不系"},
+		{asideDoubt, "打錯，沒打錯", asideWrong, "没打错"},
+		{asideDoubt, "100", "", ""},
+		{asideDoubt, "", "", ""},
+	}
+	for _, tt := range tests {
+		word, rest := v.readAside(tt.section, tt.text, norm)
+		if word != tt.word || rest != tt.rest {
+			t.Errorf("readAside(%s, %q) = %q, %q; want %q, %q", tt.section, tt.text, word, rest, tt.word, tt.rest)
+		}
 	}
 }
 
@@ -222,6 +264,35 @@ func TestCollapse(t *testing.T) {
 	for _, tt := range tests {
 		if got := collapse(tt.in); got != tt.want {
 			t.Errorf("collapse(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestOptionValue: an option's value gives back the number it answers
+// with, and the end of its range of years.
+func TestOptionValue(t *testing.T) {
+	tests := []struct {
+		n, upto float64
+		want    string
+	}{
+		{7, 0, "#7"},
+		{13, 19, "#13~19"},
+		{9.45, 10.4567, "#9.45~10.46"},
+		{19, math.Inf(1), "#19~"},
+	}
+	for _, tt := range tests {
+		v := optionValue(rules.Value{Number: tt.n}, tt.upto)
+		if v != tt.want {
+			t.Errorf("optionValue(%v, %v) = %q; want %q", tt.n, tt.upto, v, tt.want)
+		}
+		n, upto, ok := numberValue(v)
+		if want := math.Ceil(tt.upto*100) / 100; !ok || n != tt.n || upto != want {
+			t.Errorf("numberValue(%q) = %v, %v, %v; want %v, %v, true", v, n, upto, ok, tt.n, want)
+		}
+	}
+	for _, v := range []string{"#", "#x", "#3~2", "#3~x", "bachelor"} {
+		if n, upto, ok := numberValue(v); ok {
+			t.Errorf("numberValue(%q) = %v, %v, true; want false", v, n, upto)
 		}
 	}
 }

@@ -222,6 +222,7 @@ func (st State) clone() State {
 			c.Doubt = &d
 		}
 		c.Readings = slices.Clone(c.Readings)
+		c.Upto = maps.Clone(c.Upto)
 		st.Check = &c
 	}
 	return st
@@ -243,28 +244,37 @@ func (e *Engine) sane(st State) State {
 			return st
 		}
 	}
+	for q := range c.Upto {
+		if e.rules.Ask(q).Kind != rules.Number {
+			delete(c.Upto, q)
+		}
+	}
+	if c.Done {
+		return st
+	}
+	if c.Doubt != nil && e.rules.Check(c.Asking, *c.Doubt) != nil {
+		c.Doubt = nil
+	}
+	for _, v := range c.Readings {
+		if !e.validOption(c.Asking, v) {
+			c.Readings = nil
+			break
+		}
+	}
 	if c.FollowUp {
 		if !e.saneFollowUp(c) {
 			st.Check = nil
 		}
 		return st
 	}
-	if !c.Done {
-		if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
-			st.Check = nil
-			return st
-		}
-		if c.Asked == 0 && len(e.rules.Ask(c.Asking).Choices) > 0 {
-			// Saved before Asked was kept: the question was the last
-			// prompt with options.
-			c.Asked = st.Step
-		}
-		for _, v := range c.Readings {
-			if !e.validOption(c.Asking, v) {
-				c.Readings = nil
-				break
-			}
-		}
+	if next, done := e.rules.Next(c.Answers); done || next != c.Asking {
+		st.Check = nil
+		return st
+	}
+	if c.Asked == 0 && len(e.rules.Ask(c.Asking).Choices) > 0 {
+		// Saved before Asked was kept: the question was the last
+		// prompt with options.
+		c.Asked = st.Step
 	}
 	return st
 }
@@ -336,21 +346,15 @@ func (c *conv) command(name, arg string) {
 		// The administrators' commands: anyone else gets the help, then
 		// the question of the check in progress.
 		c.help()
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	case "where":
 		c.topic = "location"
 		c.answerTopic("location")
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	default:
 		c.say(T("command.unknown", "Command", "/"+name))
 		c.help()
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 	}
 }
 
@@ -362,15 +366,11 @@ func (c *conv) start(payload string) {
 	case slices.Contains(c.e.topics, payload):
 		c.topic = payload
 		c.answerTopic(payload)
-		if c.asking() {
-			c.ask()
-		}
+		c.resume()
 		return
 	}
 	c.say(T("welcome"), c.menu()...)
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 func (c *conv) menu() []Option {
@@ -419,6 +419,17 @@ func (c *conv) help() {
 
 func (c *conv) asking() bool { return c.st.Check != nil && !c.st.Check.Done }
 
+// resume asks again, after answering something else (a question, small
+// talk, a command), the question of the check in progress. An optional
+// follow-up after the result is not asked again: the candidate has moved
+// on, and it would follow every answer; it stays open, its buttons good,
+// until it is answered, skipped, or the check is begun again.
+func (c *conv) resume() {
+	if c.asking() && !c.st.Check.FollowUp {
+		c.ask()
+	}
+}
+
 func (c *conv) begin() {
 	c.st.Check = &Check{Answers: rules.Answers{}}
 	c.st.Choosing = false
@@ -431,11 +442,11 @@ func (c *conv) advance() {
 	ch := c.st.Check
 	q, done := c.e.rules.Next(ch.Answers)
 	if done {
-		ch.Asking, ch.Done, ch.Misses, ch.Readings = "", true, 0, nil
+		ch.Asking, ch.Done, ch.Misses, ch.Readings, ch.Clashes = "", true, 0, nil, 0
 		c.result()
 		return
 	}
-	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings = q, 0, false, nil, 0, nil
+	ch.Asking, ch.Asked, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = q, 0, false, nil, 0, nil, 0
 	c.ask()
 }
 
@@ -483,16 +494,29 @@ func (c *conv) back() {
 		c.say(T("back.nothing"))
 		return
 	}
+	if q, ok := clashing[ch.Asking]; ok && ch.Clashes > 0 && slices.Contains(ch.History, q) {
+		// Right after a contradiction: back to the answer it contradicts.
+		c.unanswer(q)
+		c.advance()
+		return
+	}
 	if len(ch.History) == 0 {
 		c.say(T("back.first"))
 		c.ask()
 		return
 	}
-	last := ch.History[len(ch.History)-1]
-	ch.History = ch.History[:len(ch.History)-1]
-	delete(ch.Answers, last)
+	c.unanswer(ch.History[len(ch.History)-1])
 	ch.Done = false
 	c.advance()
+}
+
+// unanswer forgets the answer to q, so that it is asked again if it still
+// matters; the other answers stay.
+func (c *conv) unanswer(q rules.Question) {
+	ch := c.st.Check
+	ch.History = slices.DeleteFunc(ch.History, func(h rules.Question) bool { return h == q })
+	delete(ch.Answers, q)
+	delete(ch.Upto, q)
 }
 
 func (c *conv) cancel() {
@@ -522,9 +546,7 @@ func (c *conv) chooseLanguage(arg string) {
 func (c *conv) setLanguage(lang string) {
 	c.st.Lang, c.st.Choosing, c.lang = lang, false, lang
 	c.say(T("lang.set"))
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 // matchLanguage recognises a language by code ("en", "zh-TW") or number.
@@ -562,9 +584,7 @@ func (c *conv) pick(p Pick) {
 		if slices.Contains(c.e.topics, value) {
 			c.topic = value
 			c.answerTopic(value)
-			if c.asking() {
-				c.ask()
-			}
+			c.resume()
 			return
 		}
 	case commandPrefix:
@@ -612,25 +632,27 @@ func (c *conv) answerChoice(v string) {
 	}
 	q := c.e.rules.Ask(c.st.Check.Asking)
 	if q.Kind == rules.Number {
-		n, ok := numberValue(v)
+		n, upto, ok := numberValue(v)
 		if !ok || c.e.rules.Check(q.ID, rules.Value{Number: n}) != nil {
 			c.stale()
 			return
 		}
-		c.record(rules.Value{Number: n})
+		c.record(rules.Value{Number: n}, upto)
 		return
 	}
 	if !slices.Contains(q.Choices, v) {
 		c.stale()
 		return
 	}
-	c.record(rules.Value{Choice: v})
+	c.record(rules.Value{Choice: v}, 0)
 }
 
 // record records an answer to the question asked, once it is plausible,
-// and goes on: the next question, or the result.
-func (c *conv) record(v rules.Value) {
-	if c.doubt(v) {
+// and goes on: the next question, or the result. upto is, for years read
+// as a range, the range's end (excluded), v its start; 0 for an exact
+// answer.
+func (c *conv) record(v rules.Value, upto float64) {
+	if c.doubt(v, upto) {
 		return
 	}
 	ch := c.st.Check
@@ -641,6 +663,7 @@ func (c *conv) record(v rules.Value) {
 	settled := c.e.rules.Outcome(ch.Answers).Settled
 	ch.Answers[ch.Asking] = v
 	ch.History = append(ch.History, ch.Asking)
+	c.narrow(v, upto)
 	if !settled {
 		c.early()
 	}
@@ -659,6 +682,10 @@ func (c *conv) text(s string) {
 			return
 		}
 	case c.asking():
+		if c.typedAside(s) {
+			c.kind = KindAnswer
+			return
+		}
 		// An answer, alone or among words that do not ask anything
 		// (本科，讀市場營銷), is the answer.
 		if answer = c.readAnswer(s); len(answer.values) > 0 && !answer.question {
@@ -704,9 +731,7 @@ func (c *conv) text(s string) {
 		}
 		return
 	}
-	if c.asking() {
-		c.ask()
-	}
+	c.resume()
 }
 
 func plain(s string) string { return s }

@@ -154,13 +154,15 @@ func TestStaleOption(t *testing.T) {
 
 // TestQuestionKeepsState checks that a question asked in the middle of the
 // check leaves the state exactly as it was, at every question of a check,
-// and that the question is asked again with the same buttons.
+// and that the question is asked again with the same buttons; an optional
+// follow-up after the result is not asked again, but stays open.
 func TestQuestionKeepsState(t *testing.T) {
 	e, _ := newEngine(t)
 	questions := []string{"照片要多大？", "准考证在哪里领", "how do I get my score reviewed"}
 	st, r := step(t, e, dialog.State{}, dialog.Input{Text: "/check", LanguageCode: "en"})
-	asked := 0
+	asked, followed := 0, false
 	for ; st.Check != nil && !st.Check.Done; asked++ {
+		followed = followed || st.Check.FollowUp
 		prompt := r.Messages[len(r.Messages)-1]
 		for _, q := range questions {
 			next, qr := step(t, e, st, dialog.Input{Text: q, LanguageCode: "en"})
@@ -168,7 +170,12 @@ func TestQuestionKeepsState(t *testing.T) {
 				t.Fatalf("Step(%q) at %s changed the check: %+v at step %d; want %+v at step %d", q, st.Check.Asking, next.Check, next.Step, st.Check, st.Step)
 			}
 			again := qr.Messages[len(qr.Messages)-1]
-			if len(qr.Messages) != 2 || !reflect.DeepEqual(again, prompt) {
+			switch {
+			case st.Check.FollowUp:
+				if len(qr.Messages) != 1 {
+					t.Fatalf("Step(%q) at the follow-up %s = %+v; want an answer alone", q, st.Check.Asking, qr.Messages)
+				}
+			case len(qr.Messages) != 2 || !reflect.DeepEqual(again, prompt):
 				t.Fatalf("Step(%q) at %s = %+v; want an answer, then %+v", q, st.Check.Asking, qr.Messages, prompt)
 			}
 		}
@@ -179,7 +186,7 @@ func TestQuestionKeepsState(t *testing.T) {
 		}
 		st, r = step(t, e, st, in)
 	}
-	if asked < 3 {
-		t.Errorf("the check asked %d questions; want a check long enough to test", asked)
+	if asked < 3 || !followed {
+		t.Errorf("the check asked %d questions, a follow-up %v; want a check long enough to test, with a follow-up", asked, followed)
 	}
 }

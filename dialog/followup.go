@@ -8,11 +8,12 @@ import (
 )
 
 // Answers to a question that are not one of its choices: skipping a
-// follow-up, and keeping an answer questioned as unlikely. No choice
-// starts with "!".
+// follow-up, keeping an answer questioned as unlikely, going back to the
+// answer one contradicts. No choice starts with "!".
 const (
 	skipAnswer = "!skip"
 	keepAnswer = "!keep"
+	backAnswer = "!back"
 )
 
 // followUps lists the follow-up questions worth asking after the result
@@ -33,7 +34,7 @@ func (e *Engine) saneFollowUp(ch *Check) bool {
 		return false
 	}
 	if _, answered := ch.Answers[ch.Asking]; answered || !slices.Contains(e.followUps(ch), ch.Asking) {
-		ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+		ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = "", 0, true, false, nil, 0, nil, 0
 	}
 	return true
 }
@@ -42,7 +43,7 @@ func (e *Engine) saneFollowUp(ch *Check) bool {
 // is optional, and the result stands meanwhile.
 func (c *conv) offerFollowUp() {
 	ch := c.st.Check
-	ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt = "", 0, true, false, nil
+	ch.Asking, ch.Asked, ch.Done, ch.FollowUp, ch.Doubt, ch.Misses, ch.Readings, ch.Clashes = "", 0, true, false, nil, 0, nil, 0
 	qs := c.e.followUps(ch)
 	if len(qs) == 0 {
 		return
@@ -69,12 +70,16 @@ func (c *conv) followedUp(v rules.Value) {
 }
 
 // asideOptions are the options of the question asked beside its choices:
-// skipping a follow-up, keeping an answer questioned as unlikely.
+// skipping a follow-up, keeping an answer questioned as unlikely, going
+// back to the answer the last one contradicted.
 func (c *conv) asideOptions() []Option {
 	ch := c.st.Check
 	var opts []Option
 	if ch.Doubt != nil {
 		opts = append(opts, Option{Label: T("doubt.keep", "Years", saidText(ch.Doubt.Number)), Value: answerPrefix + keepAnswer})
+	}
+	if q, ok := clashing[ch.Asking]; ok && ch.Clashes > 0 {
+		opts = append(opts, Option{Label: T("sanity.back." + string(q)), Value: answerPrefix + backAnswer})
 	}
 	if ch.FollowUp {
 		opts = append(opts, Option{Label: T("followup.skip"), Value: answerPrefix + skipAnswer})
@@ -93,8 +98,53 @@ func (c *conv) aside(v string) bool {
 		c.offerFollowUp()
 		return true
 	case v == keepAnswer && ch.Doubt != nil:
-		c.record(*ch.Doubt)
+		c.record(*ch.Doubt, 0)
+		return true
+	case v == backAnswer && ch.Clashes > 0:
+		c.back()
 		return true
 	}
 	return false
+}
+
+// typedAside takes a typed message that says what an aside option does:
+// skipping a follow-up (跳過, skip), keeping an answer questioned as
+// unlikely (係, yes) or saying it was wrong (打錯, no), as the vocabulary's
+// asides read them. After keep or wrong, the rest of the message is the
+// answer (打錯，應該係10年). It reports false, and changes nothing, for
+// any other message, or when no aside applies.
+func (c *conv) typedAside(s string) bool {
+	ch := c.st.Check
+	section := asideFollowUp
+	switch {
+	case ch.Doubt != nil:
+		section = asideDoubt
+	case !ch.FollowUp:
+		return false
+	}
+	word, rest := c.e.vocab.readAside(section, s, c.e.faq.Normalize)
+	switch {
+	case word == "":
+		return false
+	case rest != "" && word == asideSkip:
+		return false // 跳過，有冇其他問題: not a skip alone
+	case rest != "":
+		t := c.readAnswer(rest)
+		if len(t.values) == 0 || t.question {
+			return false
+		}
+		if word == asideWrong {
+			ch.Doubt = nil // a correction, questioned afresh
+		}
+		c.take(rest, t)
+		return true
+	case word == asideWrong:
+		ch.Doubt = nil
+		c.say(T("doubt.wrong"))
+		c.ask()
+		return true
+	case word == asideSkip:
+		return c.aside(skipAnswer)
+	}
+	return c.aside(keepAnswer)
 }

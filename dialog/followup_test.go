@@ -138,3 +138,46 @@ func TestSanityKeepsAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestTypedAside: what the buttons beside an answer do, typed: skipping a
+// follow-up, keeping a number questioned as unlikely, or saying it was
+// wrong, with or without the right number after it.
+func TestTypedAside(t *testing.T) {
+	e, _ := newEngine(t)
+	followUp, _ := run(t, e, dialog.State{}, holder4...)
+	doubted, _ := run(t, e, dialog.State{}, "/check", "70")
+	tests := []struct {
+		name  string
+		st    dialog.State
+		text  string
+		reply string  // the first message's key
+		years float64 // the years of work recorded, -1 for none
+		doubt bool    // the number is still questioned
+	}{
+		{"skip", followUp, "跳過", "followup.skipped", 3, false},
+		{"skip in English", followUp, "skip it please", "followup.skipped", 3, false},
+		{"answered rather than skipped", followUp, "冇", "followup.same", 3, false},
+		{"kept", doubted, "係呀", "result", 70, false},
+		{"kept in English", doubted, "yes, that's right", "result", 70, false},
+		{"not a typo", doubted, "沒打錯", "result", 70, false},
+		{"kept with the number", doubted, "yes, 70", "result", 70, false},
+		{"wrong", doubted, "唔係", "doubt.wrong", -1, false},
+		{"wrong, and the right number", doubted, "打錯，應該係7年", "question", 7, false},
+		{"wrong, and another unlikely number", doubted, "no, 80", "doubt.occupation_years", -1, true},
+		{"yes where nothing is questioned", followUp, "yes", "result", 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next, r := step(t, e, tt.st, dialog.Input{Text: tt.text, LanguageCode: "en"})
+			got, ok := next.Check.Answers[rules.OccupationYears]
+			years := -1.0
+			if ok {
+				years = got.Number
+			}
+			if r.Messages[0].Text.Key != tt.reply || years != tt.years || (next.Check.Doubt != nil) != tt.doubt || r.Kind != dialog.KindAnswer {
+				t.Errorf("%q: reply %s (%s), years of work %v, doubt %v; want %s (answer), %v, %v",
+					tt.text, r.Messages[0].Text.Key, r.Kind, years, next.Check.Doubt, tt.reply, tt.years, tt.doubt)
+			}
+		})
+	}
+}

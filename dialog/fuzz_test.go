@@ -9,7 +9,7 @@ import (
 // FuzzEngine feeds random texts and option presses to the engine: it never
 // panics, always answers, and its state always stays valid.
 func FuzzEngine(f *testing.F) {
-	for _, s := range []string{"/start", "/check", "3", "三年", "/back", "#1", "#2", "照片", "/lang", "/lang zh-TW", "/cancel", "yes", "banana", "/restart", "/start check"} {
+	for _, s := range []string{"/start", "/check", "3", "三年", "/back", "#1", "#2", "照片", "/lang", "/lang zh-TW", "/cancel", "yes", "banana", "/restart", "/start check", "70", "係", "唔係", "打錯，7年", "5", "十多年", "2016年", "跳過", "返回"} {
 		f.Add(s, "/check", "#1")
 	}
 	e, _ := newEngine(f)

@@ -60,6 +60,16 @@ type Check struct {
 	// Readings are the values of the options of a clarifying question
 	// (本科 or 碩士?) offered at Asked, so that a typed number picks one.
 	Readings []string `json:"readings,omitempty"`
+	// Upto holds, for an answer of years read as a range (十多年, 2016年,
+	// the option "6 to fewer than 13 years"), the end of the range,
+	// excluded: the answer recorded is the range's start, which decides
+	// alike, and the candidate's years may be anything up to the end.
+	Upto map[rules.Question]float64 `json:"upto,omitempty"`
+	// Clashes counts the answers to Asking in a row that contradicted an
+	// earlier answer (more years since the certificate than in the
+	// occupation): the next one is told differently, and /back goes back
+	// to that earlier answer.
+	Clashes int `json:"clashes,omitempty"`
 }
 
 // Told reports whether the check's result has been given: it is done, or
@@ -191,6 +201,14 @@ func (st State) valid() error {
 		}
 		if c.Misses < 0 {
 			return fmt.Errorf("negative misses %d", c.Misses)
+		}
+		if c.Clashes < 0 {
+			return fmt.Errorf("negative clashes %d", c.Clashes)
+		}
+		for q, upto := range c.Upto {
+			if v, ok := c.Answers[q]; !ok || !(upto > v.Number) {
+				return fmt.Errorf("range of years up to %v for %q, answered %v", upto, q, c.Answers[q].Number)
+			}
 		}
 		for _, q := range c.History {
 			if _, ok := c.Answers[q]; !ok {

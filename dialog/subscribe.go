@@ -62,11 +62,11 @@ const (
 
 // subscription answers /stop, /remind [on|off], /forget and the /forget
 // confirmation's buttons; then, but for /forget's question and its answer
-// yes, it asks again the question of the check in progress.
+// yes, it asks again the question of the check in progress (see resume).
 func (c *conv) subscription(name, arg string) {
 	c.subscriptionCommand(name, arg)
-	if c.asking() && name != "forget" {
-		c.ask()
+	if name != "forget" {
+		c.resume()
 	}
 }
 

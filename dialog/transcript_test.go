@@ -64,6 +64,8 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 //	                  every language: use ids and numbers)
 //	! key             the last reply's notice has that key
 //	+ n               the last message offers n options
+//	@ lang            the last reply is in lang (zh-Hant, zh-Hans, en), as
+//	                  what was typed decides in any language replayed
 //
 // Every message is rendered in the language and must be valid Telegram
 // HTML with no unfilled placeholder and no missing message.
@@ -177,6 +179,10 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 			if n, err := strconv.Atoi(arg); err != nil || len(last.Options) != n {
 				t.Fatalf("%s: %s offers %d options; want %s", where, describe(last), len(last.Options), arg)
 			}
+		case "@":
+			if reply.Lang != arg {
+				t.Fatalf("%s: reply in %s; want %s", where, reply.Lang, arg)
+			}
 		case "!":
 			if reply.Notice == nil || reply.Notice.Key != arg {
 				t.Fatalf("%s: notice = %v; want %s", where, reply.Notice, arg)
@@ -277,6 +283,10 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, q := range []rules.Question{rules.OccupationYears, rules.YearsSinceCertificate, rules.YearsSinceGraduation} {
 		keys = append(keys, "doubt."+string(q))
 	}
+	// A contradiction, told again, and the way back to the answer it
+	// contradicts.
+	keys = append(keys, "sanity.since.again", "sanity.work.again",
+		"sanity.back."+string(rules.OccupationYears), "sanity.back."+string(rules.YearsSinceCertificate))
 	for _, l := range rules.Levels {
 		keys = append(keys, "level."+strconv.Itoa(int(l)), "level.short."+strconv.Itoa(int(l)))
 		for _, m := range set.Materials(l, nil) {

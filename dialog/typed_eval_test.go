@@ -63,6 +63,11 @@ var typedNow = time.Date(2026, time.June, 15, 10, 0, 0, 0, time.UTC)
 // every threshold of the conditions.
 var typedYears = []float64{0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 15, 19, 20, 25}
 
+// longYears are the numbers of years of the few personas with a long
+// career or an old degree: more than 50 years in the occupation, a
+// graduation more than 60 years ago, which the check questions once.
+var longYears = []float64{51, 55, 62, 65}
+
 // persona is a candidate with complete facts, who answers in words.
 type persona struct {
 	facts rules.Facts
@@ -71,11 +76,29 @@ type persona struct {
 }
 
 // personas returns n candidates with facts drawn from every value of
-// every fact, the same ones on every run.
+// every fact, the same ones on every run. Their facts are true of someone:
+// the years since a certificate are no more than the years in the
+// occupation, as the check requires; one in ten has worked more than 50
+// years, or graduated more than 60 years ago.
 func personas(n int, lang string, seed uint64) []persona {
 	r := rand.New(rand.NewPCG(seed, 9))
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
-	years := func() float64 { return typedYears[r.IntN(len(typedYears))] }
+	years := func() float64 {
+		if r.IntN(10) == 0 {
+			return longYears[r.IntN(len(longYears))]
+		}
+		return typedYears[r.IntN(len(typedYears))]
+	}
+	// upTo draws years of work since a certificate, at most work.
+	upTo := func(work float64) float64 {
+		var ys []float64
+		for _, y := range append(slices.Clone(typedYears), longYears...) {
+			if y <= work {
+				ys = append(ys, y)
+			}
+		}
+		return ys[r.IntN(len(ys))]
+	}
 	out := make([]persona, n)
 	for i := range out {
 		f := rules.Facts{
@@ -85,7 +108,7 @@ func personas(n int, lang string, seed uint64) []persona {
 			Major:           pick([]string{"ecommerce", "related", "other"}),
 		}
 		if f.Certificate != "none" {
-			f.YearsSinceCertificate = years()
+			f.YearsSinceCertificate = upTo(f.OccupationYears)
 		}
 		if f.Education != "none" {
 			f.YearsSinceGraduation = years()
@@ -153,6 +176,21 @@ func (p persona) say(all []phrasing, q rules.Question, attempt int) string {
 	return texts[(p.seq+attempt)%len(texts)]
 }
 
+// beside returns the n-th phrasing, in turn, of what the persona's
+// language types beside an answer: kind is skip or confirm.
+func (p persona) beside(all []phrasing, kind string, n int) string {
+	var texts []string
+	for _, ph := range all {
+		if ph.question == kind && ph.lang == p.lang {
+			texts = append(texts, ph.text)
+		}
+	}
+	if len(texts) == 0 {
+		return "?"
+	}
+	return texts[n%len(texts)]
+}
+
 // fillYears writes n into a template; ok is false when the template
 // cannot say n ({y} for half a year).
 func fillYears(tmpl string, n float64, lang string) (string, bool) {
@@ -215,6 +253,15 @@ func english(n float64) string {
 type typedTally struct {
 	checks, right, stuck, repeated int
 	messages, clarified, unread    int
+	// doubts counts the numbers questioned as unlikely, confirmed by
+	// confirmation words; confirmed those of them kept at once.
+	doubts, confirmations, confirmed int
+	// followUps counts the follow-ups after the result, skips those
+	// skipped in words, skipped those skips understood as such.
+	followUps, skips, skipped int
+	// clashes counts the answers told they contradict an earlier one:
+	// none should be, the personas' facts being true of someone.
+	clashes int
 }
 
 // TestTypedChecks runs whole eligibility checks answered in words, in each
@@ -222,8 +269,11 @@ type typedTally struct {
 // end at the highest level the rules give the persona's facts, none may
 // get stuck, and no reply may repeat the one before it unchanged. A
 // persona presses the option of a clarifying question that is its truth,
-// and types its answer another way when it was not understood. Run with
-// -v for the figures.
+// and types its answer another way when it was not understood. When a
+// number of theirs is questioned as unlikely, they keep it as a candidate
+// would: by its button, by sending the same again, or in words; after the
+// result they answer the follow-ups, or skip one in words now and then.
+// Run with -v for the figures.
 func TestTypedChecks(t *testing.T) {
 	all := readPhrasings(t)
 	e, _ := newEngine(t)
@@ -248,8 +298,13 @@ func TestTypedChecks(t *testing.T) {
 		t.Logf("%-7s %d checks: right level %d (%.1f%%), stuck %d, replies repeated unchanged %d; %.1f messages a check, %d clarifying questions, %d answers not read",
 			lang, tl.checks, tl.right, 100*float64(tl.right)/float64(tl.checks), tl.stuck, tl.repeated,
 			float64(tl.messages)/float64(tl.checks), tl.clarified, tl.unread)
+		t.Logf("%-7s %d numbers questioned as unlikely, %d confirmed in words, %d of those kept at once; %d follow-ups, %d skipped in words, %d of those skipped at once",
+			lang, tl.doubts, tl.confirmations, tl.confirmed, tl.followUps, tl.skips, tl.skipped)
 		if ratio := float64(tl.right) / float64(tl.checks); ratio < 0.95 || tl.stuck > 0 || tl.repeated > 0 {
 			t.Errorf("%s: right level %.1f%%, stuck %d, repeated %d; want at least 95%%, none, none", lang, 100*ratio, tl.stuck, tl.repeated)
+		}
+		if tl.clashes > 0 {
+			t.Errorf("%s: %d answers of consistent personas told they contradict an earlier one; want none", lang, tl.clashes)
 		}
 	}
 }
@@ -260,6 +315,8 @@ func runTyped(t *testing.T, e *dialog.Engine, set *rules.Set, all []phrasing, p 
 	st, r := e.Step(dialog.State{}, dialog.Input{Text: "/check", LanguageCode: p.lang})
 	attempts := map[rules.Question]int{}
 	var said []string
+	typed := ""                 // the last text the persona typed
+	var followed rules.Question // the last follow-up asked
 	for n := 0; n < max; n++ {
 		if st.Check == nil {
 			return false, ""
@@ -274,18 +331,56 @@ func runTyped(t *testing.T, e *dialog.Engine, set *rules.Set, all []phrasing, p 
 		q := st.Check.Asking
 		last := r.Messages[len(r.Messages)-1]
 		in := dialog.Input{LanguageCode: p.lang}
-		if o, ok := truthOption(p, q, last); ok && (strings.HasPrefix(last.Text.Key, "clarify.") || strings.HasPrefix(last.Text.Key, "hint.")) {
-			in.Pick = &dialog.Pick{Value: o.Value, Step: o.Step}
-			said = append(said, "#"+o.Value)
+		keep, doubted := keepOption(r)
+		confirming, skipping := false, false
+		if st.Check.FollowUp && q != followed {
+			followed = q
+			tl.followUps++
+		}
+		switch {
+		case doubted:
+			tl.doubts++
+			switch p.seq % 3 {
+			case 0:
+				in.Pick = &dialog.Pick{Value: keep.Value, Step: keep.Step}
+			case 1:
+				in.Text = typed
+			default:
+				in.Text = p.beside(all, "confirm", tl.confirmations)
+				confirming = true
+				tl.confirmations++
+			}
+		case st.Check.FollowUp && last.Text.Key == "followup" && (p.seq+tl.followUps)%4 == 0:
+			in.Text = p.beside(all, "skip", tl.skips)
+			skipping = true
+			tl.skips++
+		default:
+			if o, ok := truthOption(p, q, last); ok && (strings.HasPrefix(last.Text.Key, "clarify.") || strings.HasPrefix(last.Text.Key, "hint.")) {
+				in.Pick = &dialog.Pick{Value: o.Value, Step: o.Step}
+			} else {
+				in.Text = p.say(all, q, attempts[q])
+				attempts[q]++
+			}
+		}
+		if in.Pick != nil {
+			said = append(said, "#"+in.Pick.Value)
 		} else {
-			in.Text = p.say(all, q, attempts[q])
-			attempts[q]++
+			typed = in.Text
 			said = append(said, in.Text)
 		}
 		next, reply := e.Step(st, in)
+		switch {
+		case confirming && next.Check != nil && next.Check.Asking != q:
+			tl.confirmed++
+		case skipping && reply.Messages[0].Text.Key == "followup.skipped":
+			tl.skipped++
+		}
 		tl.messages++
 		for _, m := range reply.Messages {
 			switch {
+			case strings.HasPrefix(m.Text.Key, "sanity."):
+				tl.clashes++
+				t.Logf("%s: %+v told %s, having said %q", p.lang, p.facts, m.Text.Key, said)
 			case strings.HasPrefix(m.Text.Key, "clarify."):
 				tl.clarified++
 			case strings.HasPrefix(m.Text.Key, "unread.") || strings.HasPrefix(m.Text.Key, "hint."):
@@ -298,6 +393,25 @@ func runTyped(t *testing.T, e *dialog.Engine, set *rules.Set, all []phrasing, p 
 		st, r = next, reply
 	}
 	return false, ""
+}
+
+// keepOption returns the option that keeps a number questioned as
+// unlikely, when the reply r questions one.
+func keepOption(r dialog.Reply) (dialog.Option, bool) {
+	doubted := slices.ContainsFunc(r.Messages, func(m dialog.Message) bool {
+		return strings.HasPrefix(m.Text.Key, "doubt.") && m.Text.Key != "doubt.wrong"
+	})
+	if !doubted {
+		return dialog.Option{}, false
+	}
+	for _, m := range r.Messages {
+		for _, o := range m.Options {
+			if o.Label.Key == "doubt.keep" {
+				return o, true
+			}
+		}
+	}
+	return dialog.Option{}, false
 }
 
 // truthOption returns the option of m that is the persona's answer to q:
@@ -323,4 +437,54 @@ func truthOption(p persona, q rules.Question, m dialog.Message) (dialog.Option, 
 		}
 	}
 	return best, found
+}
+
+// TestTypedAsides reads every phrasing of typedFile that skips a
+// follow-up, or keeps a number questioned as unlikely, where it applies:
+// after the result of a holder of the level 4 certificate, who is asked
+// about the level 3 training; after 70 years of work. A phrasing the
+// vocabulary does not read as such may be read as an answer (冇所謂 as
+// "no") or not at all, and is asked again; but a confirmation must never
+// be read as the opposite, a number given wrong. Run with -v for the
+// figures.
+func TestTypedAsides(t *testing.T) {
+	e, _ := newEngine(t)
+	e.Now = func() time.Time { return typedNow }
+	all := readPhrasings(t)
+	for _, lang := range dialog.Languages {
+		followUp, _ := run(t, e, dialog.State{}, holder4...)
+		doubted, _ := run(t, e, dialog.State{}, "/check", "70")
+		if !followUp.Check.FollowUp || doubted.Check.Doubt == nil {
+			t.Fatalf("setting up: follow-up %+v, doubt %+v", followUp.Check, doubted.Check)
+		}
+		var skips, skipped, confirms, kept int
+		for _, ph := range all {
+			if ph.lang != lang {
+				continue
+			}
+			in := dialog.Input{Text: ph.text, LanguageCode: lang}
+			switch ph.question {
+			case "skip":
+				skips++
+				st, r := step(t, e, followUp, in)
+				if slices.Contains(st.Check.Skipped, rules.TrainingLevel3) {
+					skipped++
+				} else {
+					t.Logf("%s:%d: %q at a follow-up: %s", typedFile, ph.line, ph.text, r.Messages[0].Text.Key)
+				}
+			case "confirm":
+				confirms++
+				st, r := step(t, e, doubted, in)
+				switch got, ok := st.Check.Answers[rules.OccupationYears]; {
+				case ok && got.Number == 70:
+					kept++
+				case ok, st.Check.Doubt == nil:
+					t.Errorf("%s:%d: %q after 70 years was questioned: answer %v, doubt %v, %s; want 70 kept, or the question asked again", typedFile, ph.line, ph.text, got, st.Check.Doubt, r.Messages[0].Text.Key)
+				default:
+					t.Logf("%s:%d: %q after 70 years was questioned: %s", typedFile, ph.line, ph.text, r.Messages[0].Text.Key)
+				}
+			}
+		}
+		t.Logf("%-7s skips read %d/%d, confirmations read %d/%d", lang, skipped, skips, kept, confirms)
+	}
 }

@@ -101,12 +101,12 @@ func floor2(v float64) float64 { return math.Floor(v*100) / 100 }
 // asked already, it explains instead, so as not to ask the same again.
 func (c *conv) take(s string, t typed) {
 	if len(t.values) == 1 {
-		c.record(t.values[0])
+		c.record(t.values[0], t.upto(0))
 		return
 	}
 	readings := make([]string, len(t.values))
 	for i, v := range t.values {
-		readings[i] = optionValue(v)
+		readings[i] = optionValue(v, t.upto(i))
 	}
 	if slices.Equal(readings, c.st.Check.Readings) {
 		c.kind = KindUnread
@@ -124,7 +124,7 @@ func (c *conv) clarify(s string, t typed) {
 	opts := make([]Option, len(t.values))
 	readings := make([]string, len(t.values))
 	for i, v := range t.values {
-		readings[i] = optionValue(v)
+		readings[i] = optionValue(v, t.upto(i))
 		opts[i] = Option{Value: answerPrefix + readings[i], Label: choiceLabel(q, v.Choice)}
 		if q.Kind == rules.Number {
 			opts[i].Label = rangeLabel(t.ranges, i)
@@ -134,6 +134,7 @@ func (c *conv) clarify(s string, t typed) {
 	if q.Kind == rules.Number {
 		key = "clarify.years"
 	}
+	opts = append(opts, c.asideOptions()...)
 	c.say(T(key, "Text", quote(s)), opts...)
 	ch.Asked, ch.Readings = c.st.Step, readings
 }
@@ -164,7 +165,7 @@ func (c *conv) unread(s string) {
 		key = "hint.years"
 		t := c.yearsReadings(q.ID, yearsRange{0, math.Inf(1)})
 		for i, v := range t.values {
-			opts = append(opts, Option{Label: rangeLabel(t.ranges, i), Value: answerPrefix + optionValue(v)})
+			opts = append(opts, Option{Label: rangeLabel(t.ranges, i), Value: answerPrefix + optionValue(v, t.upto(i))})
 		}
 	} else {
 		for _, v := range q.Choices {
@@ -174,6 +175,7 @@ func (c *conv) unread(s string) {
 	if ch.Misses%2 == 0 {
 		key += ".again" // never the same prompt twice in a row
 	}
+	opts = append(opts, c.asideOptions()...)
 	c.say(T(key, "Text", quote(s)), opts...)
 	ch.Asked, ch.Readings = c.st.Step, nil
 }
@@ -184,35 +186,66 @@ func rangeLabel(ranges []yearsRange, i int) Text {
 	r := ranges[i]
 	switch {
 	case i == len(ranges)-1:
-		return T("years.over", "N", r.from)
+		return T("years.over", "N", saidText(r.from))
 	case i == 0:
-		return T("years.under", "N", r.to)
+		return T("years.under", "N", saidText(r.to))
 	}
-	return T("years.between", "From", r.from, "To", r.to)
+	return T("years.between", "From", saidText(r.from), "To", saidText(r.to))
+}
+
+// upto is the end of the i-th reading's range of years, excluded, as
+// record takes it: 0 for an exact number or a choice, +Inf for no end.
+func (t typed) upto(i int) float64 {
+	if i >= len(t.ranges) || !(t.ranges[i].to > t.ranges[i].from) {
+		return 0
+	}
+	return t.ranges[i].to
 }
 
 // optionValue is the value of an option that answers with v: the choice,
-// or "#" and the number.
-func optionValue(v rules.Value) string {
+// or "#" and the number, and for a range of years up to upto (see
+// typed.upto) "~" and its end: "#13~19", "#19~" for no end.
+func optionValue(v rules.Value, upto float64) string {
 	if v.Choice != "" {
 		return v.Choice
 	}
-	return "#" + strconv.FormatFloat(v.Number, 'f', -1, 64)
+	s := "#" + strconv.FormatFloat(v.Number, 'f', -1, 64)
+	switch {
+	case math.IsInf(upto, 1):
+		s += "~"
+	case upto > v.Number:
+		s += "~" + strconv.FormatFloat(math.Ceil(upto*100)/100, 'f', -1, 64)
+	}
+	return s
 }
 
-// numberValue reads the number of an option's value made by optionValue.
-func numberValue(v string) (float64, bool) {
+// numberValue reads the number of an option's value made by optionValue,
+// and the end of its range.
+func numberValue(v string) (n, upto float64, ok bool) {
 	s, ok := strings.CutPrefix(v, "#")
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
+	s, end, isRange := strings.Cut(s, "~")
 	n, err := strconv.ParseFloat(s, 64)
-	return n, err == nil
+	if err != nil {
+		return 0, 0, false
+	}
+	switch {
+	case !isRange:
+	case end == "":
+		upto = math.Inf(1)
+	default:
+		if upto, err = strconv.ParseFloat(end, 64); err != nil || !(upto > n) {
+			return 0, 0, false
+		}
+	}
+	return n, upto, true
 }
 
 // validOption reports whether v, an option's value, answers q.
 func (e *Engine) validOption(q rules.Question, v string) bool {
-	if n, ok := numberValue(v); ok {
+	if n, _, ok := numberValue(v); ok {
 		return e.rules.Check(q, rules.Value{Number: n}) == nil
 	}
 	return e.rules.Check(q, rules.Value{Choice: v}) == nil

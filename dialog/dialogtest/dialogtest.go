@@ -78,8 +78,13 @@ func states() []struct {
 			History:  []rules.Question{rules.Certificate, rules.OccupationYears},
 			Asking:   rules.Education,
 			Asked:    1 << 40,
+			FollowUp: true,
+			Skipped:  []rules.Question{rules.TrainingLevel3},
+			Doubt:    &rules.Value{Number: 70},
 			Misses:   2,
 			Readings: []string{"secondary_vocational", "advanced_vocational"},
+			Upto:     map[rules.Question]float64{rules.OccupationYears: 12.46},
+			Clashes:  1,
 		}}},
 	}
 }
@@ -154,12 +159,18 @@ func testNoSharing(t *testing.T, s dialog.Store) {
 	st.Check.Answers[rules.Major] = rules.Value{Choice: "other"}
 	st.Check.History[0] = rules.Major
 	st.Check.Readings[0] = "doctorate"
+	st.Check.Skipped[0] = rules.Major
+	st.Check.Doubt.Number = 1
+	st.Check.Upto[rules.OccupationYears] = 20
 
 	got := load(t, s, key)
 	got.Check.Answers[rules.Education] = rules.Value{Choice: "other"}
 	got.Check.History[0] = rules.Education
 	got.Check.Asking = rules.Major
 	got.Check.Readings[0] = "doctorate"
+	got.Check.Skipped[0] = rules.Major
+	got.Check.Doubt.Number = 1
+	got.Check.Upto[rules.OccupationYears] = 20
 
 	want := everything()
 	want.Version = 1
