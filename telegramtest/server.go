@@ -43,6 +43,9 @@ type Server struct {
 	fails    []*failure
 	slow     map[string]time.Duration // by lower-case method; "" for all
 	limits   limits                   // flood limits, off unless Limit
+	// nextConflict is when the next 409 Conflict may be answered at once
+	// (conflict.go).
+	nextConflict time.Time
 }
 
 // NewServer starts a fake Bot API server that accepts token as its bot's
@@ -429,7 +432,7 @@ func defaultDescription(code, retryAfter int) string {
 	case http.StatusNotFound:
 		return "Not Found"
 	case http.StatusConflict:
-		return "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+		return pollConflict
 	case http.StatusTooManyRequests:
 		return "Too Many Requests: retry after " + strconv.Itoa(retryAfter)
 	}
