@@ -60,6 +60,9 @@ func parseURL(raw string) (target, error) {
 	if err != nil {
 		return target{}, redact(err, u)
 	}
+	if !q.Has("max_retries") {
+		o.MaxRetries = failoverRetries
+	}
 	if o.TLSConfig != nil {
 		// go-redis checks every server's certificate against the host of
 		// the URL, the first sentinel's: each is checked against the
@@ -69,6 +72,15 @@ func parseURL(raw string) (target, error) {
 	}
 	return target{failover: o}, nil
 }
+
+// failoverRetries is how many times a command is sent again, by default,
+// when it fails on a Sentinel set's master (the connection breaks or is
+// refused, the master says READONLY or LOADING): with go-redis's backoff
+// and dial retries, for about 8 s, so that a command in flight when the
+// master dies lands on the promoted replica rather than failing. The
+// store's scripts have the effect and the answer of their first run when
+// they are sent again.
+const failoverRetries = 10
 
 // redact takes the passwords of u out of err's message.
 func redact(err error, u *url.URL) error {

@@ -32,6 +32,7 @@ func TestParseURL(t *testing.T) {
 			server{sentinels: []string{"s1:26379"}, master: "m", user: "mu", password: "mp", sUser: "su", sPass: "sp", db: 3}},
 		{"rediss://s1:26379?addr=s2:26380&master_name=m&dial_timeout=2s",
 			server{sentinels: []string{"s1:26379", "s2:26380"}, master: "m", tls: true}},
+		{"redis://s1:26379?master_name=m&max_retries=2", server{sentinels: []string{"s1:26379"}, master: "m"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -45,6 +46,9 @@ func TestParseURL(t *testing.T) {
 				o := tg.failover
 				got = server{sentinels: o.SentinelAddrs, master: o.MasterName, user: o.Username, password: o.Password,
 					sUser: o.SentinelUsername, sPass: o.SentinelPassword, db: o.DB, tls: o.TLSConfig != nil}
+				if want := failoverRetries; !strings.Contains(tt.url, "max_retries") && o.MaxRetries != want {
+					t.Errorf("parseURL(%q) retries a command %d times; want %d, to ride out a failover", tt.url, o.MaxRetries, want)
+				}
 				if o.TLSConfig != nil && o.TLSConfig.ServerName != "" {
 					t.Errorf("parseURL(%q) checks every certificate against %q; want each against its server's address", tt.url, o.TLSConfig.ServerName)
 				}
