@@ -226,6 +226,10 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 
 func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
 	timeout := p.opts.Timeout
+	if p.conflicted.Load() {
+		// A short poll, to learn soon that the conflict is over.
+		timeout = min(timeout, time.Second)
+	}
 	body, err := json.Marshal(map[string]any{
 		"offset":          offset,
 		"timeout":         int(timeout / time.Second),

@@ -31,7 +31,9 @@ var errConflict = errors.New("conflict")
 // Conflicted reports whether the last getUpdates answered 409 Conflict
 // that this poller's turn does not explain: another process polls with
 // the token (one not sharing the lease), or a webhook is set. It is false
-// again once a getUpdates succeeds, or the poller's turn ends.
+// again once a getUpdates succeeds (while it is true, getUpdates waits a
+// second at most, so that within seconds of the conflict's end), or the
+// poller's turn ends.
 func (p *Poller) Conflicted() bool { return p.conflicted.Load() }
 
 // runLeased polls in turns with the other pollers of the lease: it waits

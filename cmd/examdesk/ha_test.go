@@ -368,3 +368,58 @@ func commandCalls(t *testing.T, url, command string) int {
 	}
 	return 0
 }
+
+// TestServePollConflict sets a webhook for the token serve polls, as
+// another deployment in webhook mode would: serve logs the 409 at ERROR
+// saying what it means, counts it, and /readyz fails until getUpdates
+// succeeds again, once the webhook is deleted.
+func TestServePollConflict(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(testToken)
+	defer fake.Close()
+	srv := redistest.Start(t)
+	s := startServe(t, fake, serveEnv(t, fake, srv.URL))
+	ready := func() (int, string) {
+		resp, err := http.Get("http://" + s.addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	waitReadyz := func(want int) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			code, body := ready()
+			if code == want {
+				return body
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/readyz = %d %q after 20 s; want %d", code, body, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	hook := func(method string, params string) {
+		t.Helper()
+		resp, err := http.Post(fake.URL()+"/bot"+testToken+"/"+method, "application/json", strings.NewReader(params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	hook("setWebhook", `{"url":"https://elsewhere.example.org/hook"}`)
+	if body := waitReadyz(http.StatusServiceUnavailable); !strings.Contains(body, "409 Conflict") {
+		t.Errorf("/readyz says %q; want it to name the conflict", body)
+	}
+	waitLog(t, s, `"level":"ERROR","msg":"getUpdates: 409 Conflict: a webhook is set for this bot's token`)
+	if n, ok := metricOf(s.addr, "examdesk_getupdates_conflicts_total"); !ok || n < 1 {
+		t.Errorf("examdesk_getupdates_conflicts_total = %v (%t); want at least 1", n, ok)
+	}
+	hook("deleteWebhook", `{}`)
+	waitReadyz(http.StatusOK)
+	c := newChat(t, fake, 77, "en")
+	c.say("/start", "E-commerce")
+}
