@@ -141,6 +141,20 @@ func conflicts(fake *telegramtest.Server) int {
 	return n
 }
 
+// pollerFixture returns a fake Bot API and a poller lease on an embedded
+// Redis, for a test; both end with it.
+func pollerFixture(t *testing.T) (*telegramtest.Server, bot.Lease) {
+	t.Helper()
+	fake := telegramtest.NewServer(pollToken)
+	t.Cleanup(fake.Close)
+	st, stop, err := redisstore.OpenEmbedded(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return fake, st.PollerLease()
+}
+
 // deadLease is a lease whose Release does nothing, as when its holder is
 // killed.
 type deadLease struct{ bot.Lease }
@@ -153,14 +167,7 @@ func (deadLease) Release(context.Context, string) error { return nil }
 // takes over once the lease runs out.
 func TestPollerTurns(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(pollToken)
-	defer fake.Close()
-	st, stop, err := redisstore.OpenEmbedded(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	lease := st.PollerLease()
+	fake, lease := pollerFixture(t)
 
 	a := startPoller(t, fake, lease)
 	waitUntil(t, 10*time.Second, "the first poller to hold the lease", func() bool { return a.holds(t) })
@@ -210,14 +217,8 @@ func TestPollerTurns(t *testing.T) {
 // means, counted, and makes Conflicted true until polling succeeds again.
 func TestPollerConflict(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(pollToken)
-	defer fake.Close()
-	st, stop, err := redisstore.OpenEmbedded(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	p := startPoller(t, fake, st.PollerLease())
+	fake, lease := pollerFixture(t)
+	p := startPoller(t, fake, lease)
 	waitUntil(t, 10*time.Second, "the poller to poll", func() bool { return len(fake.CallsTo("getUpdates")) > 0 })
 
 	// Another process polls the same token.
