@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -68,6 +69,9 @@ type Poller struct {
 	api, token string
 	queue      inbox.Queue
 	opts       PollerOptions
+
+	conflicted atomic.Bool // see Conflicted
+	owner      string      // in the lease, while polling
 }
 
 // PollerOptions tune a Poller; a zero field takes its default.
@@ -83,6 +87,16 @@ type PollerOptions struct {
 	// Added, if set, is called after updates were recorded, to wake the
 	// workers.
 	Added func()
+	// Lease, if set, makes the pollers sharing it poll by turns: only
+	// the one holding it calls getUpdates (see pollerlease.go).
+	Lease Lease
+	// LeaseTime is how long the lease lasts after it was taken or renewed
+	// last (default DefaultLeaseTime). Its holder renews it every fifth
+	// of that; when the holder dies, another poller takes over within
+	// LeaseTime and a fifth.
+	LeaseTime time.Duration
+	// Owner names the poller in the lease (default: a random token).
+	Owner string
 }
 
 // NewPoller returns a poller of the Bot API at api (its base URL) for the
@@ -100,6 +114,9 @@ func NewPoller(api, token string, q inbox.Queue, o PollerOptions) *Poller {
 	if o.Added == nil {
 		o.Added = func() {}
 	}
+	if o.LeaseTime <= 0 {
+		o.LeaseTime = DefaultLeaseTime
+	}
 	return &Poller{api: api, token: token, queue: q, opts: o}
 }
 
@@ -107,11 +124,22 @@ func NewPoller(api, token string, q inbox.Queue, o PollerOptions) *Poller {
 // it does not know).
 var errToken = errors.New("the Bot API refuses the token")
 
-// Run polls until ctx is done, and returns nil then. A failure of Telegram
-// or of the inbox is logged and retried with a backoff; nothing is
-// confirmed to Telegram that is not recorded. Run returns an error only
-// when Telegram refuses the token, which retrying does not cure.
+// Run polls until ctx is done, and returns nil then; with a Lease, only
+// while it holds it. A failure of Telegram or of the inbox is logged and
+// retried with a backoff; nothing is confirmed to Telegram that is not
+// recorded. A 409 Conflict that is not the end of this poller's turn is
+// logged as an error, counted, and makes Conflicted true until a
+// getUpdates succeeds. Run returns an error only when Telegram refuses
+// the token, which retrying does not cure.
 func (p *Poller) Run(ctx context.Context) error {
+	if p.opts.Lease != nil {
+		return p.runLeased(ctx)
+	}
+	return p.poll(ctx)
+}
+
+// poll calls getUpdates and records the updates until ctx is done.
+func (p *Poller) poll(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for {
@@ -127,6 +155,13 @@ func (p *Poller) Run(ctx context.Context) error {
 			return nil
 		case errors.Is(err, errToken):
 			return fmt.Errorf("poll: %w", err)
+		case errors.Is(err, errConflict):
+			if p.handover(ctx) {
+				return nil
+			}
+			p.conflict(err)
+			backoff = nextBackoff(backoff)
+			continue
 		case err != nil:
 			p.opts.Log.Warn("getUpdates failed", "err", err)
 			backoff = nextBackoff(backoff)
@@ -143,6 +178,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
+		p.conflicted.Store(false)
 		if last >= offset {
 			offset = last + 1
 		}
@@ -190,6 +226,10 @@ func (p *Poller) add(ctx context.Context, raws []json.RawMessage) (int64, error)
 
 func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
 	timeout := p.opts.Timeout
+	if p.conflicted.Load() {
+		// A short poll, to learn soon that the conflict is over.
+		timeout = min(timeout, time.Second)
+	}
 	body, err := json.Marshal(map[string]any{
 		"offset":          offset,
 		"timeout":         int(timeout / time.Second),
@@ -221,8 +261,11 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 	}
 	if !r.OK {
 		p.opts.Metrics.apiError("getUpdates", r.ErrorCode)
-		if r.ErrorCode == http.StatusUnauthorized || r.ErrorCode == http.StatusNotFound {
+		switch r.ErrorCode {
+		case http.StatusUnauthorized, http.StatusNotFound:
 			return nil, fmt.Errorf("getUpdates: %d %s: %w", r.ErrorCode, r.Description, errToken)
+		case http.StatusConflict:
+			return nil, fmt.Errorf("getUpdates: %d %s: %w", r.ErrorCode, r.Description, errConflict)
 		}
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}

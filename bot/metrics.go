@@ -17,6 +17,7 @@ type Metrics struct {
 	apiErrors   *prometheus.CounterVec
 	redisErrors prometheus.Counter
 	broadcasts  *prometheus.CounterVec
+	intake      *intakeMetrics // metrics_intake.go
 }
 
 // NewMetrics registers the metrics on reg. depth, if not nil, is read at
@@ -46,6 +47,7 @@ func NewMetrics(reg prometheus.Registerer, depth func() float64) *Metrics {
 		}, []string{"result"}),
 	}
 	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors, m.broadcasts)
+	m.intake = newIntakeMetrics(reg)
 	if depth != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "examdesk_queue_depth",

@@ -33,6 +33,8 @@ type inboxOptions struct {
 	lease  time.Duration
 	dedup  time.Duration
 	legacy func(raw []byte) (inbox.Update, bool)
+	// replication, if set, is what Add waits for (replication.go).
+	replication *Replication
 }
 
 // WithLease makes a chat's lease last lease after it was taken or renewed
@@ -83,6 +85,8 @@ type Inbox struct {
 	lease  time.Duration
 	dedup  time.Duration
 	legacy func(raw []byte) (inbox.Update, bool)
+	// replication, if set, is what Add waits for (replication.go).
+	replication *Replication
 }
 
 var _ inbox.Queue = (*Inbox)(nil)
@@ -107,11 +111,14 @@ func (s *Store) Inbox(opts ...InboxOption) (*Inbox, error) {
 		lease:  o.lease,
 		dedup:  o.dedup,
 		legacy: o.legacy,
+
+		replication: o.replication,
 	}, nil
 }
 
 // Add records the updates that are new within the dedup window, in one
-// round trip; see inbox.Queue.
+// round trip, and with WithReplication returns once replicas have them;
+// see inbox.Queue.
 // Updates of a chat are handed out in id order, whatever the order they
 // were added in, except that an update added after a later one of its chat
 // was handed out comes after it. Add is as durable as the server's
@@ -132,7 +139,7 @@ func (q *Inbox) Add(ctx context.Context, us []inbox.Update) (int, error) {
 		keys = append(keys, q.k.queue(u.Chat))
 		args = append(args, u.Chat, u.ID, m)
 	}
-	n, err := addScript.Run(ctx, q.client, keys, args...).Int()
+	n, err := q.replication.run(ctx, q.client, addScript, keys, args...).Int()
 	if err != nil {
 		return 0, fmt.Errorf("add %d updates: %w", len(us), err)
 	}

@@ -30,6 +30,11 @@ import "strconv"
 //	out:<chat>           list of the chat's outbox entries
 //	sent:<chat>          how many entries of the outbox were sent
 //
+// Long polling (PollerLease):
+//
+//	poller               the lease of the serve that polls Telegram,
+//	                     "<owner>:<expiry in ms>"
+//
 // Broadcasts (Broadcasts):
 //
 //	bc:<id>              hash: the broadcast's record, kept for the audit and
@@ -93,6 +98,7 @@ func (k keys) lock(chat int64) string     { return string(k) + "lock:" + itoa(ch
 func (k keys) claim(token string) string  { return string(k) + "claim:" + token }
 func (k keys) outbox(chat int64) string   { return string(k) + "out:" + itoa(chat) }
 func (k keys) sent(chat int64) string     { return string(k) + "sent:" + itoa(chat) }
+func (k keys) poller() string             { return string(k) + "poller" }
 func (k keys) broadcast(id string) string { return string(k) + "bc:" + id }
 func (k keys) todo(id string) string      { return string(k) + "bc:" + id + ":todo" }
 func (k keys) leases(id string) string    { return string(k) + "bc:" + id + ":lease" }

@@ -50,6 +50,9 @@ var (
 
 	progressClaimScript   = mustScript("progress_claim.lua")
 	progressReleaseScript = mustScript("progress_release.lua")
+
+	pollerHoldScript    = mustScript("poller_hold.lua")
+	pollerReleaseScript = mustScript("poller_release.lua")
 )
 
 // mustScript returns the script of lua/name, with the fragments it uses.

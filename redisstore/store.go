@@ -5,6 +5,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strconv"
@@ -32,6 +33,7 @@ type options struct {
 	prefix string
 	ttl    time.Duration
 	conns  int
+	roots  *x509.CertPool
 }
 
 // WithPrefix makes the store keep its keys under prefix instead of
@@ -53,6 +55,12 @@ func WithConnections(n int) Option {
 	return func(o *options) { o.conns = n }
 }
 
+// WithRootCAs makes a store opened with a rediss:// URL trust the
+// certificate authorities in roots instead of the system's.
+func WithRootCAs(roots *x509.CertPool) Option {
+	return func(o *options) { o.roots = roots }
+}
+
 // Store is a dialog.Store on Redis. Each conversation is a hash at
 // <prefix>state:<chat>:<user> with the fields v (the version, a decimal
 // integer) and d (the record of dialog.EncodeState). Load and Save each take
@@ -70,22 +78,25 @@ type Store struct {
 
 var _ dialog.Store = (*Store)(nil)
 
-// Open connects to the Redis server at url (redis://[user:password@]host:port/db
-// or rediss:// for TLS) and checks, within ctx, that it answers.
+// Open connects to the Redis at url and checks, within ctx, that it
+// answers. The URL names one server, redis://[user:password@]host:port/db,
+// or the master of a Sentinel set in go-redis's failover form,
+// redis://[user:password@]sentinel1:26379/db?addr=sentinel2:26379&addr=sentinel3:26379&master_name=mymaster,
+// where the user and password before the host are the sentinels' and the
+// master's go in the username and password parameters; rediss:// instead
+// of redis:// connects with TLS. Other parameters are go-redis's options
+// (dial_timeout=3s, pool_size=10, skip_verify=true, …); one it does not
+// know is an error.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	o, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	ro, err := redis.ParseURL(url)
+	t, err := parseURL(url)
 	if err != nil {
-		// The URL may hold a password: it stays out of the message.
 		return nil, fmt.Errorf("open redis store: bad redis URL: %w", err)
 	}
-	if ro.PoolSize == 0 {
-		ro.PoolSize = max(o.conns, 0)
-	}
-	st, err := open(ctx, ro, o, nil)
+	st, err := open(ctx, t.client(o.conns, o.roots), t.String(), o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open redis store: %w", err)
 	}
@@ -105,7 +116,9 @@ func OpenEmbedded(ctx context.Context, opts ...Option) (st *Store, stop func() e
 	if err != nil {
 		return nil, nil, fmt.Errorf("open embedded redis store: start server: %w", err)
 	}
-	st, err = open(ctx, &redis.Options{Addr: srv.Addr(), PoolSize: max(o.conns, 0)}, o, srv)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), PoolSize: max(o.conns, 0),
+		ReadBufferSize: connBuffer, WriteBufferSize: connBuffer})
+	st, err = open(ctx, c, srv.Addr(), o, srv)
 	if err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("open embedded redis store: %w", err)
@@ -129,17 +142,12 @@ func newOptions(opts []Option) (options, error) {
 // and go-redis's 32 KiB ones make a large pool weigh megabytes.
 const connBuffer = 4 << 10
 
-func open(ctx context.Context, ro *redis.Options, o options, srv *miniredis.Miniredis) (*Store, error) {
-	if ro.ReadBufferSize == 0 {
-		ro.ReadBufferSize = connBuffer
-	}
-	if ro.WriteBufferSize == 0 {
-		ro.WriteBufferSize = connBuffer
-	}
-	c := redis.NewClient(ro)
+// open pings the server c connects to, at addr, and makes a store of it;
+// it closes c when it does not answer.
+func open(ctx context.Context, c *redis.Client, addr string, o options, srv *miniredis.Miniredis) (*Store, error) {
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("ping %s: %w", ro.Addr, err)
+		return nil, fmt.Errorf("ping %s: %w", addr, err)
 	}
 	return &Store{client: c, k: keys(o.prefix), ttl: o.ttl, srv: srv}, nil
 }

@@ -50,6 +50,9 @@ type Server struct {
 	paths     map[string]*storedFile // by file_path, once getFile gave one
 	fileN     int
 	downloads []string // file paths, in order
+	// nextConflict is when the next 409 Conflict may be answered at once
+	// (conflict.go).
+	nextConflict time.Time
 }
 
 // NewServer starts a fake Bot API server that accepts token as its bot's
@@ -463,7 +466,7 @@ func defaultDescription(code, retryAfter int) string {
 	case http.StatusNotFound:
 		return "Not Found"
 	case http.StatusConflict:
-		return "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+		return pollConflict
 	case http.StatusTooManyRequests:
 		return "Too Many Requests: retry after " + strconv.Itoa(retryAfter)
 	}

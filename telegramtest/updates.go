@@ -239,26 +239,29 @@ func (s *Server) getUpdates(ctx context.Context, p params) reply {
 	s.mu.Lock()
 	if s.updates.hook.URL != "" {
 		s.mu.Unlock()
-		return fail(http.StatusConflict, webhookConflict)
+		return s.paced(ctx, fail(http.StatusConflict, webhookConflict))
 	}
 	if err := s.setAllowed(p); err != nil {
 		s.mu.Unlock()
 		return reply{err: err}
 	}
-	if s.updates.poll != nil {
-		close(s.updates.poll)
-	}
-	mine := make(chan struct{})
-	s.updates.poll = mine
 	s.confirm(offset)
 	s.notify() // for whoever waits for the bot to poll
+	if ups := s.pending(limit); len(ups) > 0 || timeout == 0 {
+		s.mu.Unlock()
+		return ok(ups)
+	}
+	// This one waits: it ends the one waiting before it (conflict.go).
+	s.endPoll()
+	mine := make(chan struct{})
+	s.updates.poll = mine
 	// leave gives up the poll slot and answers. s.mu must be held.
 	leave := func(r reply) reply {
 		if s.updates.poll == mine {
 			s.updates.poll = nil
 		}
 		s.mu.Unlock()
-		return r
+		return s.paced(ctx, r)
 	}
 
 	timer := time.NewTimer(timeout)
@@ -293,17 +296,6 @@ func (s *Server) getUpdates(ctx context.Context, p params) reply {
 	}
 }
 
-// pollEnded is the answer to a getUpdates cut short by a webhook or by
-// another getUpdates. s.mu must be held.
-func (s *Server) pollEnded() reply {
-	if s.updates.hook.URL != "" {
-		return fail(http.StatusConflict, webhookConflict)
-	}
-	return fail(http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
-}
-
-const webhookConflict = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-
 func (s *Server) setWebhook(_ context.Context, p params) reply {
 	raw := p["url"]
 	if raw == "" {
@@ -336,10 +328,7 @@ func (s *Server) setWebhook(_ context.Context, p params) reply {
 	if p.bool("drop_pending_updates") {
 		s.updates.queue = nil
 	}
-	if s.updates.poll != nil {
-		close(s.updates.poll)
-		s.updates.poll = nil
-	}
+	s.endPoll()
 	s.notify()
 	if same {
 		return reply{result: true, description: "Webhook is already set"}

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
 
 	"examdesk/calendar"
 	"examdesk/dialog"
@@ -76,6 +80,27 @@ func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	}
 	a.engine.Dates = dialog.NewDateAnswers(a.calendar, engine.FAQ())
 	return a, nil
+}
+
+// logRedisClient sends go-redis's own messages (a dial that failed, the
+// master a Sentinel names after a failover) to w as JSON lines, like
+// serve's log, rather than as go-redis's plain lines. Failures are also
+// the errors of the calls, which their callers log: they go at Debug,
+// below serve's level; what a Sentinel says at Info. It sets go-redis's
+// logger, a global: only main calls it, before anything else runs.
+func logRedisClient(w io.Writer) {
+	log := slog.New(slog.NewJSONHandler(w, nil))
+	redis.SetLogger(redisLog{log})
+}
+
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	level := slog.LevelDebug
+	if strings.HasPrefix(format, "sentinel:") {
+		level = slog.LevelInfo
+	}
+	l.log.Log(ctx, level, "redis client", "detail", fmt.Sprintf(format, v...))
 }
 
 // Close closes the store.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"examdesk/redisstore"
 )
 
 // config is what `examdesk serve` reads from the environment, validated.
@@ -32,6 +32,11 @@ type config struct {
 	// outside (EXAMDESK_PUBLIC_URL), without a trailing slash; "" gives
 	// the administrators no dashboard button (the API works all the same).
 	publicURL string
+	// waitReplicas is how many of Redis's replicas must have an update
+	// before it is acknowledged to Telegram, 0 for none, and waitTimeout
+	// how long intake waits for them at most (EXAMDESK_REDIS_WAIT).
+	waitReplicas int
+	waitTimeout  time.Duration
 }
 
 // envVars are the variables serve reads; docker-compose.yml passes these.
@@ -39,6 +44,7 @@ var envVars = []string{
 	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
 	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST", "EXAMDESK_PUBLIC_URL",
+	"EXAMDESK_REDIS_WAIT",
 }
 
 var (
@@ -59,6 +65,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		stateTTL:      30 * 24 * time.Hour,
 		broadcastRate: defaultBroadcastRate,
 		publicURL:     strings.TrimRight(strings.TrimSpace(getenv("EXAMDESK_PUBLIC_URL")), "/"),
+		waitReplicas:  1,
+		waitTimeout:   redisstore.DefaultWaitTimeout,
 	}
 	var errs []error
 	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -75,8 +83,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		problem("TELEGRAM_API_URL %q is not an http(s) URL", c.apiURL)
 	}
 	if c.redisURL != "" {
-		if _, err := redis.ParseURL(c.redisURL); err != nil {
+		if err := redisstore.CheckURL(c.redisURL); err != nil {
 			problem("REDIS_URL: %v", err)
+		}
+	}
+	if v := strings.TrimSpace(getenv("EXAMDESK_REDIS_WAIT")); v != "" {
+		n, timeout, err := parseWait(v)
+		if err != nil {
+			problem("EXAMDESK_REDIS_WAIT %q %v", v, err)
+		} else {
+			c.waitReplicas, c.waitTimeout = n, timeout
 		}
 	}
 	for field := range strings.SplitSeq(getenv("EXAMDESK_ADMINS"), ",") {
@@ -151,6 +167,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	return c, errors.Join(errs...)
 }
+
+// parseWait reads EXAMDESK_REDIS_WAIT: a number of replicas, then
+// optionally a comma and how long to wait for them ("1,250ms").
+func parseWait(v string) (int, time.Duration, error) {
+	count, timeout, hasTimeout := strings.Cut(v, ",")
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	if err != nil || n < 0 || n > 10 {
+		return 0, 0, errors.New("is not a number of replicas (0 to 10), then optionally a comma and a timeout, like 1,250ms; 0 waits for none")
+	}
+	d := redisstore.DefaultWaitTimeout
+	if hasTimeout {
+		d, err = time.ParseDuration(strings.TrimSpace(timeout))
+		if err != nil || d < time.Millisecond || d > maxWaitTimeout {
+			return 0, 0, fmt.Errorf("has a timeout %q that is not a duration of 1ms to %v, like 250ms", strings.TrimSpace(timeout), maxWaitTimeout)
+		}
+	}
+	return n, d, nil
+}
+
+// maxWaitTimeout is the longest EXAMDESK_REDIS_WAIT timeout: a WAIT must
+// end well within go-redis's read timeout (3 s).
+const maxWaitTimeout = 2 * time.Second
 
 // Broadcast rates, in messages per second: Telegram allows about 30 per
 // bot, and up to 1000 for paid broadcasts.

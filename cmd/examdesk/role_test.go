@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 			os.Stderr.WriteString("unknown " + roleEnv + " " + role + "\n")
 			os.Exit(2)
 		}
+		logRedisClient(os.Stderr)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := withCPUProfile(role, main)(ctx)
 		stop()

@@ -81,9 +81,9 @@ type server struct {
 // HTTP_ADDR and registers the webhook, or deletes it for long polling.
 func newServer(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (_ *server, err error) {
 	// A Redis connection for each worker and each broadcast worker, the
-	// poller, /metrics and /readyz.
+	// poller and its lease, the replicas' count, /metrics and /readyz.
 	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL),
-		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+4))
+		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+6))
 	if err != nil {
 		return nil, err
 	}
@@ -93,15 +93,9 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 			s.close()
 		}
 	}()
-	// Updates queued raw by a release before intake decoded them are read
-	// as they were.
-	queue, err := a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy))
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
-	}
-
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var queue *redisstore.Inbox
 	metrics := bot.NewMetrics(s.reg, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -111,6 +105,25 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		}
 		return float64(n)
 	})
+	// With replicas, an update is acknowledged to Telegram once one has
+	// it too (EXAMDESK_REDIS_WAIT); the embedded Redis has none.
+	var replication *redisstore.Replication
+	if cfg.redisURL != "" && cfg.waitReplicas > 0 {
+		replication = a.store.Replication(redisstore.ReplicationOptions{
+			Replicas: cfg.waitReplicas,
+			Timeout:  cfg.waitTimeout,
+			TimedOut: metrics.WaitTimedOut,
+			Log:      log,
+		})
+		metrics.Replicas(replication.InSync)
+		s.workers = append(s.workers, replication)
+	}
+	// Updates queued raw by a release before intake decoded them are read
+	// as they were.
+	queue, err = a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy), redisstore.WithReplication(replication))
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 
 	// The workers call the Bot API at once: keep a connection each alive
 	// (and the poller's), rather than http.DefaultTransport's two, which
@@ -158,7 +171,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Metrics:     metrics,
 		Workers:     workers,
 	})
-	s.workers = []worker{
+	s.workers = append(s.workers,
 		pipeline,
 		broadcast.NewDeliverer(broadcasts, limiter, bot.NewBroadcaster(api, metrics), broadcast.DelivererOptions{
 			Subscribers: subscribers,
@@ -174,7 +187,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		// Reminders of the exam dates: every serve plans them from the
 		// calendar, and the queue sends each once.
 		remind.NewScheduler(a.calendar.View, broadcasts, subscribers, a.catalog, remind.SchedulerOptions{Log: log}),
-	}
+	)
 
 	if s.ln, err = net.Listen("tcp", cfg.httpAddr); err != nil {
 		return nil, fmt.Errorf("serve: listen on HTTP_ADDR %s: %w", cfg.httpAddr, err)
@@ -195,7 +208,12 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 			return nil, fmt.Errorf("serve: deleteWebhook: %w", err)
 		}
-		s.poller = bot.NewPoller(cfg.apiURL, cfg.token, queue, bot.PollerOptions{Client: client, Log: log, Metrics: metrics, Added: pipeline.Wake})
+		// The serves sharing the Redis poll by turns: Telegram answers
+		// 409 to one of two getUpdates at once.
+		s.poller = bot.NewPoller(cfg.apiURL, cfg.token, queue, bot.PollerOptions{
+			Client: client, Log: log, Metrics: metrics, Added: pipeline.Wake,
+			Lease: a.store.PollerLease(),
+		})
 		log.Info("long polling mode")
 	}
 	return s, nil
@@ -211,7 +229,8 @@ func webhookPath(u string) string {
 }
 
 // routes returns serve's HTTP endpoints: /healthz, /readyz (Redis
-// reachable, intake running), /metrics and, in webhook mode, the webhook.
+// reachable, intake running, getUpdates not in conflict), /metrics and, in
+// webhook mode, the webhook.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
@@ -222,6 +241,10 @@ func (s *server) routes() http.Handler {
 		}
 		if err := s.app.store.Client().Ping(r.Context()).Err(); err != nil {
 			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if s.poller != nil && s.poller.Conflicted() {
+			http.Error(w, "getUpdates answered 409 Conflict: another poller of the token, or a webhook (see the log)", http.StatusServiceUnavailable)
 			return
 		}
 		io.WriteString(w, "ok\n")

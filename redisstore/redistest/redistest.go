@@ -99,6 +99,9 @@ type Server struct {
 	cmd  *exec.Cmd
 	port int
 	dir  string
+	args []string // of redis-server
+	// ping checks that the server answers (default: a PING to URL).
+	ping func() error
 }
 
 // Start starts a redis-server of the test's own on a free port, with an
@@ -114,6 +117,24 @@ func Start(t testing.TB) *Server {
 	return srv
 }
 
+// StartReplica starts a redis-server of the test's own as Start does,
+// replicating master, waits until master has it online, and stops it when
+// the test ends.
+func StartReplica(t testing.TB, master *Server) *Server {
+	t.Helper()
+	_, srv, err := start(t.TempDir(), "--replicaof", "127.0.0.1", strconv.Itoa(master.port))
+	if err != nil {
+		t.Fatalf("start redis-server: %v (Debian: apt-get install redis-server)", err)
+	}
+	t.Cleanup(srv.Stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := waitReplicas(ctx, master.URL, 1); err != nil {
+		t.Fatalf("start a replica of %s: %v", master.Addr(), err)
+	}
+	return srv
+}
+
 // Kill kills the server at once, as a crash would.
 func (s *Server) Kill() {
 	if s.cmd != nil && s.cmd.Process != nil {
@@ -124,7 +145,25 @@ func (s *Server) Kill() {
 }
 
 // Stop stops the server.
-func (s *Server) Stop() { s.Kill() }
+func (s *Server) Stop() {
+	s.Resume()
+	s.Kill()
+}
+
+// Pause stops the process where it is (SIGSTOP), as a machine that hangs
+// would: its connections stay open, and nothing answers on them.
+func (s *Server) Pause() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// Resume lets a paused process go on (SIGCONT).
+func (s *Server) Resume() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
 
 // Restart starts the server again on the same port and data folder.
 func (s *Server) Restart(t testing.TB) {
@@ -135,39 +174,67 @@ func (s *Server) Restart(t testing.TB) {
 	}
 }
 
-func start(dir string) (string, *Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// start starts a redis-server in dir, with extra arguments after those
+// of serverArgs.
+func start(dir string, extra ...string) (string, *Server, error) {
+	port, err := freePort()
 	if err != nil {
 		return "", nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	s := &Server{port: port, dir: dir, URL: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}
+	s.args = append(serverArgs(port, dir), extra...)
 	if err := s.run(); err != nil {
 		return "", nil, err
 	}
 	return s.URL, s, nil
 }
 
+// serverArgs are the arguments of a server on port keeping an append-only
+// file, synced at every write, in dir, and sending a new replica its data
+// at once.
+func serverArgs(port int, dir string) []string {
+	return []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
+		"--dir", dir, "--appendfilename", "test.aof",
+		"--logfile", filepath.Join(dir, "redis.log"),
+		"--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"}
+}
+
+// freePort returns a loopback port nobody listens on.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Addr returns the server's host:port.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// Dir returns the server's data folder.
+func (s *Server) Dir() string { return s.dir }
+
 func (s *Server) run() error {
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(path,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
-		"--dir", s.dir, "--appendfilename", "test.aof",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
+	cmd := exec.Command(path, s.args...)
 	// The server ends with the test binary, however that ends.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	s.cmd = cmd
+	check := s.ping
+	if check == nil {
+		check = func() error { return ping(s.URL) }
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if err = ping(s.URL); err == nil {
+		if err = check(); err == nil {
 			return nil
 		}
 		if time.Now().After(deadline) {
