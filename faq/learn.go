@@ -36,7 +36,9 @@ type learned struct {
 // a topic count toward the topic as those of knowledge.txt do; examples
 // of OffTopic make it refuse questions like them. An example it cannot use
 // (an unknown topic, no words, one that is already an example once
-// normalised) is left out and named in the error; the others are learned.
+// normalised) is left out, and the error says which by its place in the
+// list, from 1, and why, without its text (the error may be logged); the
+// others are learned.
 // Learn is safe for concurrent use with itself and every other method.
 func (m *Matcher) Learn(version int64, examples []Example) error {
 	extra := map[string][]example{}
@@ -50,11 +52,11 @@ func (m *Matcher) Learn(version int64, examples []Example) error {
 		}
 		switch {
 		case ex.Topic != OffTopic && !slices.Contains(m.topics, ex.Topic):
-			errs = append(errs, fmt.Errorf("example %d %q: unknown topic %q", i+1, ex.Text, ex.Topic))
+			errs = append(errs, fmt.Errorf("example %d: unknown topic %q", i+1, ex.Topic))
 		case key == "":
-			errs = append(errs, fmt.Errorf("example %d %q: no words", i+1, ex.Text))
+			errs = append(errs, fmt.Errorf("example %d: no words", i+1))
 		case known:
-			errs = append(errs, fmt.Errorf("example %d %q: already an example of %s", i+1, ex.Text, class))
+			errs = append(errs, fmt.Errorf("example %d: already an example of %s", i+1, class))
 		default:
 			keys[key] = ex.Topic
 			// The language is left out: the example is read as written,

@@ -45,8 +45,8 @@ func TestLearn(t *testing.T) {
 			{"照片要多大", "zh-Hant", "photo"}, // 照片要多大？ in knowledge.txt
 			{"可以帶寵物嗎", "zh-Hant", OffTopic},
 			{"可以带宠物吗", "zh-Hans", "materials"}, // the same in Simplified
-		}, []string{`example 1 "where can I park my car": unknown topic "parking"`, `example 2 "？！": no words`,
-			`example 3 "照片要多大": already an example of photo`, `example 5 "可以带宠物吗": already an example of off_topic`}, []asked{
+		}, []string{`example 1: unknown topic "parking"`, `example 2: no words`,
+			`example 3: already an example of photo`, `example 5: already an example of off_topic`}, []asked{
 			{"可以帶寵物嗎？", "/off_topic"},
 			{"where can I park my car", ""},
 		}},
