@@ -64,11 +64,14 @@ func (m *Matcher) Learn(version int64, examples []Example) error {
 			extra[ex.Topic] = append(extra[ex.Topic], example{text: ex.Text, line: i + 1})
 		}
 	}
-	next, err := build("examples taught", m.base.with(extra), m.t2s)
-	if err != nil {
-		return fmt.Errorf("learn %d examples: %w", len(examples), err)
+	next := m // nothing taught: the matcher of knowledge.txt
+	if len(extra) > 0 {
+		var err error
+		if next, err = build("examples taught", m.base.with(extra), m.t2s); err != nil {
+			return fmt.Errorf("learn %d examples: %w", len(examples), err)
+		}
+		next.simplifiedOnly, next.phrases = m.simplifiedOnly, m.phrases
 	}
-	next.simplifiedOnly, next.phrases = m.simplifiedOnly, m.phrases
 	m.learnMu.Lock()
 	defer m.learnMu.Unlock()
 	if l := m.learned.Load(); l == nil || version >= l.version {

@@ -50,12 +50,16 @@ local function stats_record(K, A)
 	if counted then
 		redis.call('PEXPIREAT', day, day_expires)
 	end
-	-- Questions whose time is up: their hashes expired, their entries go.
+	if id == '' then
+		return
+	end
+	-- Questions whose time is up: their hashes expired, their entries go
+	-- (swept as questions come, which alone make the sets grow).
 	for _, gone in ipairs(redis.call('ZRANGEBYSCORE', by_expiry, '-inf', now, 'LIMIT', 0, 100)) do
 		redis.call('ZREM', by_count, gone)
 		redis.call('ZREM', by_expiry, gone)
 	end
-	if id == '' or expires <= now or redis.call('SISMEMBER', taught, id) == 1 then
+	if expires <= now or redis.call('SISMEMBER', taught, id) == 1 then
 		return
 	end
 	redis.call('HSETNX', question, 'text', text)
