@@ -15,13 +15,29 @@ import (
 type Transport struct {
 	sender *Sender
 	tr     dialog.Translator
+	admins map[int64]bool
+	opts   TransportOptions
+}
+
+// TransportOptions tune a Transport.
+type TransportOptions struct {
+	// Admins are the administrators: the menu of their private chat is
+	// their own (Sender.SetAdminMenu), whatever language they choose.
+	Admins []int64
+	// Dashboard, if set, is the address of the dashboard in a language,
+	// "" for none: an administrator's menu button opens it.
+	Dashboard func(lang string) string
 }
 
 var _ conversation.Transport = (*Transport)(nil)
 
 // NewTransport returns the transport rendering with tr and sending with s.
-func NewTransport(s *Sender, tr dialog.Translator) *Transport {
-	return &Transport{sender: s, tr: tr}
+func NewTransport(s *Sender, tr dialog.Translator, o TransportOptions) *Transport {
+	t := &Transport{sender: s, tr: tr, admins: make(map[int64]bool, len(o.Admins)), opts: o}
+	for _, id := range o.Admins {
+		t.admins[id] = true
+	}
+	return t
 }
 
 // Render renders r as Render does.
@@ -64,7 +80,16 @@ func (t *Transport) Answer(ctx context.Context, callback, notice string) error {
 	return t.sender.AnswerCallback(ctx, callback, notice)
 }
 
-// SetMenu sets chat's command menu in lang (Sender.SetChatCommands).
+// SetMenu sets chat's command menu in lang (Sender.SetChatCommands); an
+// administrator's is theirs, with the dashboard's button
+// (Sender.SetAdminMenu): the candidates' would hide their commands.
 func (t *Transport) SetMenu(ctx context.Context, chat int64, lang string) error {
+	if t.admins[chat] {
+		dashboard := ""
+		if t.opts.Dashboard != nil {
+			dashboard = t.opts.Dashboard(lang)
+		}
+		return t.sender.SetAdminMenu(ctx, chat, lang, dashboard)
+	}
 	return t.sender.SetChatCommands(ctx, chat, lang)
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"examdesk/bot"
@@ -13,7 +14,10 @@ import (
 func TestTransport(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	tr := bot.NewTransport(f.sender, stubMessages)
+	tr := bot.NewTransport(f.sender, stubMessages, bot.TransportOptions{
+		Admins:    []int64{7},
+		Dashboard: func(lang string) string { return "https://desk.example.org/admin/?lang=" + lang },
+	})
 	for _, tc := range []struct {
 		name      string
 		code      int
@@ -45,6 +49,31 @@ func TestTransport(t *testing.T) {
 	} {
 		if got := tr.Menu(tc.code, tc.lang); got != tc.want {
 			t.Errorf("Menu(%q, %q) = %q; want %q", tc.code, tc.lang, got, tc.want)
+		}
+	}
+
+	// A candidate's menu is the candidates' commands; an administrator's
+	// their own, with the dashboard's button.
+	for _, chat := range []int64{42, 7} {
+		if err := tr.SetMenu(t.Context(), chat, "zh-Hant"); err != nil {
+			t.Fatalf("SetMenu(%d) = %v", chat, err)
+		}
+	}
+	for _, tc := range []struct {
+		chat   int64
+		admin  bool
+		button string
+	}{{42, false, ""}, {7, true, "https://desk.example.org/admin/?lang=zh-Hant"}} {
+		admin := false
+		for _, c := range f.srv.Commands("chat:"+strconv.FormatInt(tc.chat, 10), "") {
+			admin = admin || c.Command == "unanswered"
+		}
+		url := ""
+		if b := f.srv.MenuButton(tc.chat); b.WebApp != nil {
+			url = b.WebApp.URL
+		}
+		if admin != tc.admin || url != tc.button {
+			t.Errorf("SetMenu(%d): administrator's commands %v, menu button %q; want %v, %q", tc.chat, admin, url, tc.admin, tc.button)
 		}
 	}
 }

@@ -36,6 +36,10 @@ type Options struct {
 	// Drain bounds the time to finish the update in hand once shutdown
 	// begins (default 8 s).
 	Drain time.Duration
+
+	// Stats, if set, counts what each update does (Stats.Events) and
+	// commits it with the update, through Stats.Queue.
+	Stats *Stats
 }
 
 // Pipeline handles the updates recorded in an inbox: chats in parallel,
@@ -267,7 +271,7 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, error) {
 	}
 	u := job.Update
 	key := dialog.Key{Chat: u.Chat, User: u.User}
-	step := p.route(ctx, job)
+	step, console := p.route(ctx, job)
 	st := job.State
 	for attempt := 1; ; attempt++ {
 		next, r := step(st, u.Input)
@@ -276,7 +280,7 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		now, err := p.queue.Commit(ctx, job, next, out)
+		now, err := p.commitStep(ctx, job, st, next, r, console, out)
 		if errors.Is(err, dialog.ErrConflict) && attempt < maxConflicts {
 			st = now
 			continue
@@ -290,14 +294,14 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, error) {
 
 // route returns what steps the job's update: the console, for a command
 // of an administrator in their private chat (previews, audience counts and
-// progress are not for a group to see), else the dialog. The console
-// answers at once, with the conversation as it stands; a failure of the
-// console is answered with the apology.
-func (p *Pipeline) route(ctx context.Context, job inbox.Job) func(dialog.State, dialog.Input) (dialog.State, dialog.Reply) {
+// progress are not for a group to see), else the dialog; console says
+// which. The console answers at once, with the conversation as it stands;
+// a failure of the console is answered with the apology.
+func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.State, dialog.Input) (dialog.State, dialog.Reply), console bool) {
 	u := job.Update
 	c := p.opts.Console
 	if c == nil || u.Chat != u.User || !c.IsAdmin(u.User) {
-		return p.dialog.Step
+		return p.dialog.Step, false
 	}
 	lang := job.State.Lang
 	if lang == "" {
@@ -308,15 +312,15 @@ func (p *Pipeline) route(ctx context.Context, job inbox.Job) func(dialog.State, 
 		p.opts.Log.Error("an administrator's command failed", "update_id", u.ID, "chat_id", u.Chat, "err", err)
 		r = dialog.Reply{Lang: lang, Messages: []dialog.Message{{Text: dialog.T("error.apology")}}}
 	} else if !ok {
-		return p.dialog.Step
+		return p.dialog.Step, false
 	}
-	return func(st dialog.State, _ dialog.Input) (dialog.State, dialog.Reply) { return st, r }
+	return func(st dialog.State, _ dialog.Input) (dialog.State, dialog.Reply) { return st, r }, true
 }
 
 // outbox renders a reply as outbox entries: the messages, then the answer
 // to the pressed button, then, when the user starts or picks a language
-// that the transport's menus for everyone do not speak, a command menu for
-// the chat. Only messages must never be sent twice, so nothing but
+// that the transport's menus for everyone do not speak, or is an
+// administrator, a command menu for the chat. Only messages must never be sent twice, so nothing but
 // messages follows another message: see send.
 //
 // The reply's effect on the subscription, in a private chat, comes right
@@ -338,7 +342,13 @@ func (p *Pipeline) outbox(key dialog.Key, u inbox.Update, r dialog.Reply) []Entr
 		entries = append(entries, Entry{Lang: r.Lang, Callback: u.Callback, Notice: p.transport.Notice(r)})
 	}
 	if private && u.Input.ChoosesLanguage() {
-		if lang := p.transport.Menu(u.Input.LanguageCode, r.Lang); lang != "" {
+		lang := p.transport.Menu(u.Input.LanguageCode, r.Lang)
+		if c := p.opts.Console; c != nil && c.IsAdmin(key.User) {
+			// No menu for everyone has an administrator's commands: the
+			// transport sets theirs, in every language.
+			lang = r.Lang
+		}
+		if lang != "" {
 			entries = append(entries, Entry{Lang: r.Lang, Chat: key.Chat, Menu: lang})
 		}
 	}

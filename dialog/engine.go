@@ -342,7 +342,7 @@ func (c *conv) command(name, arg string) {
 		c.cancel()
 	case "lang":
 		c.chooseLanguage(arg)
-	case "help", "broadcast", "broadcasts", "calendar":
+	case "help", "broadcast", "broadcasts", "calendar", "stats", "unanswered":
 		// The administrators' commands: anyone else gets the help, then
 		// the question of the check in progress.
 		c.help()

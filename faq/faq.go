@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -79,8 +80,8 @@ type Match struct {
 }
 
 // Matcher reads candidates' messages: the FAQ topic of a question, and the
-// link of the map its answer shows. It is safe for concurrent use and never
-// changes after it is built.
+// link of the map its answer shows. It is safe for concurrent use; what it
+// reads changes only with the examples taught at run time (Learn).
 type Matcher struct {
 	t2s     map[rune]rune // Traditional characters to Simplified ones
 	topics  []string      // topicIDs
@@ -109,6 +110,14 @@ type Matcher struct {
 	exams          exams         // the names of other exams
 	scratch        sync.Pool     // of *scratch, to score a message in
 	simplifiedOnly map[rune]bool // characters written only in Simplified Chinese
+
+	// The knowledge base it was built from, the examples taught at run
+	// time (see learn.go), and its examples by key.
+	base     *knowledge
+	learned  atomic.Pointer[learned]
+	learnMu  sync.Mutex
+	keysOnce sync.Once
+	keys     map[string]string
 }
 
 // category is one thing a message may be asking: a topic, an unstated
@@ -198,6 +207,7 @@ func Parse(name string, r io.Reader) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.base = k
 	m.simplifiedOnly = parseSimplified(simplifiedFile)
 	for r := range m.simplifiedOnly {
 		if _, trad := t2s[r]; trad {
@@ -399,7 +409,9 @@ type scored struct {
 // the knowledge base it most likely asks, a topic or a subject the notice
 // does not state; Kind is Unknown when
 // the confidence is below the threshold, and Score still says how close it
-// came.
+// came, or when the message is like the questions marked out of scope
+// (Subject OffTopic). The examples taught at run time (Learn) count as
+// those of the knowledge base.
 //
 // The terms of a text are its Chinese characters and pairs of them, in
 // Simplified characters, and its English words and numbers, each once; a
@@ -425,6 +437,9 @@ type scored struct {
 // long, polite or chatty message is found among the greetings and the
 // story: the clause with the highest confident score wins.
 func (m *Matcher) Best(question string) Match {
+	if c := m.current(); c != m {
+		return c.Best(question) // with the examples taught
+	}
 	question = clip(question)
 	text := m.simplified(fold(question))
 	norm := cantonese.Replace(text)

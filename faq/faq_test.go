@@ -113,6 +113,8 @@ func entryLabel(e *entry) string {
 		return "unstated:" + e.id
 	case OtherExam:
 		return "other"
+	case Unknown: // [off_topic]: refused
+		return ""
 	}
 	return e.id
 }

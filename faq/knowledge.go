@@ -56,7 +56,8 @@ var lists = []string{"generic", "other exams"}
 
 // parseKnowledge reads a knowledge file (see knowledge.txt for the format):
 // the topics in the order of topicIDs, then the other classes in the order
-// of the file. Errors name the file, as name, and the line.
+// of the file ([off_topic] among them). Errors name the file, as name, and
+// the line.
 func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 	byID := map[string]*entry{}
 	for _, id := range topicIDs {
@@ -93,6 +94,18 @@ func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 				if id == "other exams" {
 					list = &k.others
 				}
+				continue
+			}
+			if id == OffTopic {
+				// The questions marked out of scope, as `examdesk faq
+				// export` prints them: examples only, in any language.
+				for _, c := range classes {
+					if c.id == OffTopic {
+						return nil, fmt.Errorf("%s:%d: [%s] again, after line %d", name, n, id, c.line)
+					}
+				}
+				cur = &entry{id: OffTopic, kind: Unknown, line: n}
+				classes = append(classes, cur)
 				continue
 			}
 			if kind, subject, isClass := strings.Cut(id, ":"); isClass {
@@ -172,6 +185,12 @@ func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 	}
 	k.entries = append(k.entries, classes...)
 	for _, e := range k.entries {
+		if e.id == OffTopic {
+			if len(e.examples) == 0 {
+				return nil, fmt.Errorf("%s:%d: [%s] has no example", name, e.line, e.id)
+			}
+			continue // what administrators marked, in the languages it was asked in
+		}
 		for _, lang := range languages {
 			if !slices.ContainsFunc(e.examples, func(x example) bool { return x.lang == lang }) {
 				return nil, fmt.Errorf("%s:%d: %s %q has no %s example", name, e.line, e.kind, e.id, lang)

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"examdesk/broadcast"
+	"examdesk/stats"
 )
 
 // DefaultBroadcastLease is how long a claimed broadcast recipient stays
@@ -305,9 +306,18 @@ func (b *Broadcasts) Renew(ctx context.Context, d broadcast.Delivery) (broadcast
 	return d, nil
 }
 
+// statsCounter is the counter of the day's statistics that counts a
+// result.
+var statsCounter = map[broadcast.Result]string{
+	broadcast.Sent:    stats.FieldBroadcastSent,
+	broadcast.Blocked: stats.FieldBroadcastBlocked,
+	broadcast.Failed:  stats.FieldBroadcastFailed,
+}
+
 // Record records what became of d, in one round trip; see
 // broadcast.Deliveries. A recipient is recorded once: a second Record of
-// the same claim returns broadcast.ErrLeaseLost.
+// the same claim returns broadcast.ErrLeaseLost. The result is counted in
+// the day's statistics (Stats) by the same script, so once too.
 func (b *Broadcasts) Record(ctx context.Context, d broadcast.Delivery, r broadcast.Result, reason string) error {
 	out := string(r)
 	switch r {
@@ -317,9 +327,15 @@ func (b *Broadcasts) Record(ctx context.Context, d broadcast.Delivery, r broadca
 	default:
 		return fmt.Errorf("record broadcast %s to chat %d: unknown result %q", d.ID, d.Chat, r)
 	}
+	// Counted in the statistics of the day it is recorded on.
+	date := stats.Day(time.Now())
+	expires, err := dayExpires(date)
+	if err != nil {
+		return fmt.Errorf("record broadcast %s to chat %d %s: %w", d.ID, d.Chat, r, err)
+	}
 	n, err := bcRecordScript.Run(ctx, b.client,
-		[]string{b.k.broadcast(d.ID), b.k.todo(d.ID), b.k.leases(d.ID), b.k.tries(d.ID), b.k.outcomes(d.ID), b.k.active()},
-		member(d), d.Lease, string(r), out, d.Chat, d.ID).Int()
+		[]string{b.k.broadcast(d.ID), b.k.todo(d.ID), b.k.leases(d.ID), b.k.tries(d.ID), b.k.outcomes(d.ID), b.k.active(), b.k.statsDay(date)},
+		member(d), d.Lease, string(r), out, d.Chat, d.ID, statsCounter[r], expires).Int()
 	if err != nil {
 		return fmt.Errorf("record broadcast %s to chat %d %s: %w", d.ID, d.Chat, r, err)
 	}

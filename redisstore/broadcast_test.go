@@ -177,7 +177,8 @@ func TestBroadcastDeliveries(t *testing.T) {
 func TestBroadcastResults(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	q := openRedisStore(t).Broadcasts(0)
+	store := openRedisStore(t)
+	q := store.Broadcasts(0)
 	st, err := q.Create(ctx, notice("hello"), audience(t, 3))
 	if err != nil {
 		t.Fatal(err)
@@ -228,6 +229,14 @@ func TestBroadcastResults(t *testing.T) {
 	out, _ := q.Outcomes(ctx, st.ID)
 	if out[d2.Chat] != "failed: Bad Request: chat not found" || out[d1.Chat] != "blocked" {
 		t.Errorf("Outcomes() = %v", out)
+	}
+	// Each result recorded is counted in the day's statistics, once.
+	r, err := store.Stats().Report(ctx, 1, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Days[0]; d.BroadcastSent != 1 || d.BroadcastBlocked != 1 || d.BroadcastFailed != 1 {
+		t.Errorf("the day's statistics count %d sent, %d blocked, %d failed; want 1 of each", d.BroadcastSent, d.BroadcastBlocked, d.BroadcastFailed)
 	}
 }
 

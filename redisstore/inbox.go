@@ -14,6 +14,7 @@ import (
 
 	"examdesk/dialog"
 	"examdesk/inbox"
+	"examdesk/stats"
 )
 
 // Defaults of the inbox options.
@@ -303,6 +304,20 @@ func replyList(v any) []any {
 // see inbox.Queue. The state is saved as Store.Save would, with the
 // Store's time to live.
 func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, error) {
+	return q.commit(ctx, j, st, out, nil)
+}
+
+// CommitCounted is Commit, which also records ev in the statistics of the
+// store (Stats), in the same script: only when it saves st, so that a
+// commit sent again after a lost reply, refused for a conflict or without
+// the lease counts nothing; see conversation.Counter. It is still one
+// round trip.
+func (q *Inbox) CommitCounted(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev stats.Events) (dialog.State, error) {
+	return q.commit(ctx, j, st, out, &ev)
+}
+
+// commit is Commit, recording ev too when it is not nil.
+func (q *Inbox) commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev *stats.Events) (dialog.State, error) {
 	u := j.Update
 	d, err := dialog.EncodeState(st)
 	if err != nil {
@@ -312,9 +327,18 @@ func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out []
 		q.k.lock(j.Chat), q.k.ready(), q.k.state(j.Chat, u.User),
 		q.k.queue(j.Chat), q.k.outbox(j.Chat), q.k.sent(j.Chat), q.k.claim(j.Lease),
 	}
-	args := make([]any, 0, 8+len(out))
+	var counts []any
+	if ev != nil && !ev.Empty() {
+		statsKeys, statsArgs, err := recordArgs(q.k, *ev, time.Now())
+		if err != nil {
+			return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		}
+		keys, counts = append(keys, statsKeys...), statsArgs
+	}
+	args := make([]any, 0, 9+len(counts)+len(out))
 	args = append(args, j.Lease, q.lease.Milliseconds(), j.Chat,
-		st.Version, st.Version+1, d, q.ttl.Milliseconds(), u.ID)
+		st.Version, st.Version+1, d, q.ttl.Milliseconds(), u.ID, len(counts))
+	args = append(args, counts...)
 	for _, o := range out {
 		args = append(args, o)
 	}

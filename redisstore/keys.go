@@ -84,6 +84,27 @@ import "strconv"
 //	draft:<user>         the administrator's broadcast draft, JSON
 //	progress:<id>        hash: msg (the progress message's id) and ended
 //	progress:<id>:lock   "<expiry in ms>:<owner>": who edits the message
+//
+// The statistics and the examples taught (Stats, and the counts the
+// inbox's commit and the broadcasts' records add):
+//
+//	stats:day:<date>     hash of the day's counters (stats.Fields, and
+//	                     new_users, active_users); expires MaxDays+34
+//	                     days after the day
+//	stats:seen           hash: user id → the last day they were seen
+//	stats:q:<id>         hash of an unanswered question: text, lang,
+//	                     count, last (day), until (Unix ms); expires at
+//	                     until, stats.Keep after it was last asked
+//	stats:q:<id>:askers  hash: user id → times they asked it; likewise
+//	stats:qs             sorted set of the questions, score = count
+//	stats:qexp           sorted set of the questions, score = until
+//	stats:u:<user>       set of the questions the user asked; expires
+//	                     with the last of them
+//	stats:taught         set of the questions made examples
+//	stats:examples       list of the examples, JSON, oldest first
+//	stats:examples:v     the version of the examples: +1 each
+//
+// No key holds a user's text but stats:q:<id>, and that expires.
 type keys string
 
 func (k keys) state(chat, user int64) string {
@@ -125,5 +146,16 @@ func (k keys) holidays() string { return string(k) + "calendar:holidays" }
 func (k keys) draft(user int64) string       { return string(k) + "draft:" + itoa(user) }
 func (k keys) progress(id string) string     { return string(k) + "progress:" + id }
 func (k keys) progressLock(id string) string { return string(k) + "progress:" + id + ":lock" }
+
+func (k keys) statsDay(date string) string { return string(k) + "stats:day:" + date }
+func (k keys) statsSeen() string           { return string(k) + "stats:seen" }
+func (k keys) question(id string) string   { return string(k) + "stats:q:" + id }
+func (k keys) askers(id string) string     { return string(k) + "stats:q:" + id + ":askers" }
+func (k keys) byCount() string             { return string(k) + "stats:qs" }
+func (k keys) byExpiry() string            { return string(k) + "stats:qexp" }
+func (k keys) asked(user int64) string     { return string(k) + "stats:u:" + itoa(user) }
+func (k keys) taught() string              { return string(k) + "stats:taught" }
+func (k keys) examples() string            { return string(k) + "stats:examples" }
+func (k keys) examplesVersion() string     { return string(k) + "stats:examples:v" }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -89,7 +89,7 @@ func TestScripts(t *testing.T) {
 		if slices.Contains(frags, "keys") != derives {
 			t.Errorf("%s: uses keys.lua: %v; says what it derives: %v; want both or neither", name, slices.Contains(frags, "keys"), derives)
 		}
-		if strings.Contains(code, "'bc:") || strings.Contains(code, "'q:") || strings.Contains(code, "'lock:") || strings.Contains(code, "'state:") {
+		if strings.Contains(code, "'bc:") || strings.Contains(code, "'q:") || strings.Contains(code, "'lock:") || strings.Contains(code, "'state:") || strings.Contains(code, "'stats:") {
 			t.Errorf("%s: spells a key name of its own instead of keys.lua's", name)
 		}
 		src, err := scriptSource(name)
@@ -126,11 +126,13 @@ func TestKeySchema(t *testing.T) {
 		want := []string{
 			k.seenPeriod(20412), k.queue(-1001), k.lock(-1001), k.claim("TOK"), k.outbox(7), k.sent(7),
 			k.state(-1001, 42), k.broadcast("b-1"), k.todo("b-1"), k.leases("b-1"), k.tries("b-1"), k.outcomes("b-1"),
+			k.question("4503599627370495"), k.askers("4503599627370495"),
 		}
 		src := string(lib) + `
 local P = ARGV[1]
 return {key.seen(P, 20412), key.queue(P, -1001), key.lock(P, -1001), key.claim(P, 'TOK'), key.outbox(P, 7), key.sent(P, 7),
-	key.state(P, -1001, 42), key.broadcast(P, 'b-1'), key.todo(P, 'b-1'), key.leases(P, 'b-1'), key.tries(P, 'b-1'), key.outcomes(P, 'b-1')}
+	key.state(P, -1001, 42), key.broadcast(P, 'b-1'), key.todo(P, 'b-1'), key.leases(P, 'b-1'), key.tries(P, 'b-1'), key.outcomes(P, 'b-1'),
+	key.question(P, '4503599627370495'), key.askers(P, '4503599627370495')}
 `
 		got, err := st.client.Eval(t.Context(), src, nil, string(k)).StringSlice()
 		if err != nil || !reflect.DeepEqual(got, want) {

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,30 +14,12 @@ import (
 	"examdesk/stats"
 )
 
-// Stats is a stats.Store in Redis.
-//
-// Keys, under the store's prefix:
-//
-//	stats:day:<date>        hash of the day's counters (stats.Fields, and
-//	                        new_users, active_users); expires MaxDays+34
-//	                        days after the day
-//	stats:seen              hash user id → the last day they were seen
-//	stats:q:<id>            hash of an unanswered question: text, lang,
-//	                        count, last (day), until (Unix ms); expires at
-//	                        until, stats.Keep after it was last asked
-//	stats:q:<id>:askers     hash user id → times they asked it; likewise
-//	stats:qs                sorted set of the questions, score = count
-//	stats:qexp              sorted set of the questions, score = until
-//	stats:u:<user>          set of the questions the user asked; expires
-//	                        with the last of them
-//	stats:taught            set of the questions made examples
-//	stats:examples          list of the examples, JSON, oldest first
-//	stats:examples:v        the version of the examples: +1 each
-//
-// No key holds a user's text but stats:q:<id>, and that expires. Record
-// is one script (stats_record.lua) and one round trip, or none of its own
-// when pipelined with the update's commit (RecordPipelined); a report is
-// two round trips.
+// Stats is a stats.Store in Redis, under the store's prefix: its keys are
+// the stats:… keys of keys.go. Record is one script (stats_record.lua) and
+// one round trip; the update's commit records its events itself
+// (Inbox.CommitCounted), and a broadcast recipient's record its outcome
+// (Broadcasts.Record), in their own round trips. A report is two round
+// trips.
 type Stats struct {
 	st *Store
 }
@@ -49,59 +30,32 @@ var _ stats.Store = (*Stats)(nil)
 func (s *Store) Stats() *Stats { return &Stats{st: s} }
 
 var (
-	//go:embed lua/stats_keys.lua
-	statsKeysLua string
-	//go:embed lua/stats_record.lua
-	statsRecordLua string
-	//go:embed lua/stats_unanswered.lua
-	statsUnansweredLua string
-	//go:embed lua/stats_teach.lua
-	statsTeachLua string
-	//go:embed lua/stats_forget.lua
-	statsForgetLua string
-
-	statsRecordScript     = redis.NewScript(statsRecordLua + "\nreturn stats_record(KEYS, ARGV)\n")
-	statsUnansweredScript = redis.NewScript(statsKeysLua + statsUnansweredLua)
-	statsTeachScript      = redis.NewScript(statsTeachLua)
-	statsForgetScript     = redis.NewScript(statsKeysLua + statsForgetLua)
+	statsRecordScript     = mustScript("stats_record.lua")
+	statsUnansweredScript = mustScript("stats_unanswered.lua")
+	statsTeachScript      = mustScript("stats_teach.lua")
+	statsForgetScript     = mustScript("stats_forget.lua")
 )
 
 // dayKept is how long a day's counters are kept after the day.
 const dayKept = (stats.MaxDays + 34) * 24 * time.Hour
 
-func (s *Stats) key(parts ...string) string {
-	k := string(s.st.k) + "stats"
-	for _, p := range parts {
-		k += ":" + p
+// dayExpires is when the counters of date's day expire, in ms since 1970.
+func dayExpires(date string) (int64, error) {
+	start, err := time.ParseInLocation(stats.DateLayout, date, stats.China)
+	if err != nil {
+		return 0, err
 	}
-	return k
+	return start.Add(dayKept).UnixMilli(), nil
 }
 
-// questionKeys returns the keys of question id: its hash and who asked
-// it. lua/stats_keys.lua builds the same.
-func (s *Stats) questionKeys(id string) (question, askers string) {
-	q := s.key("q", id)
-	return q, q + ":askers"
-}
-
-// StatsGuard makes a recording conditional on what the caller's own
-// commands wrote in the same round trip: it counts only if field Field of
-// the hash Key then holds Value. The value must be one that only the
-// command the recording belongs to writes (an update id the commit stores,
-// say): a state version is not, since a concurrent writer may have written
-// the same one.
-type StatsGuard struct {
-	Key, Field, Value string
-}
-
-// recordArgs returns the keys and arguments of stats_record for ev, with
-// guard when not nil; now is the wall clock.
-func (s *Stats) recordArgs(ev stats.Events, guard *StatsGuard, now time.Time) ([]string, []any, error) {
+// recordArgs returns the keys and arguments of stats_record (lua/lib/stats.lua)
+// for ev; now is the wall clock.
+func recordArgs(k keys, ev stats.Events, now time.Time) ([]string, []any, error) {
 	if err := ev.Validate(); err != nil {
 		return nil, nil, err
 	}
 	date := stats.Day(ev.At)
-	dayStart, err := time.ParseInLocation(stats.DateLayout, date, stats.China)
+	expires, err := dayExpires(date)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,26 +63,18 @@ func (s *Stats) recordArgs(ev stats.Events, guard *StatsGuard, now time.Time) ([
 	if text != "" {
 		id = stats.QuestionID(text)
 	}
-	question, askers := s.questionKeys(id)
-	user := strconv.FormatInt(ev.User, 10)
 	keys := []string{
-		s.key("day", date), s.key("seen"), question, askers,
-		s.key("qs"), s.key("qexp"), s.key("u", user), s.key("taught"),
+		k.statsDay(date), k.statsSeen(), k.question(id), k.askers(id),
+		k.byCount(), k.byExpiry(), k.asked(ev.User), k.taught(),
 	}
 	message := "0"
 	if ev.Message {
 		message = "1"
 	}
 	fields := stats.Fields(ev)
-	args := make([]any, 0, 11+2*len(fields))
-	args = append(args, date, user, message, dayStart.Add(dayKept).UnixMilli(),
+	args := make([]any, 0, 9+2*len(fields))
+	args = append(args, date, ev.User, message, expires,
 		id, text, stats.ExampleLang(text, ev.Lang), ev.At.Add(stats.Keep).UnixMilli(), now.UnixMilli())
-	if guard != nil {
-		keys = append(keys, guard.Key)
-		args = append(args, guard.Field, guard.Value)
-	} else {
-		args = append(args, "", "")
-	}
 	for _, f := range fields {
 		args = append(args, f.Name, f.N)
 	}
@@ -140,58 +86,12 @@ func (s *Stats) Record(ctx context.Context, ev stats.Events) error {
 	if ev.Empty() {
 		return ev.Validate()
 	}
-	keys, args, err := s.recordArgs(ev, nil, time.Now())
+	keys, args, err := recordArgs(s.st.k, ev, time.Now())
 	if err != nil {
 		return fmt.Errorf("record stats: %w", err)
 	}
 	if err := statsRecordScript.Run(ctx, s.st.client, keys, args...).Err(); err != nil {
 		return fmt.Errorf("record stats: %w", err)
-	}
-	return nil
-}
-
-// RecordPipelined queues the recording of ev on pipe, a pipeline or
-// transaction that also carries the caller's own commands, so that it
-// costs no round trip of its own. With guard, it counts only if the guard
-// holds when it runs: queued after a commit, only if the commit wrote it.
-// Call done after pipe's Exec: it returns the recording's error, and when
-// the server had lost the script (a restart), runs the recording again on
-// its own, guarded the same way. Nothing is queued for an ev that counts
-// nothing.
-//
-// A pipeline that go-redis sends again after losing its reply records
-// again. Where a recording must count exactly once with a script that
-// already knows whether it ran before (the inbox's commit), call
-// stats_record.lua from inside that script instead (recordArgs gives its
-// keys and arguments).
-func (s *Stats) RecordPipelined(ctx context.Context, pipe redis.Pipeliner, ev stats.Events, guard *StatsGuard) (done func(ctx context.Context) error, err error) {
-	if ev.Empty() {
-		return func(context.Context) error { return nil }, ev.Validate()
-	}
-	keys, args, err := s.recordArgs(ev, guard, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("record stats: %w", err)
-	}
-	cmd := statsRecordScript.EvalSha(ctx, pipe, keys, args...)
-	return func(ctx context.Context) error {
-		err := cmd.Err()
-		if redis.HasErrorPrefix(err, "NOSCRIPT") {
-			err = statsRecordScript.Run(ctx, s.st.client, keys, args...).Err()
-		}
-		if err != nil {
-			return fmt.Errorf("record stats: %w", err)
-		}
-		return nil
-	}, nil
-}
-
-// LoadScripts loads the scripts into Redis, so that a pipeline's first
-// recording finds its script (see RecordPipelined).
-func (s *Stats) LoadScripts(ctx context.Context) error {
-	for _, sc := range []*redis.Script{statsRecordScript, statsUnansweredScript, statsTeachScript, statsForgetScript} {
-		if err := sc.Load(ctx, s.st.client).Err(); err != nil {
-			return fmt.Errorf("load stats scripts: %w", err)
-		}
 	}
 	return nil
 }
@@ -211,7 +111,7 @@ func (s *Stats) Report(ctx context.Context, days int, now time.Time) (stats.Repo
 	pipe := s.st.client.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(dates))
 	for i, d := range dates {
-		cmds[i] = pipe.HGetAll(ctx, s.key("day", d))
+		cmds[i] = pipe.HGetAll(ctx, s.st.k.statsDay(d))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return stats.Report{}, fmt.Errorf("report %d days: %w", days, err)
@@ -223,7 +123,7 @@ func (s *Stats) Report(ctx context.Context, days int, now time.Time) (stats.Repo
 		for f, v := range fields {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return stats.Report{}, fmt.Errorf("report %d days: %s field %s = %q is not a count", days, s.key("day", dates[i]), f, v)
+				return stats.Report{}, fmt.Errorf("report %d days: %s field %s = %q is not a count", days, s.st.k.statsDay(dates[i]), f, v)
 			}
 			counts[i][f] = n
 		}
@@ -237,7 +137,7 @@ func (s *Stats) Unanswered(ctx context.Context, n int, since time.Time) ([]stats
 	if n <= 0 {
 		return []stats.Question{}, nil
 	}
-	flat, err := statsUnansweredScript.Run(ctx, s.st.client, []string{s.key("qs")},
+	flat, err := statsUnansweredScript.Run(ctx, s.st.client, []string{s.st.k.byCount()},
 		string(s.st.k), stats.Day(since), n, time.Now().UnixMilli()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("list unanswered questions: %w", err)
@@ -263,10 +163,9 @@ func (s *Stats) Question(ctx context.Context, id string) (stats.Question, error)
 	if _, ok := stats.ParseQuestionID(id); !ok {
 		return stats.Question{}, fmt.Errorf("question %q: %w", id, stats.ErrNotFound)
 	}
-	question, askers := s.questionKeys(id)
 	pipe := s.st.client.Pipeline()
-	fields := pipe.HMGet(ctx, question, "text", "lang", "count", "last", "until")
-	users := pipe.HLen(ctx, askers)
+	fields := pipe.HMGet(ctx, s.st.k.question(id), "text", "lang", "count", "last", "until")
+	users := pipe.HLen(ctx, s.st.k.askers(id))
 	if _, err := pipe.Exec(ctx); err != nil {
 		return stats.Question{}, fmt.Errorf("question %s: %w", id, err)
 	}
@@ -309,9 +208,9 @@ func (s *Stats) Teach(ctx context.Context, id, topic, by string, at time.Time) (
 	if err != nil {
 		return stats.Example{}, fmt.Errorf("teach %s: %w", id, err)
 	}
-	question, askers := s.questionKeys(id)
+	k := s.st.k
 	seq, err := statsTeachScript.Run(ctx, s.st.client,
-		[]string{question, askers, s.key("qs"), s.key("qexp"), s.key("taught"), s.key("examples"), s.key("examples", "v")},
+		[]string{k.question(id), k.askers(id), k.byCount(), k.byExpiry(), k.taught(), k.examples(), k.examplesVersion()},
 		id, q.Text, record, time.Now().UnixMilli()).Int64()
 	if err != nil {
 		return stats.Example{}, fmt.Errorf("teach %s: %w", id, err)
@@ -326,8 +225,8 @@ func (s *Stats) Teach(ctx context.Context, id, topic, by string, at time.Time) (
 // Examples returns the examples and their version, read together.
 func (s *Stats) Examples(ctx context.Context) ([]stats.Example, int64, error) {
 	tx := s.st.client.TxPipeline()
-	list := tx.LRange(ctx, s.key("examples"), 0, -1)
-	version := tx.Get(ctx, s.key("examples", "v"))
+	list := tx.LRange(ctx, s.st.k.examples(), 0, -1)
+	version := tx.Get(ctx, s.st.k.examplesVersion())
 	if _, err := tx.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, 0, fmt.Errorf("read examples: %w", err)
 	}
@@ -339,7 +238,7 @@ func (s *Stats) Examples(ctx context.Context) ([]stats.Example, int64, error) {
 	for i, raw := range list.Val() {
 		var r exampleRecord
 		if err := json.Unmarshal([]byte(raw), &r); err != nil {
-			return nil, 0, fmt.Errorf("read examples: %s[%d]: %w", s.key("examples"), i, err)
+			return nil, 0, fmt.Errorf("read examples: %s[%d]: %w", s.st.k.examples(), i, err)
 		}
 		out = append(out, stats.Example{Seq: int64(i + 1), Text: r.Text, Lang: r.Lang, Topic: r.Topic, By: r.By, At: r.At, Count: r.Count})
 	}
@@ -356,7 +255,7 @@ func versionOf(cmd *redis.StringCmd) (int64, error) {
 
 // ExamplesVersion returns the version of the examples in one GET.
 func (s *Stats) ExamplesVersion(ctx context.Context) (int64, error) {
-	v, err := versionOf(s.st.client.Get(ctx, s.key("examples", "v")))
+	v, err := versionOf(s.st.client.Get(ctx, s.st.k.examplesVersion()))
 	if err != nil {
 		return 0, fmt.Errorf("read the examples' version: %w", err)
 	}
@@ -366,9 +265,9 @@ func (s *Stats) ExamplesVersion(ctx context.Context) (int64, error) {
 // Forget removes user's share of the unanswered questions and the day
 // they were last seen, in one script.
 func (s *Stats) Forget(ctx context.Context, user int64) error {
-	u := strconv.FormatInt(user, 10)
+	k := s.st.k
 	err := statsForgetScript.Run(ctx, s.st.client,
-		[]string{s.key("seen"), s.key("u", u), s.key("qs"), s.key("qexp")}, u, string(s.st.k)).Err()
+		[]string{k.statsSeen(), k.asked(user), k.byCount(), k.byExpiry()}, user, string(k)).Err()
 	if err != nil {
 		return fmt.Errorf("forget stats of %d: %w", user, err)
 	}

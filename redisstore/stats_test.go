@@ -1,17 +1,16 @@
 package redisstore_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
-	"examdesk/redisstore"
+	"examdesk/dialog"
+	"examdesk/inbox"
 	"examdesk/stats"
 	"examdesk/stats/statstest"
 )
@@ -79,89 +78,85 @@ func TestStatsLayout(t *testing.T) {
 	}
 }
 
-// TestStatsPipelined checks a recording in the round trip of other
-// commands: guarded by what they wrote, and run again after the server
-// lost the script.
-func TestStatsPipelined(t *testing.T) {
+// TestCommitCounted checks the events recorded by the update's commit:
+// in its one round trip, once when the script is sent again after a lost
+// reply, and not at all when the commit is refused (a conflict, a lease
+// lost, events that do not validate).
+func TestCommitCounted(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			st := b.open(t)
-			s, c, ctx := st.Stats(), st.Client(), t.Context()
-			guardKey := st.Prefix() + "guard"
-			if err := s.LoadScripts(ctx); err != nil {
+			q, err := st.Inbox()
+			if err != nil {
 				t.Fatal(err)
 			}
-			hooks := &tripHook{}
-			c.AddHook(hooks)
+			s, c, ctx := st.Stats(), st.Client(), t.Context()
+			var trips roundTripHook
+			var twice twiceHook
+			c.AddHook(&trips)
+			c.AddHook(&twice)
+			ev := func(user int64, text string) stats.Events {
+				return stats.Events{At: time.Now(), User: user, Lang: "en", Message: true, Topics: []string{"photo"}, Unanswered: text}
+			}
+			out := [][]byte{[]byte("a"), []byte("b")}
 			tests := []struct {
-				name  string
-				write string // what the commit writes in the guard's field
-				guard string // what the guard wants there
-				flush bool   // the server lost its scripts
-				want  int    // messages counted after
-				trips int64
+				name    string
+				edit    func(j *inbox.Job, st *dialog.State)
+				ev      stats.Events
+				twice   bool
+				wantErr error // nil: committed
 			}{
-				{"guard holds", "7", "7", false, 1, 1},
-				{"guard fails", "6", "7", false, 1, 1},
-				{"script lost", "8", "8", true, 2, 3}, // the pipeline, NOSCRIPT's EVALSHA and EVAL
+				{"committed", nil, ev(1, "Where to park?"), false, nil},
+				{"sent again", nil, ev(2, "Where to park?"), true, nil},
+				{"conflict", func(_ *inbox.Job, st *dialog.State) { st.Version = 7 }, ev(3, "Lunch?"), false, dialog.ErrConflict},
+				{"lease lost", func(j *inbox.Job, _ *dialog.State) { j.Lease = "stolen" }, ev(4, "Lunch?"), false, inbox.ErrLeaseLost},
+				{"invalid events", nil, stats.Events{At: time.Now(), User: 5, Message: true, Topics: []string{"Not An ID"}}, false, stats.ErrInvalid},
 			}
 			for i, tt := range tests {
-				if tt.flush {
-					if err := c.ScriptFlush(ctx).Err(); err != nil {
-						t.Fatal(err)
-					}
+				chat := int64(100 + i)
+				if _, err := q.Add(ctx, []inbox.Update{testUpdate(int64(i+1), chat, tt.ev.User)}); err != nil {
+					t.Fatal(err)
 				}
-				before := hooks.n.Load()
-				pipe := c.TxPipeline()
-				pipe.HSet(ctx, guardKey, "v", tt.write)
-				ev := stats.Events{At: time.Now(), User: int64(i + 1), Message: true}
-				done, err := s.RecordPipelined(ctx, pipe, ev, &redisstore.StatsGuard{Key: guardKey, Field: "v", Value: tt.guard})
+				j := mustClaim(t, q)
+				next := dialog.State{Step: 1}
+				if tt.edit != nil {
+					tt.edit(&j, &next)
+				}
+				twice.on.Store(tt.twice)
+				trips.n.Store(0)
+				_, err := q.CommitCounted(ctx, j, next, out, tt.ev)
+				twice.on.Store(false)
+				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+					t.Errorf("%s: CommitCounted() = %v; want %v", tt.name, err, tt.wantErr)
+				}
+				if got := trips.n.Load(); got > 1 && i > 0 {
+					t.Errorf("%s: %d round trips; want 1", tt.name, got)
+				}
+				saved, err := st.Load(ctx, dialog.Key{Chat: chat, User: tt.ev.User})
 				if err != nil {
 					t.Fatal(err)
 				}
-				pipe.Exec(ctx)
-				if err := done(ctx); err != nil {
-					t.Errorf("%s: done() = %v", tt.name, err)
-				}
-				if trips := hooks.n.Load() - before; trips > tt.trips {
-					t.Errorf("%s: %d round trips; want %d", tt.name, trips, tt.trips)
-				}
-				r, err := s.Report(ctx, 1, time.Now())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := r.Days[0].Messages; got != tt.want {
-					t.Errorf("%s: %d messages counted; want %d", tt.name, got, tt.want)
+				if committed := saved.Version == 1; committed != (tt.wantErr == nil) {
+					t.Errorf("%s: state after = %+v; want committed %v", tt.name, saved, tt.wantErr == nil)
 				}
 			}
-			if _, err := s.RecordPipelined(ctx, c.Pipeline(), stats.Events{At: time.Now(), Sent: -1}, nil); !errors.Is(err, stats.ErrInvalid) {
-				t.Errorf("RecordPipelined(invalid) = %v; want ErrInvalid", err)
+			r, err := s.Report(ctx, 1, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := r.Days[0]
+			var asked []string
+			for _, q := range r.Unanswered {
+				asked = append(asked, fmt.Sprintf("%q ×%d by %d", q.Text, q.Count, q.Users))
+			}
+			got := fmt.Sprintf("messages %d, new users %d, don't know %d, photo %d, unanswered %v", d.Messages, d.NewUsers, d.DontKnow, r.Topics["photo"], asked)
+			want := `messages 2, new users 2, don't know 2, photo 2, unanswered ["where to park" ×2 by 2]`
+			if got != want {
+				t.Errorf("after the commits: %s; want %s", got, want)
 			}
 		})
-	}
-}
-
-// tripHook counts the round trips of a client to Redis but those that
-// set up a new connection.
-type tripHook struct{ n atomic.Int64 }
-
-func (h *tripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *tripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if cmd.Name() != "hello" {
-			h.n.Add(1)
-		}
-		return next(ctx, cmd)
-	}
-}
-
-func (h *tripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if len(cmds) == 0 || cmds[0].Name() != "client" {
-			h.n.Add(1)
-		}
-		return next(ctx, cmds)
 	}
 }
 
@@ -172,14 +167,13 @@ func (h *tripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 //	go test -run '^$' -bench StatsReport -benchtime 100x ./redisstore/
 func BenchmarkStatsReport(b *testing.B) {
 	st := openRedisStore(b)
-	s, c, ctx := st.Stats(), st.Client(), b.Context()
+	s, ctx := st.Stats(), b.Context()
 	now := time.Now()
 	questions := []string{"occupation_years", "certificate", "years_since_certificate", "education", "major", "years_since_graduation", "training.level4", "training.level3"}
 	topics := []string{"photo", "exam_date", "materials", "location", "registration_time", "certificate", "score_review"}
 	const users, days = 10000, 90
 	start := time.Now()
-	pipe := c.Pipeline()
-	n := 0
+	var evs []stats.Events
 	for u := 1; u <= users; u++ {
 		for k := range 9 {
 			at := now.Add(-time.Duration((u*7+k*10)%days) * 24 * time.Hour)
@@ -198,22 +192,19 @@ func BenchmarkStatsReport(b *testing.B) {
 			case 3:
 				ev.Unanswered = fmt.Sprintf("問題 %d 怎麼辦", u%2000)
 			}
-			done, err := s.RecordPipelined(ctx, pipe, ev, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_ = done
-			if n++; n%1000 == 0 {
-				if _, err := pipe.Exec(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
+			evs = append(evs, ev)
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	// Recorded by 16 callers at once, as many serves' workers would.
+	var g errgroup.Group
+	g.SetLimit(16)
+	for _, ev := range evs {
+		g.Go(func() error { return s.Record(ctx, ev) })
+	}
+	if err := g.Wait(); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("recorded %d events in %v", n, time.Since(start))
+	b.Logf("recorded %d events in %v", len(evs), time.Since(start))
 	b.ResetTimer()
 	for b.Loop() {
 		r, err := s.Report(ctx, days, now)

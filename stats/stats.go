@@ -7,9 +7,9 @@
 // that /forget removes them; and the examples administrators add by giving
 // such a question a topic or marking it out of scope. It imports no
 // Telegram and no Redis package: handling an update produces an Events,
-// which a Store records (redisstore.Stats, inside or pipelined with the
-// update's commit), and the Report is what `examdesk stats`, /stats and
-// the dashboard show.
+// which is recorded with the update's commit (conversation.Counter) or by
+// a Store, and the Report is what `examdesk stats`, /stats and the
+// dashboard show.
 package stats
 
 import (

@@ -19,6 +19,17 @@ type desk struct {
 	t    *testing.T
 	fake *telegramtest.Server
 	id   int64
+	// deliver, if set, sends an update to serve (a webhook); nil: by
+	// getUpdates.
+	deliver func(u telegramtest.Update)
+}
+
+func (d *desk) send(u telegramtest.Update) {
+	if d.deliver != nil {
+		d.deliver(u)
+		return
+	}
+	d.fake.Send(u)
 }
 
 // botMessages returns the bot's messages in the chat as they stand now
@@ -73,7 +84,7 @@ func waitBot(t *testing.T, fake *telegramtest.Server, chat int64, n int, wants .
 func (d *desk) say(text string, wants ...string) telegramtest.ChatMessage {
 	d.t.Helper()
 	n := len(botMessages(d.fake, d.id))
-	d.fake.Send(telegramtest.Message(d.id, adminUser, "en", text))
+	d.send(telegramtest.Message(d.id, adminUser, "en", text))
 	return waitBot(d.t, d.fake, d.id, n, wants...)
 }
 
@@ -86,7 +97,7 @@ func (d *desk) press(m telegramtest.ChatMessage, label string, wants ...string) 
 			for _, b := range row {
 				if b.Text == label {
 					n := len(botMessages(d.fake, d.id))
-					d.fake.Send(telegramtest.Callback(d.id, adminUser, "en", b.CallbackData, m.ID))
+					d.send(telegramtest.Callback(d.id, adminUser, "en", b.CallbackData, m.ID))
 					return waitBot(d.t, d.fake, d.id, n, wants...)
 				}
 			}
@@ -216,7 +227,7 @@ func TestServeAdminCommandsForOthers(t *testing.T) {
 	startServe(t, fake, env)
 
 	c := newChat(t, fake, 1001, "en")
-	for _, cmd := range []string{"/broadcast", "/broadcasts", "/calendar", "/broadcast cancel"} {
+	for _, cmd := range []string{"/broadcast", "/broadcasts", "/calendar", "/broadcast cancel", "/stats", "/unanswered"} {
 		got := c.say(cmd, "/check")
 		text := got[len(got)-1].Params["text"]
 		if !strings.Contains(text, "Commands") || strings.Contains(text, "not a command") {

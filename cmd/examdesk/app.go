@@ -23,6 +23,8 @@ import (
 type app struct {
 	catalog  *locales.Catalog
 	engine   *dialog.Engine
+	rules    *rules.Set
+	matcher  *faq.Matcher // the engine's, which learns the examples taught
 	store    *redisstore.Store
 	calendar *calendar.Cache
 	close    func() error
@@ -31,23 +33,33 @@ type app struct {
 // loadEngine loads and checks the embedded data (rules, FAQ, messages) and
 // returns the engine on it, with the messages it renders through.
 func loadEngine() (*dialog.Engine, *locales.Catalog, error) {
-	set, err := rules.Load()
+	a, err := loadData()
 	if err != nil {
 		return nil, nil, err
 	}
-	topics, err := faq.Load()
+	return a.engine, a.catalog, nil
+}
+
+// loadData loads and checks the embedded data (rules, FAQ, messages) and
+// builds the engine on them: an app without its store.
+func loadData() (*app, error) {
+	set, err := rules.Load()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	matcher, err := faq.Load()
+	if err != nil {
+		return nil, err
 	}
 	catalog, err := locales.Load()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	engine, err := dialog.New(set, topics, catalog)
+	engine, err := dialog.New(set, matcher, catalog)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return engine, catalog, nil
+	return &app{catalog: catalog, engine: engine, rules: set, matcher: matcher}, nil
 }
 
 // newApp loads the embedded data and opens the store: Redis at REDIS_URL,
@@ -55,11 +67,10 @@ func loadEngine() (*dialog.Engine, *locales.Catalog, error) {
 // dates from the exam calendar kept in that store, loaded once here; serve
 // keeps reloading it (calendar.Cache.Run).
 func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, opts ...redisstore.Option) (*app, error) {
-	engine, catalog, err := loadEngine()
+	a, err := loadData()
 	if err != nil {
 		return nil, err
 	}
-	a := &app{catalog: catalog, engine: engine}
 	if url := getenv("REDIS_URL"); url != "" {
 		if a.store, err = redisstore.Open(ctx, url, opts...); err != nil {
 			return nil, err
@@ -78,7 +89,7 @@ func newApp(ctx context.Context, getenv func(string) string, log *slog.Logger, o
 	if err := a.calendar.Refresh(ctx); err != nil {
 		log.Warn("loading the exam calendar failed; dates are answered as not announced until it loads", "err", err)
 	}
-	a.engine.Dates = dialog.NewDateAnswers(a.calendar, engine.FAQ())
+	a.engine.Dates = dialog.NewDateAnswers(a.calendar, a.engine.FAQ())
 	return a, nil
 }
 

@@ -6,19 +6,25 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/dashboard"
 	"examdesk/dialog"
+	"examdesk/faq"
+	"examdesk/stats"
 )
 
-// teaching is what issue 12 gives serve: the administrators' /stats,
-// /unanswered and /help, and the dashboard to serve under /admin/.
+// teaching is what serve gives the administrators to see what candidates
+// ask and teach the bot: /stats, /unanswered and their /help, the
+// dashboard to serve under /admin/, and the worker that has the FAQ
+// matcher learn what they teach.
 type teaching struct {
 	commands  []admin.Command
 	dashboard http.Handler
+	learner   *learner
 }
 
 // newTeaching builds the statistics commands and the dashboard on the
@@ -43,7 +49,49 @@ func newTeaching(a *app, cfg config, broadcasts broadcast.Queue, log *slog.Logge
 			Topics:     topics,
 			Log:        log,
 		}),
+		learner: &learner{teacher: st, matcher: a.matcher, log: log},
 	}
+}
+
+// learner is the worker that has the FAQ matcher learn the examples
+// administrators teach, as they teach them (stats.Follow): every serve
+// answers a question given a topic within a poll of its being taught.
+type learner struct {
+	teacher stats.Teacher
+	matcher *faq.Matcher
+	log     *slog.Logger
+	// poll is how often it looks for new examples (stats.DefaultPoll
+	// when 0).
+	poll time.Duration
+}
+
+// Run follows the examples until ctx is done; a failure to read them is
+// logged and tried again.
+func (l *learner) Run(ctx context.Context) error {
+	stats.Follow(ctx, l.teacher, l.poll, l.learn, func(err error) {
+		l.log.Warn("reading the examples taught failed; trying again", "err", err)
+	})
+	return nil
+}
+
+func (l *learner) learn(version int64, exs []stats.Example) {
+	if err := l.matcher.Learn(version, faqExamples(exs)); err != nil {
+		l.log.Warn("some examples taught are left out", "version", version, "err", err)
+	}
+	l.log.Info("the FAQ learned the examples taught", "version", version, "examples", len(exs))
+}
+
+// faqExamples are the examples taught, as the FAQ matcher takes them.
+func faqExamples(exs []stats.Example) []faq.Example {
+	out := make([]faq.Example, len(exs))
+	for i, ex := range exs {
+		topic := ex.Topic
+		if topic == stats.OffTopic {
+			topic = faq.OffTopic
+		}
+		out[i] = faq.Example{Text: ex.Text, Lang: ex.Lang, Topic: topic}
+	}
+	return out
 }
 
 // candidatesHelp is the dialog's answer to /help in a language, for the

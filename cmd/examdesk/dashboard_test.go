@@ -17,6 +17,9 @@ import (
 	"examdesk/bot"
 	"examdesk/dashboard"
 	"examdesk/dialog"
+	"examdesk/faq"
+	"examdesk/stats"
+	"examdesk/stats/statstest"
 	"examdesk/telegramtest"
 )
 
@@ -123,5 +126,53 @@ func TestPublicURLConfig(t *testing.T) {
 		case c.problem != "" && (err == nil || !strings.Contains(err.Error(), c.problem)):
 			t.Errorf("EXAMDESK_PUBLIC_URL=%q: %v; want a problem naming %s", c.in, err, c.problem)
 		}
+	}
+}
+
+// TestLearner checks that the examples taught reach the matcher serve
+// answers with, an off-topic one as refused: run until it has learned
+// both, as serve runs it.
+func TestLearner(t *testing.T) {
+	matcher, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &statstest.Store{}
+	ctx := t.Context()
+	now := time.Now()
+	for user, text := range map[int64]string{1: "where can I park my car", 2: "is there parking near the centre"} {
+		if err := store.Record(ctx, stats.Events{At: now, User: user, Lang: "en", Message: true, Unanswered: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for text, topic := range map[string]string{"where can i park my car": "location", "is there parking near the centre": stats.OffTopic} {
+		if _, err := store.Teach(ctx, stats.QuestionID(text), topic, "tg:7", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs syncBuffer
+	l := &learner{teacher: store, matcher: matcher, log: slog.New(slog.NewJSONHandler(&logs, nil)), poll: 10 * time.Millisecond}
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- l.Run(run) }()
+	for !strings.Contains(logs.String(), `"version":2`) {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the test ended before the examples were learned")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Run() = %v; want nil", err)
+	}
+	if got := matcher.Best("Where can I park my car?"); got.Kind != faq.Topic || got.Topic != "location" {
+		t.Errorf("Best(where can I park my car) = %+v; want location", got)
+	}
+	if got := matcher.Best("is there parking near the centre?"); got.Kind != faq.Unknown || got.Subject != faq.OffTopic {
+		t.Errorf("Best(is there parking near the centre) = %+v; want refused as off_topic", got)
+	}
+	if strings.Contains(logs.String(), "park") {
+		t.Errorf("the logs carry the examples' text:\n%s", logs.String())
 	}
 }

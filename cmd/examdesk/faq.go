@@ -35,8 +35,9 @@ type faqAnswer struct {
 // runFAQ answers one question, its arguments joined by spaces, the way the
 // bot would: the answer of the FAQ topic it asks, or where the centre
 // publishes its news when the matcher is not sure of any. With REDIS_URL
-// set, questions about dates are answered from the exam calendar there, as
-// the bot answers them. The answer is in the language of --lang, or else
+// set, questions about dates are answered from the exam calendar there,
+// and with the examples administrators taught there, as the bot answers
+// them. The answer is in the language of --lang, or else
 // of the question, and printed as plain text or, with --json, as one JSON
 // object {"topic", "score", "answer", "kind"}. Flags may come anywhere
 // among the words of the question.
@@ -59,6 +60,13 @@ func runFAQ(ctx context.Context, args []string, getenv func(string) string, stdo
 			return fmt.Errorf("faq: load the exam calendar: %w", err)
 		}
 		d.dates = dialog.NewDateAnswers(cal, d.matcher)
+		// The examples administrators taught, as serve learns them (an
+		// example serve leaves out is left out here too).
+		exs, version, err := st.Stats().Examples(ctx)
+		if err != nil {
+			return fmt.Errorf("faq: load the examples taught: %w", err)
+		}
+		_ = d.matcher.Learn(version, faqExamples(exs))
 	}
 	return d.run(args, stdout)
 }

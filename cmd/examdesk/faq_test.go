@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"examdesk/calendar"
+	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
+	"examdesk/stats"
 )
 
 func TestFaqCommandJSON(t *testing.T) {
@@ -175,6 +177,27 @@ func TestFaqCommandCalendar(t *testing.T) {
 	if a := ask("What size is the photo?"); a.Topic != "photo" || !strings.Contains(a.Answer, "48 mm") {
 		t.Errorf("photo with a calendar: %+v; want the fixed answer", a)
 	}
+
+	// A question administrators gave a topic is answered with it, as
+	// serve answers it.
+	if a := ask("Where can I park my car?"); a.Kind != "unknown" {
+		t.Errorf("before it is taught: %+v; want unknown", a)
+	}
+	st, err := redisstore.Open(t.Context(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Stats().Record(t.Context(), stats.Events{At: time.Now(), User: 1, Lang: "en", Message: true, Unanswered: "Where can I park my car?"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Stats().Teach(t.Context(), stats.QuestionID("where can i park my car"), "location", "tg:7", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if a := ask("Where can I park my car?"); a.Topic != "location" {
+		t.Errorf("once taught: %+v; want location", a)
+	}
+
 	env["REDIS_URL"] = "redis://127.0.0.1:1"
 	if _, errOut, code := runCmd(t, env, "", "faq", "When is the exam?"); code != 1 || errOut == "" {
 		t.Errorf("faq with Redis down: exit %d, %q; want exit 1 and why", code, errOut)

@@ -74,11 +74,15 @@ type server struct {
 	poller  *bot.Poller  // in long-polling mode, nil with the webhook
 	workers []worker
 	ready   atomic.Bool // intake runs
+	// teaching is the administrators' statistics, questions to teach and
+	// dashboard.
+	teaching teaching
 }
 
 // newServer builds serve from cfg: it opens Redis, connects to the Bot
-// API (getMe), sets the commands menu, makes every part, listens on
-// HTTP_ADDR and registers the webhook, or deletes it for long polling.
+// API (getMe), sets the commands menu and the administrators' own, makes
+// every part, listens on HTTP_ADDR and registers the webhook, or deletes
+// it for long polling.
 func newServer(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (_ *server, err error) {
 	// A Redis connection for each worker and each broadcast worker, the
 	// poller and its lease, the replicas' count, /metrics and /readyz.
@@ -158,21 +162,37 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 			}
 		},
 	})
-	// The administrators' console: broadcasts and the exam calendar.
-	console := admin.New(cfg.admins,
+	// The administrators' console: broadcasts, the exam calendar, the
+	// statistics and the questions to teach, their /help; their menus,
+	// with the dashboard's button when it has a public address.
+	s.teaching = newTeaching(a, cfg, broadcasts, log)
+	console := admin.New(cfg.admins, append([]admin.Command{
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
 		&admin.Broadcasts{Queue: broadcasts},
-		admin.NewCalendar(a.calendar))
-	pipeline := conversation.New(queue, a.engine, bot.NewTransport(sender, a.catalog), conversation.Options{
+		admin.NewCalendar(a.calendar),
+	}, s.teaching.commands...)...)
+	if err := setAdminMenus(ctx, sender, a.store, cfg.admins, cfg.publicURL, log); err != nil {
+		log.Warn("setting the administrators' menus failed; they are set again when they pick a language", "err", err)
+	}
+	telegram := bot.NewTransport(sender, a.catalog, bot.TransportOptions{
+		Admins:    cfg.admins,
+		Dashboard: func(lang string) string { return dashboardURL(cfg.publicURL, lang) },
+	})
+	pipeline := conversation.New(queue, a.engine, telegram, conversation.Options{
 		Console: console,
-		// Subscribers takes /start, /stop, /remind, /forget and a 403.
-		Subscribers: subscribers,
+		// Subscribers takes /start, /stop, /remind, /forget and a 403;
+		// /forget removes the user's unanswered questions too.
+		Subscribers: broadcast.AlsoForget(subscribers, a.store.Stats()),
 		Log:         log,
 		Metrics:     metrics,
 		Workers:     workers,
+		// Each update is counted in its commit.
+		Stats: &conversation.Stats{Queue: queue, Rules: a.rules},
 	})
 	s.workers = append(s.workers,
 		pipeline,
+		// The FAQ learns the examples administrators teach.
+		s.teaching.learner,
 		broadcast.NewDeliverer(broadcasts, limiter, bot.NewBroadcaster(api, metrics), broadcast.DelivererOptions{
 			Subscribers: subscribers,
 			Paid:        cfg.paidBroadcast,
@@ -229,8 +249,9 @@ func webhookPath(u string) string {
 }
 
 // routes returns serve's HTTP endpoints: /healthz, /readyz (Redis
-// reachable, intake running, getUpdates not in conflict), /metrics and, in
-// webhook mode, the webhook.
+// reachable, intake running, getUpdates not in conflict), /metrics, the
+// administrators' dashboard under /admin/ and, in webhook mode, the
+// webhook.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
@@ -250,6 +271,7 @@ func (s *server) routes() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/admin/", s.teaching.dashboard)
 	if s.webhook != nil {
 		mux.Handle("POST "+webhookPath(s.cfg.webhookURL), s.webhook)
 	}

@@ -167,7 +167,7 @@ func runFAQExport(ctx context.Context, args []string, getenv func(string) string
 	if len(args) > 0 {
 		return usageError("faq export: unexpected argument %q\nusage: %s", args[0], faqExportUsage)
 	}
-	topics, err := faqTopics()
+	m, err := faq.Load()
 	if err != nil {
 		return err
 	}
@@ -180,13 +180,17 @@ func runFAQExport(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("faq export: %w", err)
 	}
-	_, err = io.WriteString(stdout, exportExamples(exs, topics, now))
+	_, err = io.WriteString(stdout, exportExamples(exs, m, now))
 	return err
 }
 
 // exportExamples writes exs as sections of faq/knowledge.txt, the topics in
-// the order of topics, then OffTopic, then any other topic by name.
-func exportExamples(exs []stats.Example, topics []string, now time.Time) string {
+// the order of m's, then OffTopic, then any other topic by name. Each goes
+// under the language the file takes for its text (m.ExampleLang); one that
+// is already an example of the file (the same once normalised, which the
+// file cannot have twice) is written as a comment.
+func exportExamples(exs []stats.Example, m *faq.Matcher, now time.Time) string {
+	topics := m.Topics()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %d examples added by administrators (examdesk faq export, %s China time).\n",
 		len(exs), now.In(stats.China).Format("2006-01-02 15:04"))
@@ -209,7 +213,11 @@ func exportExamples(exs []stats.Example, topics []string, now time.Time) string 
 		fmt.Fprintf(&b, "\n[%s]\n", t)
 		for _, ex := range list {
 			fmt.Fprintf(&b, "# added %s by %s, asked %d times\n", ex.At.In(stats.China).Format("2006-01-02 15:04"), ex.By, ex.Count)
-			fmt.Fprintf(&b, "%s: %s\n", ex.Lang, ex.Text)
+			line := m.ExampleLang(ex.Text, ex.Lang) + ": " + ex.Text
+			if class, known := m.Example(ex.Text); known {
+				line = "# already an example of " + class + ": " + line
+			}
+			fmt.Fprintln(&b, line)
 		}
 	}
 	return b.String()

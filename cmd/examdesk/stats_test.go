@@ -94,8 +94,20 @@ func TestStatsCLI(t *testing.T) {
 		}
 	}
 
+	// Asked in Traditional characters by a user whose language is
+	// Simplified Chinese, and one that knowledge.txt has already.
+	for _, ev := range []stats.Events{
+		{At: now, User: 4, Lang: "zh-Hans", Message: true, Unanswered: "停車場喺邊度"},
+		{At: now, User: 4, Lang: "zh-Hans", Message: true, Unanswered: "照片要多大"},
+	} {
+		if err := s.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
 	at := time.Date(2026, 12, 5, 10, 30, 0, 0, stats.China)
-	for _, tt := range []struct{ text, topic string }{{"考試費用多少", stats.OffTopic}, {"how much is the fee", "materials"}} {
+	for _, tt := range []struct{ text, topic string }{
+		{"考試費用多少", stats.OffTopic}, {"how much is the fee", "materials"}, {"停車場喺邊度", "location"}, {"照片要多大", "photo"},
+	} {
 		if _, err := s.Teach(ctx, stats.QuestionID(tt.text), tt.topic, "tg:7", at); err != nil {
 			t.Fatal(err)
 		}
@@ -106,11 +118,19 @@ func TestStatsCLI(t *testing.T) {
 # added 2026-12-05 10:30 by tg:7, asked 1 times
 en: how much is the fee
 
+[photo]
+# added 2026-12-05 10:30 by tg:7, asked 1 times
+# already an example of photo: zh-Hans: 照片要多大
+
+[location]
+# added 2026-12-05 10:30 by tg:7, asked 1 times
+zh-Hant: 停車場喺邊度
+
 [off_topic]
 # added 2026-12-05 10:30 by tg:7, asked 2 times
 zh-Hant: 考試費用多少
 `
-	if code != 0 || !strings.HasPrefix(stdout, "# 2 examples added by administrators") || !strings.HasSuffix(stdout, wantExport) {
+	if code != 0 || !strings.HasPrefix(stdout, "# 4 examples added by administrators") || !strings.HasSuffix(stdout, wantExport) {
 		t.Errorf("examdesk faq export = %d, %s%s; want the two examples:%s", code, stdout, stderr, wantExport)
 	}
 }

@@ -1,16 +1,18 @@
--- stats_forget.lua: removes a user's share of the unanswered questions and
--- the day they were last seen.
+-- stats_forget.lua: removes what the statistics keep of a user
+-- (Stats.Forget): their share of the unanswered questions (a question only
+-- they asked goes, text and all) and the day they were last seen.
 --
--- KEYS: 1 seen (stats:seen), 2 asked (stats:u:<user>), 3 by_count
---       (stats:qs), 4 by_expiry (stats:qexp).
--- ARGV: 1 user, 2 prefix (the questions' keys are built from it by
---       stats_question_keys).
--- Returns how many questions the user had asked that were still kept.
+-- KEYS: stats:seen, stats:u:<user>, stats:qs, stats:qexp
+-- ARGV: user, prefix (of the questions' keys)
+-- Returns: how many questions the user had asked that were still kept.
+-- Uses: keys
+-- Derives: stats:q:<id> and stats:q:<id>:askers of the questions in
+--       stats:u:<user>.
 local seen, asked, by_count, by_expiry = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local user, prefix = ARGV[1], ARGV[2]
+local user, P = ARGV[1], ARGV[2]
 local n = 0
 for _, id in ipairs(redis.call('SMEMBERS', asked)) do
-	local question, askers = stats_question_keys(prefix, id)
+	local question, askers = key.question(P, id), key.askers(P, id)
 	local times = tonumber(redis.call('HGET', askers, user))
 	if times then
 		n = n + 1

@@ -1,14 +1,12 @@
--- stats_teach.lua: makes an unanswered question an example.
+-- stats_teach.lua: makes an unanswered question an example (Stats.Teach).
 --
--- KEYS: 1 question (stats:q:<id>), 2 askers (stats:q:<id>:askers),
---       3 by_count (stats:qs), 4 by_expiry (stats:qexp), 5 taught
---       (stats:taught), 6 examples (list of the examples' records,
---       stats:examples), 7 version (stats:examples:v).
--- ARGV: 1 id, 2 text (the question's text as read: the example is made
---       only of that question, unchanged), 3 record (the example's JSON),
---       4 now (ms).
--- Returns the example's number (its place in the list, from 1), or 0 when
--- the question is gone or changed (then nothing changes).
+-- KEYS: stats:q:<id>, stats:q:<id>:askers, stats:qs, stats:qexp,
+--       stats:taught, stats:examples (the examples' records),
+--       stats:examples:v (their version)
+-- ARGV: id, text (the question's text as read: the example is made only of
+--       that question, unchanged), record (the example's JSON), now (ms)
+-- Returns: the example's number (its place in the list, from 1), or 0 when
+--       the question is gone or changed (then nothing changes).
 local question, askers, by_count, by_expiry, taught, examples, version = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local id, text, record, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local q = redis.call('HMGET', question, 'text', 'until')

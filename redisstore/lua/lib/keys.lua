@@ -1,6 +1,7 @@
 -- keys.lua: the key schema of keys.go, for the scripts that derive a key
 -- from what they read (the chat a claim picks, the broadcasts /forget
--- walks). Each function takes the store's prefix P first.
+-- walks, the unanswered questions a list or /forget walks). Each function
+-- takes the store's prefix P first.
 local key = {}
 function key.seen(P, period) return P .. 'seen:' .. period end
 function key.queue(P, chat) return P .. 'q:' .. chat end
@@ -14,3 +15,5 @@ function key.todo(P, id) return P .. 'bc:' .. id .. ':todo' end
 function key.leases(P, id) return P .. 'bc:' .. id .. ':lease' end
 function key.tries(P, id) return P .. 'bc:' .. id .. ':try' end
 function key.outcomes(P, id) return P .. 'bc:' .. id .. ':out' end
+function key.question(P, id) return P .. 'stats:q:' .. id end
+function key.askers(P, id) return P .. 'stats:q:' .. id .. ':askers' end
