@@ -244,7 +244,8 @@ func checkFiles(t *testing.T, name string, r *rig, files []conversation.File) {
 			t.Errorf("%s: file %s has caption %q; want %q", name, f.Name, f.Caption, caption)
 		}
 		if want.w == 0 {
-			if !bytes.HasPrefix(f.Data, []byte("%PDF-")) || !bytes.Contains(f.Data, []byte("/MediaBox [0 0 432 288]")) || bytes.Count(f.Data, []byte("/Type /Page\n")) > 1 {
+			if !bytes.HasPrefix(f.Data, []byte("%PDF-")) || !bytes.Contains(f.Data, []byte("/Count 1 ")) ||
+				bytes.Count(f.Data, []byte("/Type /Page /Parent 2 0 R /MediaBox [0 0 432 288]")) != 1 {
 				t.Errorf("%s: %s is not a one-page 6 × 4 inch PDF: %.200q", name, f.Name, f.Data)
 			}
 			continue

@@ -24,6 +24,7 @@ import (
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/conversation"
+	"examdesk/photo"
 	"examdesk/redisstore"
 	"examdesk/remind"
 )
@@ -138,6 +139,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 	subscribers := a.store.Subscribers()
 	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
 		Spend: limiter.Spend,
+		Files: client, // downloads of the pictures candidates send
 		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
 		TooMany: func(ctx context.Context, retryAfter time.Duration) {
 			if err := limiter.Slow(ctx, retryAfter); err != nil {
@@ -150,6 +152,12 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
 		&admin.Broadcasts{Queue: broadcasts},
 		admin.NewCalendar(a.calendar))
+	// The photo check: its face cascade is loaded once; a bounded number
+	// of pictures are checked at a time.
+	checker, err := photo.Load()
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 	pipeline := conversation.New(queue, a.engine, bot.NewTransport(sender, a.catalog), conversation.Options{
 		Console: console,
 		// Subscribers takes /start, /stop, /remind, /forget and a 403.
@@ -157,6 +165,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Log:         log,
 		Metrics:     metrics,
 		Workers:     workers,
+		Photos:      conversation.NewPhotos(checker, conversation.PhotoOptions{}),
 	})
 	s.workers = []worker{
 		pipeline,
