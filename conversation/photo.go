@@ -77,7 +77,8 @@ type Checker interface {
 // Photos checks the pictures users send, for every pipeline of a process
 // that shares it, a bounded number at a time: a check holds the file (up
 // to 20 MB) and the decoded picture (20–30 MB for a phone's) while it
-// runs, and a chat whose picture waits for its turn waits with it.
+// runs, making the sheet 10 to 20 MB, and a chat whose picture waits for
+// its turn waits with it.
 type Photos struct {
 	checker Checker
 	slots   chan struct{}
@@ -94,8 +95,9 @@ type PhotoOptions struct {
 	// hand at shutdown may outlast the drain, and is then left to the
 	// successor, which checks the picture again.
 	Timeout time.Duration
-	// Checks bounds the pictures being fetched and checked at once
-	// (default 2: a check keeps a core busy for 0.1 to 0.3 s).
+	// Checks bounds the pictures being fetched and checked, and the
+	// print-ready files being made, at once (default 2: a check keeps a
+	// core busy for 0.1 to 0.3 s).
 	Checks int
 	// Renew is how often the lease on a chat is renewed while its
 	// picture waits for its turn, is fetched and is checked (default
@@ -134,20 +136,43 @@ func (p *Pipeline) drain(job inbox.Job) time.Duration {
 	return max(p.opts.Drain, p.opts.Photos.timeout)
 }
 
+// turn waits for a turn to work on a picture, and returns the function
+// that ends it.
+func (ps *Photos) turn(ctx context.Context) (done func(), err error) {
+	select {
+	case ps.slots <- struct{}{}:
+		return func() { <-ps.slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for a turn to work on a picture: %w", ctx.Err())
+	}
+}
+
 // check waits for a turn, then fetches the picture file through files and
 // checks it.
 func (ps *Photos) check(ctx context.Context, files Files, file string) (*photo.Prepared, error) {
-	select {
-	case ps.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wait for a turn to check a picture: %w", ctx.Err())
+	done, err := ps.turn(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { <-ps.slots }()
+	defer done()
 	data, err := files.Download(ctx, file, photo.MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("fetch a picture: %w", err)
 	}
 	return ps.checker.Prepare(data, photo.Limits{})
+}
+
+// file waits for a turn, then makes print-ready file f of a checked
+// picture: the sheet takes 10 to 20 MB while it is made. (Its upload
+// takes no turn: a slow one, or one waiting out Telegram's flood limit,
+// must not hold the checks of other chats.)
+func (ps *Photos) file(ctx context.Context, pr *photo.Prepared, f dialog.PhotoFile) ([]byte, error) {
+	done, err := ps.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return printFile(pr, f)
 }
 
 // photoEntries are the outbox entries of the answer to the picture of r,
@@ -225,7 +250,7 @@ func (p *Pipeline) photo(ctx context.Context, job inbox.Job, i int, e Entry, las
 	if c.prepared == nil || !dialog.PhotoPrintable(c.prepared.Report) {
 		return false
 	}
-	data, err := printFile(c.prepared, f)
+	data, err := p.opts.Photos.file(ctx, c.prepared, f)
 	if err != nil {
 		p.opts.Log.Error("making a print-ready file failed", "chat_id", e.Chat, "update_id", job.Update.ID, "part", string(ph.Part), "err", err)
 		return false
