@@ -509,3 +509,19 @@ func TestPhotoWithoutChecks(t *testing.T) {
 		t.Errorf("apologies = %q; want %q", got, want)
 	}
 }
+
+// TestPhotoFromAdministrator: an administrator's picture is checked as
+// anyone's, whatever its caption; the console takes text only.
+func TestPhotoFromAdministrator(t *testing.T) {
+	t.Parallel()
+	r, ft := photoRig(t, conversation.PhotoOptions{})
+	c, _ := checker()
+	e, _ := engine()
+	r.p = conversation.New(r.q, e, ft, conversation.Options{Console: console{}, Photos: conversation.NewPhotos(c, conversation.PhotoOptions{})})
+	ft.pictures["heic"] = picture(t, "heic")
+	r.add(9, 9, dialog.Input{Text: "/secret", LanguageCode: "en", Picture: &dialog.Picture{File: "heic", Source: dialog.PhotoAsFile}}, "")
+	r.handle()
+	if got, want := r.tr.texts(9), []string{r.translate("en", "photo.error.heic")}; !slices.Equal(got, want) {
+		t.Errorf("the administrator's picture captioned /secret got %q; want %q", got, want)
+	}
+}

@@ -300,7 +300,9 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, error) {
 func (p *Pipeline) route(ctx context.Context, job inbox.Job) func(dialog.State, dialog.Input) (dialog.State, dialog.Reply) {
 	u := job.Update
 	c := p.opts.Console
-	if c == nil || u.Chat != u.User || !c.IsAdmin(u.User) {
+	// A picture is for the dialog, whoever sends it: the console takes
+	// text (a broadcast it waits for must not become a caption).
+	if c == nil || u.Chat != u.User || !c.IsAdmin(u.User) || u.Input.Picture != nil {
 		return p.dialog.Step
 	}
 	lang := job.State.Lang
