@@ -318,25 +318,29 @@ func (p *Pipeline) checkPhoto(ctx context.Context, job inbox.Job, ph Photo) *che
 // holder die meanwhile, its successor skips the i-th entry: the
 // picture's check, or the part that may have been in flight.
 func (p *Pipeline) keep(ctx context.Context, job inbox.Job, i int, d time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(d)
 		defer t.Stop()
 		for {
 			select {
+			case <-quit:
+				return
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := p.queue.Sent(ctx, job, i); err != nil && ctx.Err() == nil {
-					p.opts.Log.Warn("renewing the lease while checking a picture failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
+				// Not cancelled by stop: a renewal cut off in flight
+				// could land after the next entry's record and set the
+				// count back.
+				if err := p.queue.Sent(ctx, job, i); err != nil {
+					p.opts.Log.Warn("renewing the lease while answering a picture failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
 				}
 			}
 		}
 	}()
 	return func() {
-		cancel()
+		close(quit)
 		<-done
 	}
 }
