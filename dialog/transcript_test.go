@@ -60,7 +60,7 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 //	                  "> [file 25000000]" as a file of that many bytes
 //	< [check photo]   the reply checks the picture sent as a photo
 //	                  ("[check file]": as a file), before its messages
-//	@ group           what follows is said in a group ("@ private": in
+//	* group           what follows is said in a group ("* private": in
 //	                  the private chat again)
 //	< key             the next message has that key
 //	< key/sub         ... and contains the text "sub" (as an argument,
@@ -167,7 +167,7 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 				}
 				pending = append([]dialog.Message{{Text: dialog.T(checkKey(p.Source))}}, pending...)
 			}
-		case "@":
+		case "*":
 			switch arg {
 			case "group":
 				key = dialog.Key{Chat: -1007, User: 7}
