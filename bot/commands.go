@@ -12,7 +12,7 @@ import (
 
 // Commands are the commands of the bot's menu, in the order Telegram shows
 // them; each is described by the message "command.<name>".
-var Commands = []string{"start", "check", "where", "back", "restart", "cancel", "lang", "remind", "stop", "forget", "help"}
+var Commands = []string{"start", "check", "photo", "where", "back", "restart", "cancel", "lang", "remind", "stop", "forget", "help"}
 
 // commandLanguages pairs each language_code that setMyCommands is called
 // with and the language the descriptions are written in.

@@ -25,6 +25,7 @@ func TestSetCommands(t *testing.T) {
 		{"", []telegramtest.BotCommand{
 			{Command: "start", Description: "Start over"},
 			{Command: "check", Description: "Check which level you may apply for"},
+			{Command: "photo", Description: "Check your photo"},
 			{Command: "where", Description: "Addresses & maps"},
 			{Command: "back", Description: "Undo your last answer"},
 			{Command: "restart", Description: "Start the check over"},
@@ -38,6 +39,7 @@ func TestSetCommands(t *testing.T) {
 		{"zh", []telegramtest.BotCommand{
 			{Command: "start", Description: "重新开始"},
 			{Command: "check", Description: "检查可以报考的等级"},
+			{Command: "photo", Description: "检查照片"},
 			{Command: "where", Description: "地址和地图"},
 			{Command: "back", Description: "撤销上一个回答"},
 			{Command: "restart", Description: "重新开始检查"},

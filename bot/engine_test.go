@@ -45,7 +45,7 @@ func TestEngineReplies(t *testing.T) {
 	e, catalog := realEngine(t)
 	f := newFake(t)
 	texts := []string{"/start", "/help", "/lang", "/check", "/back", "/restart", "/cancel", "/start check",
-		"/nosuch", "3", "0.5", "yes", "no", "2", "banana", "", "how do I register?", "照片", "<b>&amp;"}
+		"/nosuch", "/photo", "3", "0.5", "yes", "no", "2", "banana", "", "how do I register?", "照片", "<b>&amp;"}
 	codes := []string{"en", "zh-TW", "zh-CN"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	sent := map[string]bool{}

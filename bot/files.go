@@ -20,9 +20,9 @@ var ErrFileTooBig = errors.New("bot: file too big to download")
 
 // Download returns the bytes of file fileID (a photo size or a document a
 // user sent), at most limit of them: a larger file is ErrFileTooBig, read
-// no further. getFile is retried as every call is; the download itself is
-// tried once, within CallTimeout. Errors never show the download link,
-// which holds the bot's token.
+// no further. getFile is retried as every call is; so is the download
+// itself, each attempt within CallTimeout, after a network error or a
+// 5xx. Errors never show the download link, which holds the bot's token.
 func (s *Sender) Download(ctx context.Context, fileID string, limit int64) ([]byte, error) {
 	var f *models.File
 	err := s.call(ctx, "getFile", func(ctx context.Context) error {
@@ -40,9 +40,36 @@ func (s *Sender) Download(ctx context.Context, fileID string, limit int64) ([]by
 	if f.FileSize > limit {
 		return nil, ErrFileTooBig
 	}
+	link := s.api.FileDownloadLink(f)
+	backoff := s.opts.Backoff
+	for attempt := 1; ; attempt++ {
+		data, err := s.fetch(ctx, link, limit)
+		var again *transientError
+		if !errors.As(err, &again) {
+			return data, err
+		}
+		if attempt >= s.opts.Attempts || ctx.Err() != nil {
+			return nil, fmt.Errorf("download file: %d attempts: %w", attempt, again.err)
+		}
+		s.log.Debug("retrying a download", "attempt", attempt, "wait", backoff)
+		if sleep(ctx, backoff) != nil {
+			return nil, fmt.Errorf("download file: %w", again.err)
+		}
+		backoff *= 2
+	}
+}
+
+// transientError is a failed download that may succeed if tried again: a
+// network error, a timeout, a 5xx.
+type transientError struct{ err error }
+
+func (e *transientError) Error() string { return e.err.Error() }
+
+// fetch downloads link once, within CallTimeout.
+func (s *Sender) fetch(ctx context.Context, link string, limit int64) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CallTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.api.FileDownloadLink(f), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
 	if err != nil {
 		return nil, errors.New("download file: bad file path")
 	}
@@ -56,10 +83,15 @@ func (s *Sender) Download(ctx context.Context, fileID string, limit int64) ([]by
 		if errors.As(err, &ue) {
 			err = ue.Err // without the link
 		}
-		return nil, fmt.Errorf("download file: %w", err)
+		return nil, &transientError{err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		s.metrics.apiError("download", resp.StatusCode)
+		return nil, &transientError{errors.New(resp.Status)}
+	}
 	if resp.StatusCode != http.StatusOK {
+		s.metrics.apiError("download", resp.StatusCode)
 		return nil, fmt.Errorf("download file: %s", resp.Status)
 	}
 	if resp.ContentLength > limit {
@@ -67,7 +99,7 @@ func (s *Sender) Download(ctx context.Context, fileID string, limit int64) ([]by
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("download file: %w", err)
+		return nil, &transientError{err}
 	}
 	if int64(len(data)) > limit {
 		return nil, ErrFileTooBig

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"examdesk/bot"
+	"examdesk/conversation"
 	"examdesk/telegramtest"
 )
 
@@ -93,5 +95,82 @@ func TestSendDocument(t *testing.T) {
 	f.srv.Fail("sendDocument", 403, "", 1)
 	if _, err := f.sender.SendDocument(ctx, 42, "print.jpg", []byte("jpeg"), ""); !errors.Is(err, bot.ErrBlocked) {
 		t.Errorf("SendDocument to a blocked chat = %v; want ErrBlocked", err)
+	}
+}
+
+// TestDownloadRetries: a download that fails for a while (a 5xx, the
+// network) is tried again, as sends are; one Telegram refuses is not.
+func TestDownloadRetries(t *testing.T) {
+	t.Parallel()
+	doc := []byte("\x89PNG every byte")
+	for _, tt := range []struct {
+		name      string
+		code      int // of the failed downloads
+		failures  int
+		wantErr   bool
+		downloads int // attempts made
+	}{
+		{"one 502", 502, 1, false, 2},
+		{"three 503s", 503, 3, false, 4},
+		{"more 5xx than attempts", 500, 4, true, 4},
+		{"404 is not retried", 404, 1, true, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeWith(t, "", bot.SenderOptions{Backoff: time.Millisecond, Attempts: 4})
+			f.srv.Send(telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "doc", FileName: "me.png", Data: doc}))
+			f.srv.FailDownloads(tt.code, tt.failures)
+			got, err := f.sender.Download(context.Background(), "doc", 20<<20)
+			if tt.wantErr != (err != nil) || (err == nil && !bytes.Equal(got, doc)) {
+				t.Errorf("Download = %q, %v; want error %v", got, err, tt.wantErr)
+			}
+			// The fake records only the downloads it served, after
+			// the failures.
+			served := len(f.srv.Downloads())
+			if attempts := served + min(tt.failures, tt.downloads); attempts != tt.downloads {
+				t.Errorf("download attempts = %d; want %d", attempts, tt.downloads)
+			}
+			if err != nil && (strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "/file/")) {
+				t.Errorf("Download error %v shows the link", err)
+			}
+			if n := f.apiErrors(t)["download "+strconv.Itoa(tt.code)]; int(n) != min(tt.failures, tt.downloads) {
+				t.Errorf("examdesk_botapi_errors_total{download,%d} = %v; want %d", tt.code, n, min(tt.failures, tt.downloads))
+			}
+		})
+	}
+}
+
+// TestTransportFiles: the transport's downloads and files speak the
+// pipeline's errors.
+func TestTransportFiles(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	tr := bot.NewTransport(f.sender, stubMessages, bot.TransportOptions{})
+	ctx := context.Background()
+	f.srv.Send(telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "doc", FileName: "me.jpg", Data: []byte("jpeg")}))
+	if _, err := tr.Download(ctx, "doc", 3); !errors.Is(err, conversation.ErrTooLarge) {
+		t.Errorf("Download(over the limit) = %v; want ErrTooLarge", err)
+	}
+	if data, err := tr.Download(ctx, "doc", 20<<20); err != nil || string(data) != "jpeg" {
+		t.Errorf("Download = %q, %v; want the file", data, err)
+	}
+	file := conversation.File{Name: "photo.jpg", Data: []byte("print"), Caption: "<b>Print</b> at actual size"}
+	if err := tr.SendFile(ctx, 42, file); err != nil {
+		t.Fatalf("SendFile = %v", err)
+	}
+	if docs := f.srv.SentDocuments(42); len(docs) != 1 || docs[0].FileName != "photo.jpg" || string(docs[0].Data) != "print" {
+		t.Errorf("sent documents %+v; want the print", docs)
+	}
+	for _, tt := range []struct {
+		code int
+		want error
+	}{
+		{403, conversation.ErrBlocked},
+		{400, conversation.ErrRejected},
+	} {
+		f.srv.Fail("sendDocument", tt.code, "", 1)
+		if err := tr.SendFile(ctx, 42, file); !errors.Is(err, tt.want) {
+			t.Errorf("SendFile after a %d = %v; want %v", tt.code, err, tt.want)
+		}
 	}
 }

@@ -14,8 +14,10 @@ import (
 // joined, a title changed...), inline queries, and presses on buttons of
 // messages the bot cannot see.
 //
-// A message without text (a sticker, a photo) is an input with empty Text,
-// which the dialog answers as not understood. Callback data that
+// A picture, sent as a photo or as a file, is an input with Picture set
+// and its caption as Text. Another message without text (a sticker, a
+// voice note) is an input with empty Text, which the dialog answers as
+// not understood. Callback data that
 // DecodeCallback rejects is a Pick with an empty Value, which the dialog
 // answers as a stale button.
 func InputOf(u *models.Update) (key dialog.Key, in dialog.Input, callbackID string, ok bool) {
@@ -28,7 +30,11 @@ func InputOf(u *models.Update) (key dialog.Key, in dialog.Input, callbackID stri
 			return dialog.Key{}, dialog.Input{}, "", false
 		}
 		key = dialog.Key{Chat: m.Chat.ID, User: m.From.ID}
-		return key, dialog.Input{Text: m.Text, LanguageCode: m.From.LanguageCode}, "", true
+		in = dialog.Input{Text: m.Text, LanguageCode: m.From.LanguageCode}
+		if in.Picture = pictureOf(m); in.Picture != nil {
+			in.Text = m.Caption
+		}
+		return key, in, "", true
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		var chat *models.Chat

@@ -17,9 +17,9 @@ import (
 )
 
 // Entry is one entry of a chat's outbox: one thing to do, in order, once
-// a reply is committed. Exactly one of Message, Callback, Menu and
-// Subscription is set. Entries are kept in the inbox as JSON until they
-// are done.
+// a reply is committed. Exactly one of Message, Callback, Menu,
+// Subscription and Photo is set. Entries are kept in the inbox as JSON
+// until they are done.
 type Entry struct {
 	// Chat is where a message goes, whose menu is set, or whose
 	// subscription changes; 0 for a button's answer.
@@ -39,6 +39,8 @@ type Entry struct {
 	// Subscription is the reply's effect on the subscription of Chat, a
 	// private chat, applied with broadcast.Apply.
 	Subscription *dialog.Subscription `json:"subscription,omitempty"`
+	// Photo is a part of the answer to a picture Chat's user sent.
+	Photo *Photo `json:"photo,omitempty"`
 }
 
 // Message is a message rendered in the transport's markup, with the

@@ -28,6 +28,9 @@ type Options struct {
 	Log *slog.Logger
 	// Metrics, if set, counts what the pipeline does.
 	Metrics Metrics
+	// Photos, if set, checks the pictures users send, when the transport
+	// is one of Files too; without them a picture gets the apology.
+	Photos *Photos
 	// Workers is how many chats Run handles at once (default 64).
 	Workers int
 	// Poll is how often Run's idle workers look for work added by other
@@ -204,8 +207,9 @@ func (e *releaseError) Unwrap() error { return e.err }
 // holder has the chat.
 func (p *Pipeline) serve(ctx context.Context, job inbox.Job) error {
 	for {
-		// The job in hand is finished even when shutdown begins.
-		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.Drain)
+		// The job in hand is finished even when shutdown begins (a
+		// picture's answer may take longer: see drain).
+		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.drain(job))
 		err := p.handle(jctx, job)
 		if err == nil && ctx.Err() != nil {
 			err = p.queue.Release(jctx, job)
@@ -300,7 +304,9 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, error) {
 func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.State, dialog.Input) (dialog.State, dialog.Reply), console bool) {
 	u := job.Update
 	c := p.opts.Console
-	if c == nil || u.Chat != u.User || !c.IsAdmin(u.User) {
+	// A picture is for the dialog, whoever sends it: the console takes
+	// text (a broadcast it waits for must not become a caption).
+	if c == nil || u.Chat != u.User || !c.IsAdmin(u.User) || u.Input.Picture != nil {
 		return p.dialog.Step, false
 	}
 	lang := job.State.Lang
@@ -317,7 +323,8 @@ func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.S
 	return func(st dialog.State, _ dialog.Input) (dialog.State, dialog.Reply) { return st, r }, true
 }
 
-// outbox renders a reply as outbox entries: the messages, then the answer
+// outbox renders a reply as outbox entries: the answer to its picture,
+// if any (see Photo), the messages, then the answer
 // to the pressed button, then, when the user starts or picks a language
 // that the transport's menus for everyone do not speak, or is an
 // administrator, a command menu for the chat. Only messages must never be sent twice, so nothing but
@@ -330,7 +337,7 @@ func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.S
 // have been in flight), so at least once; applying it again is harmless.
 func (p *Pipeline) outbox(key dialog.Key, u inbox.Update, r dialog.Reply) []Entry {
 	private := key.Chat == key.User
-	var entries []Entry
+	entries := photoEntries(key.Chat, r)
 	for _, m := range p.transport.Render(r) {
 		entries = append(entries, Entry{Lang: r.Lang, Chat: key.Chat, Message: &m})
 	}

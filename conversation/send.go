@@ -27,6 +27,7 @@ const applyAttempts = 4
 // button answer costs no record.
 func (p *Pipeline) send(ctx context.Context, job inbox.Job, entries []Entry) {
 	blocked := false
+	var pic *checked // the picture checked for the entries so far
 	for i, e := range entries {
 		if e.Subscription != nil {
 			p.apply(ctx, job, e)
@@ -51,6 +52,8 @@ func (p *Pipeline) send(ctx context.Context, job inbox.Job, entries []Entry) {
 			}
 		case e.Message != nil:
 			blocked = p.sendMessage(ctx, job, e)
+		case e.Photo != nil:
+			blocked = p.photo(ctx, job, i, e, &pic)
 		}
 	}
 }

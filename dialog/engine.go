@@ -46,6 +46,9 @@ type Input struct {
 	LanguageCode string
 	// Group is set in a group chat, where nobody subscribes.
 	Group bool
+	// Picture is a picture sent, as a photo or as a file, nil for none;
+	// Text is then its caption.
+	Picture *Picture
 }
 
 // ChoosesLanguage reports whether in starts the conversation or chooses
@@ -86,6 +89,10 @@ type Reply struct {
 	Kind Kind
 	// Topic is the FAQ topic answered when Kind is KindTopic.
 	Topic string
+	// Picture, if set, is a picture to check once the state is saved:
+	// its checklist and print-ready files come before Messages (see
+	// PhotoReport).
+	Picture *Picture
 }
 
 // Message is one message: a text and the options offered with it.
@@ -117,15 +124,17 @@ type FAQ interface {
 }
 
 // Option values: an answer to the question asked, a command, a language, a
-// FAQ topic, a detail of the check's result. Answers and commands are only
-// taken at the step they were offered at; languages and topics are
-// harmless to take late, and so are a result's details while it stands.
+// FAQ topic, a detail of the check's result, the photo check. Answers and
+// commands are only taken at the step they were offered at; languages,
+// topics and the photo check are harmless to take late, and so are a
+// result's details while it stands.
 const (
 	answerPrefix   = "a:"
 	commandPrefix  = "c:"
 	languagePrefix = "l:"
 	topicPrefix    = "t:"
 	resultPrefix   = "r:"
+	photoPrefix    = "p:"
 )
 
 // Dates answers the FAQ topics about dates (registration_time, exam_date,
@@ -178,12 +187,15 @@ func (e *Engine) Step(st State, in Input) (State, Reply) {
 	c := &conv{e: e, st: &st, group: in.Group}
 	lang, done := st.language(in.LanguageCode), st.Check.Told()
 	text := slash(in.Text)
-	command := in.Pick == nil && strings.HasPrefix(strings.TrimSpace(text), "/")
+	command := in.Pick == nil && in.Picture == nil && strings.HasPrefix(strings.TrimSpace(text), "/")
 	c.lang = lang
 	if in.Pick == nil && !command {
 		c.follow(text)
 	}
 	switch {
+	case in.Picture != nil:
+		c.kind = KindPhoto
+		c.picture(*in.Picture, text)
 	case in.Pick != nil:
 		c.kind = KindButton
 		c.pick(*in.Pick)
@@ -194,7 +206,7 @@ func (e *Engine) Step(st State, in Input) (State, Reply) {
 	default:
 		c.text(text)
 	}
-	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice, Subscription: c.effect(lang, done), Kind: c.kind, Topic: c.topic}
+	return st, Reply{Lang: c.lang, Messages: c.out, Notice: c.notice, Subscription: c.effect(lang, done), Kind: c.kind, Topic: c.topic, Picture: c.pic}
 }
 
 // slash writes a full-width slash at the start of a message, as phones
@@ -297,8 +309,9 @@ type conv struct {
 	notice *Text
 	group  bool
 	sub    *Subscription
-	kind   Kind   // what the input was
-	topic  string // the topic answered, when kind is KindTopic
+	kind   Kind     // what the input was
+	topic  string   // the topic answered, when kind is KindTopic
+	pic    *Picture // the picture to check, if any
 }
 
 // say sends t with opts. Options that are only good at the step they were
@@ -347,6 +360,8 @@ func (c *conv) command(name, arg string) {
 		// the question of the check in progress.
 		c.help()
 		c.resume()
+	case "photo":
+		c.photoPrompt()
 	case "where":
 		c.topic = "location"
 		c.answerTopic("location")
@@ -599,6 +614,11 @@ func (c *conv) pick(p Pick) {
 		}
 	case resultPrefix:
 		if c.detail(value) {
+			return
+		}
+	case photoPrefix:
+		if value == photoCheck {
+			c.photoPrompt()
 			return
 		}
 	}

@@ -32,6 +32,8 @@ const (
 	// KindUnread: a typed message at the check's question that is neither
 	// an answer nor a question the bot knows.
 	KindUnread Kind = "unread"
+	// KindPhoto: a picture sent, as a photo or as a file.
+	KindPhoto Kind = "photo"
 )
 
 // Unanswered reports whether k is a question the bot did not answer: one

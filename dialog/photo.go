@@ -3,9 +3,23 @@ package dialog
 import (
 	"errors"
 	"math"
+	"strings"
 
 	"examdesk/photo"
 )
+
+// Picture is a picture a user sent, as the transport refers to it: the
+// bot keeps the reference until its reply is sent, never the picture.
+type Picture struct {
+	// File is the transport's reference to download it by (Telegram's
+	// file_id).
+	File string
+	// Source is how it was sent: as a photo or as a file.
+	Source PhotoSource
+	// Size is the file's size in bytes as the transport reports it, 0 when
+	// unknown.
+	Size int64
+}
 
 // PhotoSource is how a picture reached the bot.
 type PhotoSource int
@@ -108,8 +122,99 @@ func PhotoError(err error) (Text, bool) {
 	return T("photo.error.unreadable"), true
 }
 
-// PhotoCaptions are the captions of the print-ready files: the print
-// (33 × 48 mm at 300 dpi) and the 6-inch sheet.
-func PhotoCaptions() (crop, sheet Text) {
-	return T("photo.caption.print"), T("photo.caption.sheet")
+// PhotoFile is one of the print-ready files made of a checked picture.
+type PhotoFile string
+
+// The print-ready files, in the order PhotoFiles lists them.
+const (
+	// PhotoPrint is the picture cropped around the face to 33 × 48 mm at
+	// 300 dpi, as a JPEG.
+	PhotoPrint PhotoFile = "print"
+	// PhotoSheetPDF is 8 copies on 6-inch paper with cut marks, as a PDF.
+	PhotoSheetPDF PhotoFile = "sheet_pdf"
+	// PhotoSheetJPEG is the same sheet as a JPEG, for a photo kiosk.
+	PhotoSheetJPEG PhotoFile = "sheet_jpeg"
+)
+
+// PhotoFiles lists the print-ready files in the order they are sent.
+var PhotoFiles = []PhotoFile{PhotoPrint, PhotoSheetPDF, PhotoSheetJPEG}
+
+// PhotoCaption is the caption of file f: how to print it.
+func PhotoCaption(f PhotoFile) Text { return T("photo.caption." + string(f)) }
+
+// PhotoFileName is the name file f is sent under, in plain text.
+func PhotoFileName(f PhotoFile) Text { return T("photo.file." + string(f)) }
+
+// PhotoPrintable reports whether the print-ready files are offered with
+// r's checklist: the picture has one face to crop around, and nothing the
+// notice requires failed (the advice may have). A photo that fails the
+// notice is not one to print: its checklist says what to fix.
+func PhotoPrintable(r photo.Report) bool {
+	if r.Crop.Empty() || len(r.Checks) == 0 {
+		return false
+	}
+	for _, c := range r.Checks {
+		if !c.OK && !advice[c.ID] {
+			return false
+		}
+	}
+	return true
+}
+
+// PhotoDownloadFailed is the reply to a picture the bot could not fetch
+// from the messenger, retries and all: to send it again.
+func PhotoDownloadFailed() Text { return T("photo.error.download") }
+
+// photoCheck is the value of the "Check my photo" option.
+const photoCheck = "check"
+
+// photoOption is the "Check my photo" option, offered under the photo
+// topic's answer: good at any time.
+func photoOption() Option {
+	return Option{Label: T("menu.photo"), Value: photoPrefix + photoCheck}
+}
+
+// photoPrompt answers /photo and the "Check my photo" option: how to send
+// the picture, in a private chat; in a group, to send it in a private
+// chat. Then the question of the check in progress.
+func (c *conv) photoPrompt() {
+	if c.group {
+		c.say(T("photo.group"))
+	} else {
+		c.say(T("photo.prompt"))
+	}
+	c.resume()
+}
+
+// picture answers a picture sent with caption, at any moment: in a
+// private chat, the picture is to be checked (Reply.Picture), unless its
+// size is already over what the bot can download; then the question of
+// the check in progress, asked again. In a group the bot checks no
+// picture (members share pictures with each other there, and a checklist
+// of someone's face, with their print files, is not for the group to
+// see): a picture captioned /photo is answered as /photo is, with where
+// to send it; any other picture gets no reply. The state stays as it was.
+func (c *conv) picture(p Picture, caption string) {
+	if c.group {
+		if isCommand(caption, "photo") {
+			c.photoPrompt()
+		}
+		return
+	}
+	if p.Size > photo.MaxFileSize {
+		c.say(T("photo.error.too_large"))
+	} else {
+		c.pic = &p
+	}
+	c.resume()
+}
+
+// isCommand reports whether text is the command name, with or without
+// the bot's name and arguments.
+func isCommand(text, name string) bool {
+	if !strings.HasPrefix(strings.TrimSpace(text), "/") {
+		return false
+	}
+	got, _ := splitCommand(text)
+	return got == name
 }

@@ -295,7 +295,53 @@ func TestPhotoError(t *testing.T) {
 	if s := dialog.Render(catalog, "en", got, html.EscapeString); !strings.Contains(s, "9000 × 6000") {
 		t.Errorf("PhotoError(9000 × 6000) renders %q; want the size", s)
 	}
-	crop, sheet := dialog.PhotoCaptions()
-	checkPhotoText(t, catalog, "crop caption", crop)
-	checkPhotoText(t, catalog, "sheet caption", sheet)
+	checkPhotoText(t, catalog, "download failed", dialog.PhotoDownloadFailed())
+}
+
+// TestPhotoFiles checks the captions and names of the print-ready files
+// in every language: a caption each, and names that are plain text, end
+// as the file is, and differ.
+func TestPhotoFiles(t *testing.T) {
+	_, catalog := newEngine(t)
+	ext := map[dialog.PhotoFile]string{dialog.PhotoPrint: ".jpg", dialog.PhotoSheetPDF: ".pdf", dialog.PhotoSheetJPEG: ".jpg"}
+	if len(dialog.PhotoFiles) != len(ext) {
+		t.Fatalf("PhotoFiles = %v; want %d files", dialog.PhotoFiles, len(ext))
+	}
+	for _, lang := range dialog.Languages {
+		names := map[string]bool{}
+		for _, f := range dialog.PhotoFiles {
+			checkPhotoText(t, catalog, "caption of "+string(f), dialog.PhotoCaption(f))
+			escaped := dialog.Render(catalog, lang, dialog.PhotoFileName(f), html.EscapeString)
+			name := dialog.Render(catalog, lang, dialog.PhotoFileName(f), func(s string) string { return s })
+			if name != escaped || strings.ContainsAny(name, "<>&/\\ ") || !strings.HasSuffix(name, ext[f]) || names[name] {
+				t.Errorf("PhotoFileName(%s) in %s = %q; want a plain, distinct name ending in %s", f, lang, name, ext[f])
+			}
+			names[name] = true
+		}
+	}
+}
+
+// TestPhotoPrintable: the files come with a checklist where the notice's
+// items passed and there is a face to crop around, whatever the advice.
+func TestPhotoPrintable(t *testing.T) {
+	tests := []struct {
+		name string
+		fail map[photo.ID]photo.Reason
+		want bool
+	}{
+		{"all passed", nil, true},
+		{"advice failed", map[photo.ID]photo.Reason{photo.CheckSharpness: photo.Blurred, photo.CheckHead: photo.HeadTooSmall, photo.CheckExposure: photo.Underexposed}, true},
+		{"background", map[photo.ID]photo.Reason{photo.CheckBackground: photo.NotWhite}, false},
+		{"resolution", map[photo.ID]photo.Reason{photo.CheckResolution: photo.LowResolution}, false},
+		{"no room", map[photo.ID]photo.Reason{photo.CheckRatio: photo.NoRoom}, false},
+		{"no face", map[photo.ID]photo.Reason{photo.CheckRatio: photo.NoFace, photo.CheckFace: photo.NoFace, photo.CheckHead: photo.NoFace}, false},
+	}
+	for _, tt := range tests {
+		if got := dialog.PhotoPrintable(photoReport(false, tt.fail)); got != tt.want {
+			t.Errorf("PhotoPrintable(%s) = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+	if dialog.PhotoPrintable(photo.Report{}) {
+		t.Errorf("PhotoPrintable(empty report) = true; want false")
+	}
 }

@@ -406,6 +406,10 @@ func (c *conv) answerTopic(topic string) {
 		c.say(t, Option{Label: T("menu.check"), Value: commandPrefix + "check"})
 		return
 	}
+	if topic == "photo" {
+		c.say(t, photoOption())
+		return
+	}
 	c.say(t)
 }
 

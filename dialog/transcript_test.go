@@ -55,6 +55,13 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 //	> text            the user types text; "> #2" presses the 2nd option
 //	                  offered with the last message that had options,
 //	                  "> ^2" the 2nd option offered before those
+//	> [photo] text    the user sends a picture as a photo, with caption
+//	                  text (optional); "> [file]" as a 3 MB file,
+//	                  "> [file 25000000]" as a file of that many bytes
+//	< [check photo]   the reply checks the picture sent as a photo
+//	                  ("[check file]": as a file), before its messages
+//	* group           what follows is said in a group ("* private": in
+//	                  the private chat again)
 //	< key             the next message has that key
 //	< key/sub         ... and contains the text "sub" (as an argument,
 //	                  or deeper)
@@ -107,6 +114,7 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 	ctx := context.Background()
 	store := &dialogtest.MemStore{}
 	key := dialog.Key{Chat: 7, User: 7}
+	pictures := 0
 	var (
 		pending []dialog.Message // messages not yet matched
 		last    dialog.Message   // the last matched message
@@ -127,8 +135,12 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 			if len(pending) > 0 {
 				t.Fatalf("%s: unmatched reply %s before input", where, describe(pending[0]))
 			}
-			in := dialog.Input{Text: arg, LanguageCode: lang}
-			if strings.HasPrefix(arg, "#") || strings.HasPrefix(arg, "^") {
+			in := dialog.Input{Text: arg, LanguageCode: lang, Group: key.Chat != key.User}
+			if pic, caption, ok := pictureInput(arg); ok {
+				pictures++
+				pic.File = fmt.Sprintf("file-%d", pictures)
+				in.Text, in.Picture = caption, pic
+			} else if strings.HasPrefix(arg, "#") || strings.HasPrefix(arg, "^") {
 				opts := offered
 				if arg[0] == '^' {
 					opts = earlier
@@ -138,7 +150,7 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 					t.Fatalf("%s: no option %s among %d", where, arg, len(opts))
 				}
 				o := opts[i-1]
-				in = dialog.Input{Pick: &dialog.Pick{Value: o.Value, Step: o.Step}, LanguageCode: lang}
+				in = dialog.Input{Pick: &dialog.Pick{Value: o.Value, Step: o.Step}, LanguageCode: lang, Group: in.Group}
 			}
 			reply, err = stepStored(ctx, engine, store, key, in)
 			if err != nil {
@@ -150,6 +162,21 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 				if len(m.Options) > 0 {
 					earlier, offered = offered, m.Options
 				}
+			}
+			if p := reply.Picture; p != nil {
+				if in.Picture == nil || *p != *in.Picture {
+					t.Fatalf("%s: reply checks picture %+v; want the one sent, %+v", where, *p, in.Picture)
+				}
+				pending = append([]dialog.Message{{Text: dialog.T(checkKey(p.Source))}}, pending...)
+			}
+		case "*":
+			switch arg {
+			case "group":
+				key = dialog.Key{Chat: -1007, User: 7}
+			case "private":
+				key = dialog.Key{Chat: 7, User: 7}
+			default:
+				t.Fatalf("%s: bad line %q", where, line)
 			}
 		case "<":
 			if len(pending) == 0 {
@@ -197,6 +224,44 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 	if len(pending) > 0 {
 		t.Fatalf("%s: unmatched reply %s at the end", file, describe(pending[0]))
 	}
+}
+
+// pictureInput reads the input of "> [photo] caption" or
+// "> [file size] caption": a picture without its file reference.
+func pictureInput(arg string) (p *dialog.Picture, caption string, ok bool) {
+	rest, ok := strings.CutPrefix(arg, "[")
+	if !ok {
+		return nil, "", false
+	}
+	spec, caption, ok := strings.Cut(rest, "]")
+	if !ok {
+		return nil, "", false
+	}
+	kind, size, _ := strings.Cut(spec, " ")
+	p = &dialog.Picture{Source: dialog.PhotoAsPhoto, Size: 300_000}
+	switch kind {
+	case "photo":
+	case "file":
+		p.Source, p.Size = dialog.PhotoAsFile, 3_000_000
+	default:
+		return nil, "", false
+	}
+	if size != "" {
+		n, err := strconv.ParseInt(size, 10, 64)
+		if err != nil {
+			return nil, "", false
+		}
+		p.Size = n
+	}
+	return p, strings.TrimSpace(caption), true
+}
+
+// checkKey is what "<" names the check of a picture sent from src by.
+func checkKey(src dialog.PhotoSource) string {
+	if src == dialog.PhotoAsPhoto {
+		return "[check photo]"
+	}
+	return "[check file]"
 }
 
 // hasArg reports whether t has the text key among its arguments, at any

@@ -20,8 +20,9 @@ type Update struct {
 	ID   int64
 	Chat int64
 	User int64
-	// Input is what the user sent: a text (empty for a sticker, a photo,
-	// a voice note), or a pressed option.
+	// Input is what the user sent: a text (empty for a sticker or a voice
+	// note), a pressed option, or a picture (its reference and caption,
+	// never the picture).
 	Input dialog.Input
 	// Callback is the id of the pressed button's callback query, for the
 	// transport to answer; "" for a message.

@@ -154,6 +154,9 @@ func queueMember(u inbox.Update) (string, error) {
 	if p := u.Input.Pick; p != nil {
 		q.Pick = &queuedPick{Value: p.Value, Step: p.Step}
 	}
+	if p := u.Input.Picture; p != nil {
+		q.Picture = &queuedPicture{File: p.File, Photo: p.Source == dialog.PhotoAsPhoto, Size: p.Size}
+	}
 	data, err := json.Marshal(q)
 	if err != nil {
 		return "", fmt.Errorf("encode update %d: %w", u.ID, err)
@@ -170,6 +173,8 @@ type queued struct {
 	Lang     string      `json:"lang,omitempty"`
 	Group    bool        `json:"group,omitempty"`
 	Callback string      `json:"callback,omitempty"`
+	// Picture is a picture's reference, never the picture.
+	Picture *queuedPicture `json:"picture,omitempty"`
 
 	UpdateID *int64 `json:"update_id,omitempty"`
 }
@@ -177,6 +182,12 @@ type queued struct {
 type queuedPick struct {
 	Value string `json:"value"`
 	Step  int64  `json:"step"`
+}
+
+type queuedPicture struct {
+	File  string `json:"file"`
+	Photo bool   `json:"photo,omitempty"` // sent as a photo, not as a file
+	Size  int64  `json:"size,omitempty"`
 }
 
 // parseQueueMember is the inverse of queueMember, for chat. It reports
@@ -212,6 +223,12 @@ func (q *Inbox) parseQueueMember(chat int64, m string) (u inbox.Update, readable
 	u.Input = dialog.Input{Text: in.Text, LanguageCode: in.Lang, Group: in.Group}
 	if in.Pick != nil {
 		u.Input.Pick = &dialog.Pick{Value: in.Pick.Value, Step: in.Pick.Step}
+	}
+	if p := in.Picture; p != nil {
+		u.Input.Picture = &dialog.Picture{File: p.File, Source: dialog.PhotoAsFile, Size: p.Size}
+		if p.Photo {
+			u.Input.Picture.Source = dialog.PhotoAsPhoto
+		}
 	}
 	u.Callback = in.Callback
 	return u, true, nil

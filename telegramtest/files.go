@@ -160,6 +160,12 @@ func (s *Server) getFile(_ context.Context, p params) reply {
 // does: the bytes for a path getFile gave, 404 otherwise.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 	token, filePath, _ := strings.Cut(rest, "/")
+	if f := s.takeFailure(downloadMethod, nil); f != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.code)
+		w.Write(mustJSON(map[string]any{"ok": false, "error_code": f.code, "description": f.description}))
+		return
+	}
 	s.mu.Lock()
 	f := s.paths[filePath]
 	known := f != nil && token == s.token && (r.Method == http.MethodGet || r.Method == http.MethodHead)
@@ -180,6 +186,23 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.data)))
 	w.Write(f.data)
+}
+
+// downloadMethod is what Fail and FailDownloads call a download.
+const downloadMethod = "download"
+
+// FailDownloads makes the next times downloads of files fail with HTTP
+// status code, the way a network in trouble or an overloaded Telegram
+// would; times <= 0 fails them until ClearFailures. Failures injected
+// with Fail for every method fail downloads too.
+func (s *Server) FailDownloads(code, times int) {
+	f := &failure{method: downloadMethod, times: times, code: code, desc: defaultDescription(code, 0)}
+	if times <= 0 {
+		f.times = -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails = append(s.fails, f)
 }
 
 // Downloads returns the file paths the bot downloaded, in order.

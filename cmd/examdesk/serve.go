@@ -24,6 +24,7 @@ import (
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/conversation"
+	"examdesk/photo"
 	"examdesk/redisstore"
 	"examdesk/remind"
 )
@@ -155,6 +156,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 	subscribers := a.store.Subscribers()
 	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
 		Spend: limiter.Spend,
+		Files: client, // downloads of the pictures candidates send
 		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
 		TooMany: func(ctx context.Context, retryAfter time.Duration) {
 			if err := limiter.Slow(ctx, retryAfter); err != nil {
@@ -178,6 +180,12 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Admins:    cfg.admins,
 		Dashboard: func(lang string) string { return dashboardURL(cfg.publicURL, lang) },
 	})
+	// The photo check: its face cascade is loaded once; a bounded number
+	// of pictures are checked at a time.
+	checker, err := photo.Load()
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 	pipeline := conversation.New(queue, a.engine, telegram, conversation.Options{
 		Console: console,
 		// Subscribers takes /start, /stop, /remind, /forget and a 403;
@@ -188,6 +196,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Workers:     workers,
 		// Each update is counted in its commit.
 		Stats: &conversation.Stats{Queue: queue, Rules: a.rules},
+		Photos:      conversation.NewPhotos(checker, conversation.PhotoOptions{}),
 	})
 	s.workers = append(s.workers,
 		pipeline,

@@ -69,7 +69,7 @@ func TestServeTeaching(t *testing.T) {
 	c1.say("/start", "E-commerce")
 	c1.press("Check my eligibility", "Question 1.")
 	c1.say("7 years", "Question 2.")
-	c1.say("What size is the photo?", "48 mm")
+	c1.say("What size is the photo?", "Question 2.")
 	c1.press("Bachelor", "Question 3.")
 	c1.press("None", "Question 4.")
 	c1.say("3", "3.1")

@@ -125,6 +125,9 @@ func show(u inbox.Update) string {
 	if u.Input.Pick != nil {
 		s += fmt.Sprintf(" Pick:%+v", *u.Input.Pick)
 	}
+	if u.Input.Picture != nil {
+		s += fmt.Sprintf(" Picture:%+v", *u.Input.Picture)
+	}
 	return s + fmt.Sprintf(" Callback:%q}", u.Callback)
 }
 
@@ -235,6 +238,9 @@ func testInputs(t *testing.T, q inbox.Queue) {
 		{ID: 4, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{Value: "a:3|x", Step: 1e15}, LanguageCode: "zh"}, Callback: "4321"},
 		{ID: 5, Chat: 5, User: 5, Input: dialog.Input{Pick: &dialog.Pick{}}, Callback: "q"},
 		{ID: 6, Chat: -100, User: 7, Input: dialog.Input{Text: "hi", Group: true}},
+		{ID: 7, Chat: 5, User: 5, Input: dialog.Input{Text: "is this one good?", LanguageCode: "en",
+			Picture: &dialog.Picture{File: "AgACAgIAAxkBAAI", Source: dialog.PhotoAsPhoto, Size: 312_000}}},
+		{ID: 8, Chat: 5, User: 5, Input: dialog.Input{Picture: &dialog.Picture{File: "BQACAgIAAxkBAAI", Source: dialog.PhotoAsFile}}},
 	}
 	if n := add(t, q, us...); n != len(us) {
 		t.Fatalf("Add(%d updates) = %d; want %d", len(us), n, len(us))
