@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -232,6 +233,27 @@ func (r *rig) handle() {
 	}
 }
 
+// settle handles every chat until none has anything left, those given up
+// until later too, once they are due.
+func (r *rig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.handle()
+		n, err := r.q.Depth(r.t.Context())
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%d chats still have work after 10 s", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (r *rig) translate(lang, key string) string {
 	return r.catalog.Translate(lang, key, nil)
 }
@@ -338,19 +360,20 @@ func TestNoSubscribers(t *testing.T) {
 }
 
 // TestLeftBehind checks what the successor of a holder that died after
-// committing does with the outbox it left: the message that may have been
-// in flight is not sent, the entries after it are, the effect among them.
+// committing does with the outbox it left: the entries not recorded done,
+// from the message that may have been in flight.
 func TestLeftBehind(t *testing.T) {
 	t.Parallel()
-	// The outbox of /start as the pipeline commits it, the welcome then
-	// the effect, and two more messages (one as an older release wrote
-	// it).
+	// The outbox of /start as an older release committed it, the welcome
+	// then the effect, and two more messages (one as a still older release
+	// wrote it).
 	out := [][]byte{
 		[]byte(`{"lang":"en","chat":5,"message":{"text":"welcome"}}`),
 		[]byte(`{"lang":"en","chat":5,"subscription":{"op":1,"lang":"en"}}`),
 		[]byte(`{"lang":"en","chat":5,"message":{"text":"third"}}`),
 		[]byte(`{"lang":"en","chat":5,"message":{"Text":"fourth","Keyboard":[[{"Text":"b","Data":"1|x"}]]}}`),
 	}
+	welcome := conversation.Message{Text: "welcome"}
 	third := conversation.Message{Text: "third"}
 	fourth := conversation.Message{Text: "fourth", Keyboard: [][]conversation.Button{{{Text: "b", Data: "1|x"}}}}
 	for _, tc := range []struct {
@@ -359,8 +382,8 @@ func TestLeftBehind(t *testing.T) {
 		want  []conversation.Message
 		found bool // the successor applied the effect
 	}{
-		{"died before sending", 0, []conversation.Message{third, fourth}, true},
-		{"died sending the third", 2, []conversation.Message{fourth}, false},
+		{"died before sending", 0, []conversation.Message{welcome, third, fourth}, true},
+		{"died sending the third", 2, []conversation.Message{third, fourth}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -372,15 +395,16 @@ func TestLeftBehind(t *testing.T) {
 			if err != nil || !ok {
 				t.Fatalf("Claim = %v, %v", ok, err)
 			}
-			if _, err := r.q.Commit(ctx, job, job.State, out); err != nil {
+			if _, _, err := r.q.Commit(ctx, job, job.State, out); err != nil {
 				t.Fatal(err)
 			}
 			if tc.sent > 0 {
-				if err := r.q.Sent(ctx, job, tc.sent); err != nil {
+				if _, err := r.q.Sent(ctx, job, tc.sent); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := r.q.Release(ctx, job); err != nil {
+			// The holder dies: its lease ends.
+			if err := r.q.Release(ctx, job, tc.sent); err != nil {
 				t.Fatal(err)
 			}
 			r.handle()
@@ -442,20 +466,24 @@ func TestConflict(t *testing.T) {
 }
 
 // TestRefused checks that a message the transport refuses is replaced by
-// the apology, in the reply's language, and that the rest is sent.
+// the apology, in the reply's language, and that one failing for a while
+// is sent again, before the answers to the updates after it.
 func TestRefused(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, nil, conversation.Options{})
+	r := newRig(t, nil, conversation.Options{Backoff: time.Millisecond})
 	r.tr.fail[5] = fmt.Errorf("400: %w", conversation.ErrRejected)
 	r.say(5, 5, "/lang zh-TW")
 	if got, want := r.tr.apologies[5], []string{"zh-Hant"}; !slices.Equal(got, want) {
 		t.Errorf("apologies = %q; want %q", got, want)
 	}
+	r.tr.texts(5)
 	r.tr.fail[5] = errors.New("network down")
-	r.say(5, 5, "/help")
-	r.say(5, 5, "/help")
-	if n := len(r.tr.texts(5)); n == 0 {
-		t.Errorf("after a failed send, the next update got no answer")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.add(5, 5, dialog.Input{Text: "/lang en", LanguageCode: "en"}, "")
+	r.settle()
+	got := r.tr.texts(5)
+	if len(got) != 2 || !strings.Contains(got[1], "English") {
+		t.Errorf("after a failed send: sent %q; want the answer to /help, then to /lang en", got)
 	}
 	if n := len(r.tr.apologies[5]); n != 1 {
 		t.Errorf("apologies after a failure that is no refusal = %d; want still 1", n)

@@ -12,71 +12,158 @@ import (
 // applyAttempts bounds the attempts at a subscription effect.
 const applyAttempts = 4
 
-// send is the send step: it does what the entries of a job's outbox say,
-// in order, once they are committed. Errors are handled here: a user who
-// blocked the bot is marked so and gets no more messages (the effects
-// are still applied); a message the transport refuses is replaced by the
-// apology; anything else, a failed effect too, is logged.
-//
-// The successor of a holder that dies midway skips the entry after the
-// last one recorded as sent, which may have been in flight, and sends the
-// rest; so progress is recorded before each message that follows another
-// entry (entries may be what such a holder left: the queue counts them
-// from the first). Button answers and menus, repeated or skipped, harm
-// nobody, and only they follow messages, so a reply of one message and a
-// button answer costs no record.
-func (p *Pipeline) send(ctx context.Context, job inbox.Job, entries []Entry) {
-	blocked := false
-	for i, e := range entries {
-		if e.Subscription != nil {
-			p.apply(ctx, job, e)
-			continue
-		}
-		if blocked {
-			continue // only subscription effects are left to apply
-		}
-		if i > 0 && e.Message != nil {
-			if err := p.queue.Sent(ctx, job, i); err != nil {
-				p.opts.Log.Warn("recording sending progress failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-			}
-		}
-		switch {
-		case e.Callback != "":
-			if err := p.transport.Answer(ctx, e.Callback, e.Notice); err != nil {
-				p.opts.Log.Debug("answering a button failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-			}
-		case e.Menu != "":
-			if err := p.transport.SetMenu(ctx, e.Chat, e.Menu); err != nil {
-				p.opts.Log.Debug("setting the chat's command menu failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-			}
-		case e.Message != nil:
-			blocked = p.sendMessage(ctx, job, e)
-		}
-	}
+// maxBackoff bounds the wait before sending a message again after a
+// transient failure.
+const maxBackoff = time.Minute
+
+// turn is what a holder knows of the first message it is to send from
+// entries: the wait for its turn, and how many times it failed before
+// (tries) and for how long (failing), as of at.
+type turn struct {
+	wait    time.Duration
+	tries   int
+	failing time.Duration
+	at      time.Time
 }
 
-// sendMessage sends one message; it reports whether the user blocked the
-// bot.
-func (p *Pipeline) sendMessage(ctx context.Context, job inbox.Job, e Entry) (blocked bool) {
-	err := p.transport.Send(ctx, e.Chat, *e.Message)
-	switch {
-	case errors.Is(err, ErrBlocked):
-		p.opts.Log.Info("the user blocked the bot; marking the chat inactive", "chat_id", e.Chat, "update_id", job.Update.ID)
-		if subs := p.opts.Subscribers; subs != nil {
-			if err := subs.Block(ctx, e.Chat); err != nil {
-				p.opts.Metrics.StoreError()
-				p.opts.Log.Warn("marking a chat inactive failed", "chat_id", e.Chat, "err", err)
+// send is the send step: it does what the entries of a job's outbox say,
+// in order, once they are committed, each message at its turn. It reports
+// false when it gave the chat up until later (a turn further than
+// Options.Hold, a message refused for now, a transient failure) or could
+// not go on (the lease lost, the inbox failing), leaving what is not done
+// recorded for whoever holds the chat next; true when every entry is
+// done.
+//
+// Errors are handled here: a user who blocked the bot is marked so and
+// gets no more messages (the effects are still applied); a message the
+// transport refuses is replaced by the apology; a message refused for now
+// (429) or failing (5xx, network) is sent again later, the failing one
+// for Options.GiveUp at most, then given up, logged and counted.
+//
+// The successor of a holder that dies midway does again, from the first,
+// what was not recorded done: the entries before the first message
+// (harmless twice), then the messages from the one that may have been in
+// flight. So each message after another takes its turn with Sent, which
+// records the one before done; entries may be what such a holder left:
+// the queue counts them from the first.
+func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entry, t turn) bool {
+	blocked := false
+	messages := 0
+	for i, e := range entries {
+		switch {
+		case e.Subscription != nil:
+			p.apply(jctx, job, e)
+			continue
+		case blocked:
+			continue // only subscription effects are left to apply
+		case e.Callback != "":
+			if err := p.transport.Answer(jctx, e.Callback, e.Notice); err != nil {
+				p.opts.Log.Debug("answering a button failed", "chat_id", job.Chat, "update_id", e.Update, "err", err)
+			}
+			continue
+		case e.Menu == "" && e.Message == nil:
+			continue // an entry that did not decode
+		}
+		if e.Message != nil {
+			if messages > 0 {
+				wait, err := p.queue.Sent(jctx, job, i)
+				if err != nil {
+					p.storeFailed(job, "recording sending progress failed; the chat waits for its lease", err)
+					return false
+				}
+				t = turn{wait: wait, at: time.Now()}
+			}
+			messages++
+			if wait := t.wait - time.Since(t.at); wait > 0 {
+				if wait > p.opts.Hold || !idle(ctx, wait, nil) {
+					return p.giveUp(jctx, job, i, t.wait-time.Since(t.at), inbox.Turn)
+				}
 			}
 		}
-		return true
-	case errors.Is(err, ErrRejected):
-		if err := p.transport.Apologize(ctx, e.Chat, e.Lang); err != nil {
-			p.opts.Log.Warn("sending the apology failed", "chat_id", e.Chat, "update_id", job.Update.ID, "err", err)
+		var err error
+		if e.Message != nil {
+			err = p.sendMessage(jctx, job, e)
+		} else {
+			err = p.transport.SetMenu(jctx, e.Chat, e.Menu)
 		}
-	case err != nil:
-		p.opts.Log.Warn("sending a message failed", "chat_id", e.Chat, "update_id", job.Update.ID, "err", err)
+		var later *RetryAfterError
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrBlocked):
+			p.opts.Log.Info("the user blocked the bot; marking the chat inactive", "chat_id", e.Chat, "update_id", e.Update)
+			if subs := p.opts.Subscribers; subs != nil {
+				if err := subs.Block(jctx, e.Chat); err != nil {
+					p.opts.Metrics.StoreError()
+					p.opts.Log.Warn("marking a chat inactive failed", "chat_id", e.Chat, "err", err)
+				}
+			}
+			blocked = true
+		case errors.As(err, &later):
+			p.opts.Log.Info("the transport asks to wait before sending to the chat again", "chat_id", job.Chat, "update_id", e.Update, "retry_after", later.After)
+			return p.giveUp(jctx, job, i, later.After, inbox.Flood)
+		case errors.Is(err, ErrRejected):
+			// A menu, or a message's apology, refused for good: nothing
+			// more to do.
+			p.opts.Log.Warn("the transport refused an entry for good", "chat_id", job.Chat, "update_id", e.Update, "err", err)
+		default:
+			failing := time.Duration(0)
+			if t.tries > 0 {
+				failing = t.failing + time.Since(t.at)
+			}
+			if failing >= p.opts.GiveUp {
+				p.opts.Metrics.GaveUp()
+				p.opts.Log.Error("giving a message up: sending it failed again and again", "chat_id", job.Chat, "update_id", e.Update,
+					"tries", t.tries+1, "failing_for", failing.Round(time.Second).String(), "err", err)
+				break
+			}
+			p.opts.Log.Warn("sending failed; trying again later", "chat_id", job.Chat, "update_id", e.Update, "tries", t.tries+1, "err", err)
+			return p.giveUp(jctx, job, i, p.backoff(t.tries), inbox.Failure)
+		}
+		t = turn{}
+	}
+	return true
+}
+
+// sendMessage sends one message; a message the transport refuses is
+// replaced by the apology. Its error is the transport's (see Transport).
+func (p *Pipeline) sendMessage(ctx context.Context, job inbox.Job, e Entry) error {
+	err := p.transport.Send(ctx, e.Chat, *e.Message)
+	if errors.Is(err, ErrRejected) {
+		p.opts.Log.Warn("the transport refused a message; sending the apology", "chat_id", e.Chat, "update_id", e.Update, "err", err)
+		return p.transport.Apologize(ctx, e.Chat, e.Lang)
+	}
+	return err
+}
+
+// giveUp gives the chat up until d from now, entry n first, for cause,
+// and reports false, for send.
+func (p *Pipeline) giveUp(ctx context.Context, job inbox.Job, n int, d time.Duration, cause inbox.Cause) bool {
+	p.opts.Metrics.Deferred(cause)
+	if err := p.queue.Defer(ctx, job, n, max(d, 0), cause); err != nil {
+		p.storeFailed(job, "giving a chat up until later failed; it waits for its lease", err)
 	}
 	return false
+}
+
+// storeFailed logs a failure of the inbox while sending; a lease lost is
+// no failure: another holder has the chat.
+func (p *Pipeline) storeFailed(job inbox.Job, msg string, err error) {
+	if errors.Is(err, inbox.ErrLeaseLost) {
+		p.opts.Log.Info("the chat's lease was lost while sending; another holder has it", "chat_id", job.Chat)
+		return
+	}
+	p.opts.Metrics.StoreError()
+	p.opts.Log.Warn(msg, "chat_id", job.Chat, "err", err)
+}
+
+// backoff is the wait before sending again after tries failures before
+// the last.
+func (p *Pipeline) backoff(tries int) time.Duration {
+	b := p.opts.Backoff
+	for range min(tries, 16) {
+		b *= 2
+	}
+	return min(b, maxBackoff)
 }
 
 // apply applies the subscription effect of e. The user has been told it

@@ -32,6 +32,8 @@ type config struct {
 	// outside (EXAMDESK_PUBLIC_URL), without a trailing slash; "" gives
 	// the administrators no dashboard button (the API works all the same).
 	publicURL string
+	// delivery is EXAMDESK_INSTANCE and EXAMDESK_CHAT_RATE (delivery.go).
+	delivery delivery
 }
 
 // envVars are the variables serve reads; docker-compose.yml passes these.
@@ -39,6 +41,7 @@ var envVars = []string{
 	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
 	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST", "EXAMDESK_PUBLIC_URL",
+	"EXAMDESK_INSTANCE", "EXAMDESK_CHAT_RATE",
 }
 
 var (
@@ -62,6 +65,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var errs []error
 	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	d, err := loadDelivery(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.delivery = d
 
 	switch {
 	case c.token == "":

@@ -72,6 +72,7 @@ type server struct {
 	ln      net.Listener
 	webhook http.Handler // in webhook mode, nil with the poller
 	poller  *bot.Poller  // in long-polling mode, nil with the webhook
+	inst    *redisstore.Instance
 	workers []worker
 	ready   atomic.Bool // intake runs
 }
@@ -81,9 +82,9 @@ type server struct {
 // HTTP_ADDR and registers the webhook, or deletes it for long polling.
 func newServer(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (_ *server, err error) {
 	// A Redis connection for each worker and each broadcast worker, the
-	// poller, /metrics and /readyz.
+	// poller, /metrics and /readyz, and the heartbeats.
 	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL),
-		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+4))
+		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+7))
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +94,20 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 			s.close()
 		}
 	}()
+	// This process among the serves on the Redis: under EXAMDESK_INSTANCE,
+	// it takes over at once what its predecessor held.
+	inst, err := a.store.Register(ctx, cfg.delivery.instance, redisstore.InstanceOptions{Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("serve: EXAMDESK_INSTANCE: %w", err)
+	}
+	if cfg.delivery.instance != "" {
+		chats, recipients := inst.TookOver()
+		log.Info("registered as an instance", "instance", inst.Name(), "chats_taken_over", chats, "recipients_taken_over", recipients)
+	}
 	// Updates queued raw by a release before intake decoded them are read
-	// as they were.
-	queue, err := a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy))
+	// as they were. Replies keep each chat's pace, and after a 429 the
+	// bot's.
+	queue, err := inst.Inbox(redisstore.WithLegacy(bot.DecodeLegacy), redisstore.WithPace(cfg.delivery.pace))
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
@@ -133,24 +145,29 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 
 	// Broadcasts share one rate across the serves; replies are counted
 	// against it first (Spend), so that broadcasts make room for them.
-	limiter := a.store.Limiter(redisstore.LimiterOptions{Rate: cfg.broadcastRate, Log: log})
-	broadcasts := a.store.Broadcasts(0)
+	limiter := a.store.Limiter(redisstore.LimiterOptions{Rate: cfg.broadcastRate, Log: log, Pace: cfg.delivery.pace})
+	broadcasts := inst.Broadcasts(0)
 	subscribers := a.store.Subscribers()
-	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
+	senderOpts := bot.SenderOptions{
 		Spend: limiter.Spend,
-		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
+		// A 429 is the bot's flood limit: everything slows down.
 		TooMany: func(ctx context.Context, retryAfter time.Duration) {
 			if err := limiter.Slow(ctx, retryAfter); err != nil {
-				log.Warn("slowing the broadcasts after a 429 failed", "err", err)
+				log.Warn("slowing the sends down after a 429 failed", "err", err)
 			}
 		},
-	})
+	}
+	sender := bot.NewSender(api, a.catalog, log, metrics, senderOpts)
+	// The pipeline's transport makes one call a send: the pipeline waits
+	// out a 429 and retries a failure itself, without holding a worker.
+	senderOpts.Attempts = 1
+	replies := bot.NewSender(api, a.catalog, log, metrics, senderOpts)
 	// The administrators' console: broadcasts and the exam calendar.
 	console := admin.New(cfg.admins,
 		&admin.Broadcast{Queue: broadcasts, Subscribers: subscribers, Drafts: a.store.Drafts(0)},
 		&admin.Broadcasts{Queue: broadcasts},
 		admin.NewCalendar(a.calendar))
-	pipeline := conversation.New(queue, a.engine, bot.NewTransport(sender, a.catalog), conversation.Options{
+	pipeline := conversation.New(queue, a.engine, bot.NewTransport(replies, a.catalog), conversation.Options{
 		Console: console,
 		// Subscribers takes /start, /stop, /remind, /forget and a 403.
 		Subscribers: subscribers,
@@ -158,6 +175,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Metrics:     metrics,
 		Workers:     workers,
 	})
+	s.inst = inst
 	s.workers = []worker{
 		pipeline,
 		broadcast.NewDeliverer(broadcasts, limiter, bot.NewBroadcaster(api, metrics), broadcast.DelivererOptions{
@@ -251,6 +269,12 @@ func (s *server) run(ctx context.Context) error {
 	for _, w := range s.workers {
 		work.Go(func() error { return w.Run(workCtx) })
 	}
+	// The instance keeps its name until the workers are done with what
+	// they hold, and stops serve if another process takes it.
+	instCtx, stopInst := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInst()
+	instErr := make(chan error, 1)
+	go func() { instErr <- s.inst.Run(instCtx) }()
 	intake.Go(func() error {
 		if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve: http: %w", err)
@@ -263,11 +287,13 @@ func (s *server) run(ctx context.Context) error {
 	s.ready.Store(true)
 	s.log.Info("serving", "http_addr", s.ln.Addr().String())
 
+	var nameErr error
 	select {
 	case <-intakeCtx.Done():
 	case <-workCtx.Done():
+	case nameErr = <-instErr:
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && nameErr == nil {
 		s.log.Info("shutting down: intake stops, work in hand finishes")
 	} else {
 		s.log.Error("shutting down: a part of serve failed")
@@ -288,7 +314,11 @@ func (s *server) run(ctx context.Context) error {
 	case <-deadline.Done():
 		s.log.Warn("shutdown: work still in hand at the deadline; it stays queued")
 	}
-	err := errors.Join(intakeErr, workErr)
+	if nameErr == nil {
+		stopInst()
+		nameErr = <-instErr
+	}
+	err := errors.Join(nameErr, intakeErr, workErr)
 	if err != nil {
 		s.log.Error("stopped", "err", err)
 	} else {

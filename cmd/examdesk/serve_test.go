@@ -58,13 +58,16 @@ type served struct {
 }
 
 // serveEnv is the environment of a serve against fake and a Redis of the
-// test's own.
+// test's own. Its pace to one chat is twenty times Telegram's, for the
+// tests' candidates type faster than people; the tests of the pace
+// (limits_test.go) keep Telegram's.
 func serveEnv(t *testing.T, fake *telegramtest.Server, redisURL string) map[string]string {
 	return map[string]string{
 		"TELEGRAM_BOT_TOKEN": testToken,
 		"TELEGRAM_API_URL":   fake.URL(),
 		"REDIS_URL":          redisURL,
 		"HTTP_ADDR":          freeAddr(t),
+		"EXAMDESK_CHAT_RATE": "20",
 	}
 }
 
