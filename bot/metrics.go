@@ -99,7 +99,7 @@ func (m *Metrics) Deferred(cause inbox.Cause) {
 	if m == nil {
 		return
 	}
-	name := map[inbox.Cause]string{inbox.Turn: "turn", inbox.Flood: "flood", inbox.Failure: "failure"}[cause]
+	name := map[inbox.Cause]string{inbox.Waiting: "turn", inbox.Flood: "flood", inbox.Failure: "failure"}[cause]
 	m.deferred.WithLabelValues(name).Inc()
 }
 

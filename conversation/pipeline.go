@@ -338,7 +338,7 @@ func (p *Pipeline) serve(ctx context.Context, job inbox.Job) error {
 func (p *Pipeline) handle(ctx, jctx context.Context, job inbox.Job) (done int, err error) {
 	start := time.Now()
 	if len(job.Outbox) > 0 {
-		left := turn{wait: job.Wait, tries: job.Tries, failing: job.Failing, at: start}
+		left := turn{wait: job.Turn.Wait, later: job.Turn.Later, tries: job.Tries, failing: job.Failing, at: start}
 		if !p.send(ctx, jctx, job, p.decode(job, job.Outbox), left) {
 			return -1, nil
 		}
@@ -347,11 +347,11 @@ func (p *Pipeline) handle(ctx, jctx context.Context, job inbox.Job) (done int, e
 	if job.Update.ID == 0 {
 		return done, nil
 	}
-	entries, wait, err := p.commit(jctx, job)
+	entries, first, err := p.commit(jctx, job)
 	if err != nil {
 		return done, err
 	}
-	if !p.send(ctx, jctx, job, entries, turn{wait: wait, at: time.Now()}) {
+	if !p.send(ctx, jctx, job, entries, turn{wait: first.Wait, later: first.Later, at: time.Now()}) {
 		return -1, nil
 	}
 	p.opts.Metrics.Handled(time.Since(start))
@@ -366,12 +366,12 @@ const maxConflicts = 5
 // conversation, renders the reply into outbox entries and commits them
 // with the new state; when the state changed under the job, it steps
 // again from the state stored now. It returns the entries committed and
-// the wait for the first message's turn.
-func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, time.Duration, error) {
+// the turn of the first message.
+func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, inbox.Turn, error) {
 	if job.Unreadable {
 		p.opts.Log.Warn("dropping an update recorded in a form this release cannot read", "update_id", job.Update.ID, "chat_id", job.Chat)
 		_, _, err := p.queue.Commit(ctx, job, job.State, nil)
-		return nil, 0, err
+		return nil, inbox.Turn{}, err
 	}
 	u := job.Update
 	key := dialog.Key{Chat: u.Chat, User: u.User}
@@ -382,17 +382,17 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, time.Dur
 		entries := p.outbox(key, u, r)
 		out, err := encode(entries)
 		if err != nil {
-			return nil, 0, err
+			return nil, inbox.Turn{}, err
 		}
-		now, wait, err := p.queue.Commit(ctx, job, next, out)
+		now, first, err := p.queue.Commit(ctx, job, next, out)
 		if errors.Is(err, dialog.ErrConflict) && attempt < maxConflicts {
 			st = now
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("commit: %w", err)
+			return nil, inbox.Turn{}, fmt.Errorf("commit: %w", err)
 		}
-		return entries, wait, nil
+		return entries, first, nil
 	}
 }
 

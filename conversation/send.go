@@ -17,10 +17,12 @@ const applyAttempts = 4
 const maxBackoff = time.Minute
 
 // turn is what a holder knows of the first message it is to send from
-// entries: the wait for its turn, and how many times it failed before
-// (tries) and for how long (failing), as of at.
+// entries: the wait for its turn (later if the turn was not taken), and
+// how many times it failed before (tries) and for how long (failing), as
+// of at.
 type turn struct {
 	wait    time.Duration
+	later   bool
 	tries   int
 	failing time.Duration
 	at      time.Time
@@ -66,17 +68,17 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 		}
 		if e.Message != nil {
 			if messages > 0 {
-				wait, err := p.queue.Sent(jctx, job, i)
+				next, err := p.queue.Sent(jctx, job, i)
 				if err != nil {
 					p.storeFailed(job, "recording sending progress failed; the chat waits for its lease", err)
 					return false
 				}
-				t = turn{wait: wait, at: time.Now()}
+				t = turn{wait: next.Wait, later: next.Later, at: time.Now()}
 			}
 			messages++
 			if wait := t.wait - time.Since(t.at); wait > 0 {
-				if wait > p.opts.Hold || !idle(ctx, wait, nil) {
-					return p.giveUp(jctx, job, i, t.wait-time.Since(t.at), inbox.Turn)
+				if t.later || wait > p.opts.Hold || !idle(ctx, wait, nil) {
+					return p.giveUp(jctx, job, i, t.wait-time.Since(t.at), inbox.Waiting)
 				}
 			}
 		}

@@ -47,9 +47,8 @@ type Job struct {
 	// it may have been in flight when a holder died, and is then sent
 	// twice (at least once).
 	Outbox [][]byte
-	// Wait is how long to wait before sending the first entry of Outbox:
-	// its turn in the chat's pace.
-	Wait time.Duration
+	// Turn is the turn of the first entry of Outbox in the chat's pace.
+	Turn Turn
 	// Tries is how many times the first entry of Outbox failed (Defer
 	// with Failure), and Failing how long ago it first did; 0 when it
 	// never did.
@@ -63,15 +62,25 @@ type Job struct {
 	Unreadable bool
 }
 
+// Turn is when an entry of an outbox may be sent, in the chat's pace.
+type Turn struct {
+	// Wait is how long until then.
+	Wait time.Duration
+	// Later is set when the turn was not taken, for it is further than
+	// the queue takes turns ahead: the holder gives the chat up for Wait
+	// (Defer with Turn), and the next holder takes it.
+	Later bool
+}
+
 // Cause is why a holder gives a chat up until later, with Defer.
 type Cause int
 
 // Causes of Defer.
 const (
-	// Turn: the entry's turn, which Commit or Sent took, is later than
-	// the holder waits; the holder after it sends the entry at its turn
-	// without taking another.
-	Turn Cause = iota + 1
+	// Waiting: the entry's turn is later than the holder waits, or was
+	// not taken (Turn.Later); a turn taken is kept, and the holder after
+	// it sends the entry then, without taking another.
+	Waiting Cause = iota + 1
 	// Flood: the entry was refused until later (Telegram's 429) and was
 	// not sent; the holder after it takes a new turn.
 	Flood
@@ -103,24 +112,24 @@ var (
 // Commit, while the lease is held, atomically saves st as the state of the
 // job's conversation, removes the job's update from the queue and records
 // out as the chat's outbox, none of it done, and returns the state saved,
-// at its new version, and the wait before sending out's first entry (its
-// turn). The save is a compare-and-set on st.Version: when the stored
+// at its new version, and the turn of out's first entry. The save is a compare-and-set on st.Version: when the stored
 // version is another, Commit changes nothing and returns the state stored
 // now (Version 0 when there is none) with dialog.ErrConflict, for the
 // holder to step again from. Without the lease it returns ErrLeaseLost and
 // changes nothing.
 //
 // Sent records that the first n entries of the outbox (the one Commit
-// recorded, or the job's Outbox) are done, and takes the turn of entry n:
-// it returns the wait before sending it. A holder calls it before each
-// message that follows another entry: the entry is then known to be the
-// first not done, should the holder die while sending it.
+// recorded, or the job's Outbox) are done, and takes the turn of entry n.
+// A holder calls it before each message that follows another: the message
+// before is then known done, should the holder die while sending this
+// one.
 //
 // The turns pace the messages of a chat, and the bot's, as the queue is
 // told (a queue without a pace gives every turn at once): the first
 // entry of a committed outbox, the first of a job's Outbox and each entry
-// Sent names takes one. A holder waits for a turn, or, when it is further
-// than it cares to wait, gives the chat up until then with Defer(Turn).
+// Sent names has one. A holder waits for a turn, or, when it is further
+// than it cares to wait or not taken, gives the chat up until then with
+// Defer(Waiting).
 //
 // Defer records that the first n entries of the outbox are done and gives
 // the chat up for d: the chat is ready again after d, with the outbox's
@@ -145,8 +154,8 @@ var (
 type Queue interface {
 	Add(ctx context.Context, us []Update) (added int, err error)
 	Claim(ctx context.Context) (j Job, ok bool, err error)
-	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) (saved dialog.State, wait time.Duration, err error)
-	Sent(ctx context.Context, j Job, n int) (wait time.Duration, err error)
+	Commit(ctx context.Context, j Job, st dialog.State, out [][]byte) (saved dialog.State, t Turn, err error)
+	Sent(ctx context.Context, j Job, n int) (t Turn, err error)
 	Defer(ctx context.Context, j Job, n int, d time.Duration, cause Cause) error
 	Release(ctx context.Context, j Job, n int) error
 	Next(ctx context.Context, j Job) (next Job, ok bool, err error)

@@ -265,7 +265,7 @@ func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
 // jobOf is the job in the reply of job in lua/lib/claim.lua.
 func (q *Inbox) jobOf(reply any) (inbox.Job, error) {
 	r := replyList(reply)
-	if len(r) != 8 || replyStr(r[1]) == "" {
+	if len(r) != 9 || replyStr(r[1]) == "" {
 		return inbox.Job{}, fmt.Errorf("unexpected reply %q", reply)
 	}
 	chat, err := strconv.ParseInt(replyStr(r[0]), 10, 64)
@@ -279,11 +279,19 @@ func (q *Inbox) jobOf(reply any) (inbox.Job, error) {
 	for _, o := range replyList(r[4]) {
 		j.Outbox = append(j.Outbox, []byte(replyStr(o)))
 	}
-	wait, _ := r[5].(int64)
-	tries, _ := r[6].(int64)
-	failing, _ := r[7].(int64)
-	j.Wait, j.Tries, j.Failing = time.Duration(wait)*time.Millisecond, int(tries), time.Duration(failing)*time.Millisecond
+	j.Turn = turnOf(r[5], r[6])
+	tries, _ := r[7].(int64)
+	failing, _ := r[8].(int64)
+	j.Tries, j.Failing = int(tries), time.Duration(failing)*time.Millisecond
 	return j, nil
+}
+
+// turnOf is the turn in a script's reply: the wait (ms) and 1 if the turn
+// was taken, 0 if not.
+func turnOf(wait, taken any) inbox.Turn {
+	ms, _ := wait.(int64)
+	t, _ := taken.(int64)
+	return inbox.Turn{Wait: time.Duration(ms) * time.Millisecond, Later: t == 0}
 }
 
 // job sets the update of j from the queue member m, if any, and its state
@@ -329,18 +337,18 @@ func replyList(v any) []any {
 // entry and renews the lease; on a conflict it returns the state stored
 // now, read in that same round trip; see inbox.Queue. The state is saved
 // as Store.Save would, with the Store's time to live.
-func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, time.Duration, error) {
+func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, inbox.Turn, error) {
 	u := j.Update
 	d, err := dialog.EncodeState(st)
 	if err != nil {
-		return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 	}
 	keys := []string{
 		q.k.lock(j.Chat), q.k.ready(), q.k.state(j.Chat, u.User),
 		q.k.queue(j.Chat), q.k.outbox(j.Chat), q.k.sent(j.Chat), q.k.claim(j.Lease),
 		q.k.turn(j.Chat), q.k.try(j.Chat), q.k.chatPace(j.Chat), q.k.replies(),
 	}
-	args := make([]any, 0, 12+len(out))
+	args := make([]any, 0, 13+len(out))
 	args = append(args, j.Lease, q.lease.Milliseconds(), j.Chat,
 		st.Version, st.Version+1, d, q.ttl.Milliseconds(), u.ID)
 	args = append(args, q.pace...)
@@ -349,29 +357,27 @@ func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out []
 	}
 	r, err := commitScript.Run(ctx, q.client, keys, args...).Result()
 	if err != nil {
-		return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 	}
-	if l := replyList(r); len(l) == 2 {
-		if done, _ := l[0].(int64); done == 1 {
-			wait, _ := l[1].(int64)
-			st.Version++
-			return st, time.Duration(wait) * time.Millisecond, nil
-		}
+	if l := replyList(r); len(l) == 3 {
+		st.Version++
+		return st, turnOf(l[1], l[2]), nil
+	} else if len(l) == 2 {
 		now, err := decode(fieldMap(replyList(l[1])))
 		if err != nil {
-			return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: load state %d/%d from %s: %w",
+			return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: load state %d/%d from %s: %w",
 				u.ID, j.Chat, j.Chat, u.User, q.k.state(j.Chat, u.User), err)
 		}
-		return now, 0, fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
+		return now, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
 			u.ID, j.Chat, j.Chat, u.User, st.Version, dialog.ErrConflict)
 	}
 	switch r {
 	case int64(-1):
-		return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
 	case int64(-2):
-		return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
 	default:
-		return dialog.State{}, 0, fmt.Errorf("commit update %d of chat %d: unexpected reply %q", u.ID, j.Chat, r)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: unexpected reply %q", u.ID, j.Chat, r)
 	}
 }
 
@@ -379,21 +385,22 @@ func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out []
 // the turn of entry n and renews the lease, in one round trip; see
 // inbox.Queue. A holder calls it before a message that follows another
 // entry, not after the last one: Next clears the outbox.
-func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) (time.Duration, error) {
+func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) (inbox.Turn, error) {
 	if n < 0 {
-		return 0, fmt.Errorf("record %d entries done in chat %d: negative count", n, j.Chat)
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: negative count", n, j.Chat)
 	}
 	args := append([]any{j.Lease, q.lease.Milliseconds(), j.Chat, n}, q.pace...)
-	wait, err := sentScript.Run(ctx, q.client,
-		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.sent(j.Chat), q.k.claim(j.Lease), q.k.try(j.Chat), q.k.chatPace(j.Chat), q.k.replies()},
-		args...).Int64()
+	r, err := sentScript.Run(ctx, q.client,
+		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.sent(j.Chat), q.k.claim(j.Lease), q.k.try(j.Chat), q.k.chatPace(j.Chat), q.k.replies(), q.k.turn(j.Chat)},
+		args...).Result()
 	if err != nil {
-		return 0, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, err)
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, err)
 	}
-	if wait < 0 {
-		return 0, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, inbox.ErrLeaseLost)
+	l := replyList(r)
+	if len(l) != 2 {
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, inbox.ErrLeaseLost)
 	}
-	return time.Duration(wait) * time.Millisecond, nil
+	return turnOf(l[0], l[1]), nil
 }
 
 // Defer records that the first n entries of the outbox are done and gives
@@ -401,7 +408,7 @@ func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) (time.Duration, er
 func (q *Inbox) Defer(ctx context.Context, j inbox.Job, n int, d time.Duration, cause inbox.Cause) error {
 	var c string
 	switch cause {
-	case inbox.Turn:
+	case inbox.Waiting:
 		c = "turn"
 	case inbox.Flood:
 		c = "flood"

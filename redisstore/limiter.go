@@ -34,7 +34,7 @@ const (
 // A 429 (Slow), on a broadcast or on a reply, stops the broadcasts of
 // every process for retry_after and halves their rate, which then climbs
 // back linearly to the configured one over RecoverAfter; it holds the
-// replies to half their rate too (see ReplyRate).
+// replies to half of ReplyRate too.
 //
 // Replies to candidates come first: Spend counts a message sent outside
 // the limiter (a reply), without waiting and without a round trip; the
@@ -111,8 +111,8 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 }
 
 // Slow makes every process's broadcasts wait retryAfter and halves their
-// rate in force, and holds the replies to half theirs; both climb back
-// over RecoverAfter. See broadcast.Limiter.
+// rate in force, and holds the replies to half of ReplyRate; both climb
+// back over RecoverAfter. See broadcast.Limiter.
 func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
 	err := slowScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut(), l.k.replies()},
 		l.opts.Rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds(), ReplyRate).Err()

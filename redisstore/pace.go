@@ -15,13 +15,18 @@ type Pace struct {
 // with short bursts tolerated.
 var DefaultPace = Pace{Chat: time.Second, Burst: 3}
 
-// ReplyRate is the rate, in messages per second, that replies are held to
-// after a 429 climbs back to over RecoverAfter (from half the rate in
-// force when the 429 came, ReplyRate when replies were not held), before
-// replies go at once again: Telegram's limit for a bot's messages in all
-// chats, about 30 a second, which replies may exceed until Telegram says
-// otherwise.
+// ReplyRate is Telegram's limit for a bot's messages in all chats, about
+// 30 a second, which replies may exceed until Telegram says otherwise:
+// after a 429 they are held to half of it, climbing back to it over
+// RecoverAfter, then go at once again. A 429 while they are held starts
+// them again from half.
 const ReplyRate = 30
+
+// TurnHorizon is how far ahead of a chat's own pace the Inbox takes a
+// turn: a message whose chat may have it later is told to come back then
+// (inbox.Turn.Later), so that it holds up no other chat's turn in the
+// replies' schedule.
+const TurnHorizon = 250 * time.Millisecond
 
 func (p Pace) orDefault() Pace {
 	if p.Chat <= 0 {
@@ -35,10 +40,10 @@ func (p Pace) orDefault() Pace {
 
 // args are the pace's ARGV of the scripts that take turns (see
 // lua/lib/pace.lua): every (ms; 0 for no pace), burst, ceiling
-// (messages/s), recover (ms). A nil pace paces nothing.
+// (messages/s), recover (ms), horizon (ms). A nil pace paces nothing.
 func (p *Pace) args() []any {
 	if p == nil {
-		return []any{0, 1, ReplyRate, RecoverAfter.Milliseconds()}
+		return []any{0, 1, ReplyRate, RecoverAfter.Milliseconds(), TurnHorizon.Milliseconds()}
 	}
-	return []any{p.Chat.Milliseconds(), p.Burst, ReplyRate, RecoverAfter.Milliseconds()}
+	return []any{p.Chat.Milliseconds(), p.Burst, ReplyRate, RecoverAfter.Milliseconds(), TurnHorizon.Milliseconds()}
 }

@@ -27,51 +27,53 @@ func TestInboxPace(t *testing.T) {
 				v, _ := st.Client().Get(ctx, st.Prefix()+"lim:chat:5").Result()
 				return v
 			}
-			// wantWait checks a wait: 0 for a turn within the burst, else
-			// about k intervals (less the time the test took so far).
-			wantWait := func(call string, got time.Duration, k int) {
+			// wantTurn checks a turn: at once within the burst, else about
+			// k intervals away (less the time the test took so far), and
+			// not taken, for that is beyond TurnHorizon.
+			wantTurn := func(call string, got inbox.Turn, k int) {
 				t.Helper()
 				lo, hi := time.Duration(k)*every-every/2, time.Duration(k)*every
 				if k == 0 {
 					lo, hi = 0, 0
 				}
-				if got < lo || got > hi {
-					t.Errorf("%s = wait %v; want in [%v, %v]", call, got, lo, hi)
+				if got.Wait < lo || got.Wait > hi || got.Later != (k > 0) {
+					t.Errorf("%s = turn %+v; want a wait in [%v, %v], later %v", call, got, lo, hi, k > 0)
 				}
 			}
 			mustAdd(t, q, testUpdate(1, 5, 5))
 			j := mustClaim(t, q)
-			_, wait, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b"), []byte("c"), []byte("d"), []byte("e")})
+			_, first, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b"), []byte("c"), []byte("d"), []byte("e")})
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantWait("Commit()", wait, 0)
+			wantTurn("Commit()", first, 0)
 			for n, k := range []int{0, 0, 1} {
-				wait, err := q.Sent(ctx, j, n+1)
+				next, err := q.Sent(ctx, j, n+1)
 				if err != nil {
 					t.Fatal(err)
 				}
-				wantWait(fmt.Sprintf("Sent(%d)", n+1), wait, k)
+				wantTurn(fmt.Sprintf("Sent(%d)", n+1), next, k)
 			}
-			// The holder does not wait that long: the chat waits, its turn
-			// kept. (Deferred for less than the turn, the chat comes back
-			// at once, to tell the turn was not taken again.)
+			// The chat waits for its turn, not taken: the next holder
+			// takes it. (Deferred for less than the turn, the chat comes
+			// back at once, to tell.)
 			before := bucket()
-			if err := q.Defer(ctx, j, 3, time.Millisecond, inbox.Turn); err != nil {
+			if err := q.Defer(ctx, j, 3, time.Millisecond, inbox.Waiting); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(5 * time.Millisecond)
 			j = mustClaim(t, q)
-			if got := string(j.Outbox[0]); got != "d" || j.Wait != 0 || bucket() != before {
-				t.Errorf("Claim() after Defer(Turn) = outbox %q…, wait %v, bucket %s; want d at once, the bucket as it was (%s)", got, j.Wait, bucket(), before)
+			if got := string(j.Outbox[0]); got != "d" || bucket() != before {
+				t.Errorf("Claim() after Defer(Waiting) = outbox %q…, bucket %s; want d, the bucket as it was (%s)", got, bucket(), before)
 			}
+			wantTurn("Claim() after Defer(Waiting)", j.Turn, 1)
 			// Refused by Telegram: the entry takes a new turn.
 			if err := q.Defer(ctx, j, 0, time.Millisecond, inbox.Flood); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(5 * time.Millisecond)
 			j = mustClaim(t, q)
-			wantWait("Claim() after Defer(Flood)", j.Wait, 2)
+			wantTurn("Claim() after Defer(Flood)", j.Turn, 1)
 			if _, _, err := q.Commit(ctx, j, dialog.State{}, nil); err == nil {
 				t.Errorf("Commit() of a job with no update = nil error; want one")
 			}
@@ -97,8 +99,8 @@ func TestInboxRepliesHeld(t *testing.T) {
 			mustAdd(t, q, us...)
 			// Before a 429, replies go at once.
 			j := mustClaim(t, q)
-			if _, wait, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("r")}); err != nil || wait != 0 {
-				t.Fatalf("Commit() before a 429 = wait %v, %v; want 0", wait, err)
+			if _, first, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("r")}); err != nil || first != (inbox.Turn{}) {
+				t.Fatalf("Commit() before a 429 = turn %+v, %v; want at once", first, err)
 			}
 			if err := st.Limiter(redisstore.LimiterOptions{}).Slow(ctx, 0); err != nil {
 				t.Fatal(err)
@@ -111,14 +113,34 @@ func TestInboxRepliesHeld(t *testing.T) {
 					t.Fatalf("Next() = %v, %v; want a job", ok, err)
 				}
 				j = next
-				if _, last, err = q.Commit(ctx, j, j.State, [][]byte{[]byte("r")}); err != nil {
+				var turn inbox.Turn
+				if _, turn, err = q.Commit(ctx, j, j.State, [][]byte{[]byte("r")}); err != nil {
 					t.Fatal(err)
 				}
+				if turn.Later {
+					t.Fatalf("Commit() after a 429 = turn %+v; want it taken", turn)
+				}
+				last = turn.Wait
 			}
 			// chats-1 turns at half of ReplyRate span this long.
 			span := time.Duration(chats-2) * time.Second / (redisstore.ReplyRate / 2)
 			if took := time.Since(start); last+took < span-50*time.Millisecond {
 				t.Errorf("the last of %d replies after a 429 waits %v, %v after the first; want their turns to span at least %v", chats-1, last, took, span)
+			}
+			// The holder does not wait that long: the turn taken is kept
+			// for the next holder, who does not take another.
+			tat := func() string {
+				v, _ := st.Client().HGet(ctx, st.Prefix()+"lim:reply", "tat").Result()
+				return v
+			}
+			before := tat()
+			if err := q.Defer(ctx, j, 0, time.Millisecond, inbox.Waiting); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(5 * time.Millisecond)
+			j = mustClaim(t, q)
+			if j.Turn.Later || j.Turn.Wait <= 0 || j.Turn.Wait > last || tat() != before {
+				t.Errorf("Claim() after Defer(Waiting) = turn %+v, replies' next send time %s; want the turn kept, %v away at most, and none taken (%s)", j.Turn, tat(), last, before)
 			}
 		})
 	}

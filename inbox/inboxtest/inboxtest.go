@@ -494,7 +494,7 @@ func testOutboxSent(t *testing.T, q inbox.Queue) {
 }
 
 // causes are the causes of Defer.
-var causes = []inbox.Cause{inbox.Turn, inbox.Flood, inbox.Failure}
+var causes = []inbox.Cause{inbox.Waiting, inbox.Flood, inbox.Failure}
 
 // testDefer has holders give chats up with Defer, for each cause, and
 // checks that none is ready before its delay is over.
@@ -579,7 +579,7 @@ func testDeferDue(t *testing.T, q inbox.Queue) {
 		{"failed once", false, func() {}, []string{"a", "b", "c"}, 1},
 		{"failed twice", false, func() { deferChat(0, inbox.Failure) }, []string{"a", "b", "c"}, 2},
 		{"refused, not failed", false, func() { deferChat(0, inbox.Flood) }, []string{"a", "b", "c"}, 2},
-		{"its turn later", false, func() { deferChat(0, inbox.Turn) }, []string{"a", "b", "c"}, 2},
+		{"its turn later", false, func() { deferChat(0, inbox.Waiting) }, []string{"a", "b", "c"}, 2},
 		{"the next entry failed", true, func() { sent(t, q, j, 1); deferChat(1, inbox.Failure) }, []string{"b", "c"}, 1},
 		{"the one after refused", true, func() { sent(t, q, j, 1); deferChat(1, inbox.Flood) }, []string{"c"}, 0},
 	} {
@@ -657,7 +657,7 @@ func testLeaseLost(t *testing.T, q inbox.Queue) {
 	if err := q.Renew(ctx, []inbox.Job{j1}); err != nil {
 		t.Errorf("Renew() of the old holder = %v; want nil", err)
 	}
-	for _, c := range []inbox.Cause{inbox.Turn, inbox.Flood, inbox.Failure} {
+	for _, c := range []inbox.Cause{inbox.Waiting, inbox.Flood, inbox.Failure} {
 		if err := q.Defer(ctx, j1, 0, Long, c); err != nil {
 			t.Errorf("Defer(%d) of the old holder = %v; want nil", c, err)
 		}

@@ -6,9 +6,9 @@
 -- KEYS: lock:<chat>, ready, sent:<chat>, claim:<token>, turn:<chat>,
 --       try:<chat>
 -- ARGV: token, chat, n (the entries done), the delay (ms), the cause:
---       "turn" (the turn of entry n is at the delay's end: kept for the
---       next holder), "flood" (entry n was not sent), "failure" (entry n
---       failed: counted) or "release"
+--       "turn" (entry n waits for its turn: the one taken, if any, is kept
+--       for the next holder), "flood" (entry n was not sent), "failure"
+--       (entry n failed: counted) or "release" (a turn taken is kept)
 -- Returns: 1 when the lease was given up, 0 when it was not held.
 -- Uses: time, lease
 local lock, ready, sent, claim_key, turn_key, try_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -19,10 +19,8 @@ if not holds(lock, token, now) then return 0 end
 redis.call('DEL', lock)
 redis.call('SET', sent, n)
 if n > 0 then redis.call('DEL', try_key) end
-redis.call('DEL', turn_key)
-if cause == 'turn' then
-	redis.call('SET', turn_key, now + delay, 'PX', delay + 86400000)
-elseif cause == 'failure' then
+if cause == 'flood' or cause == 'failure' then redis.call('DEL', turn_key) end
+if cause == 'failure' then
 	redis.call('HINCRBY', try_key, 'tries', 1)
 	redis.call('HSETNX', try_key, 'since', now)
 	redis.call('PEXPIRE', try_key, 86400000)

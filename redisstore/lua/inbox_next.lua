@@ -10,7 +10,8 @@
 --       claim:<token>, claim:<new token>, turn:<chat>, try:<chat>,
 --       lim:reply
 -- ARGV: token, lease (ms), chat, prefix, the new token, then the pace:
---       every (ms; 0 for none), burst, ceiling (messages/s), recover (ms)
+--       every (ms; 0 for none), burst, ceiling (messages/s), recover (ms),
+--       horizon (ms)
 -- Returns: the job of claim.lua's job; false when no chat is ready; -1
 --       without the lease.
 -- Derives: the keys of the chat it claims, by keys.lua.
@@ -18,7 +19,7 @@
 local lock, ready, out, sent, queue, claim_key, new_claim = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local turn_key, try_key, reply_key = KEYS[8], KEYS[9], KEYS[10]
 local token, lease, chat, P, new_token = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local pace = {every = tonumber(ARGV[6]), burst = tonumber(ARGV[7]), ceiling = tonumber(ARGV[8]), recover = tonumber(ARGV[9])}
+local pace = {every = tonumber(ARGV[6]), burst = tonumber(ARGV[7]), ceiling = tonumber(ARGV[8]), recover = tonumber(ARGV[9]), horizon = tonumber(ARGV[10])}
 local now = server_ms()
 local held, holder, expiry = holds(lock, token, now)
 redis.call('DEL', claim_key)

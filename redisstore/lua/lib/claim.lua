@@ -1,12 +1,13 @@
 -- claim.lua: how Claim and Next hand a chat out. Needs keys.lua, lease.lua
 -- and pace.lua; P is the store's prefix.
 --
--- job(P, chat, token, outbox, wait, tries, failing) is the reply that
--- hands chat out under the lease token: {chat, token, its first queue
--- member ('' if none), the fields of that update's conversation state,
--- outbox, the wait before sending the outbox's first entry (ms), how many
--- times that entry failed, and since how long (ms)}.
-local function job(P, chat, token, outbox, wait, tries, failing)
+-- job(P, chat, token, outbox, wait, taken, tries, failing) is the reply
+-- that hands chat out under the lease token: {chat, token, its first
+-- queue member ('' if none), the fields of that update's conversation
+-- state, outbox, the wait for the turn of the outbox's first entry (ms),
+-- 1 if that turn was taken (0 if not, see pace.lua's turn), how many times
+-- that entry failed, and since how long (ms)}.
+local function job(P, chat, token, outbox, wait, taken, tries, failing)
 	local first = redis.call('ZRANGE', key.queue(P, chat), 0, 0)
 	local member = first[1] or ''
 	local state = {}
@@ -14,7 +15,7 @@ local function job(P, chat, token, outbox, wait, tries, failing)
 		local user = string.match(member, '^[^|]*|([^|]*)|')
 		state = redis.call('HGETALL', key.state(P, chat, user))
 	end
-	return {chat, token, member, state, outbox, wait or 0, tries or 0, failing or 0}
+	return {chat, token, member, state, outbox, wait or 0, taken == false and 0 or 1, tries or 0, failing or 0}
 end
 
 -- claimed(P, claim, token, now) is, when the script that took the lease
@@ -29,21 +30,22 @@ local function claimed(P, claim, token, now)
 	return job(P, chat, token, redis.call('LRANGE', key.outbox(P, chat), 0, -1))
 end
 
--- outbox_turn is the wait before sending the first entry of a chat's
--- outbox left behind: the turn Defer kept for it, else one it takes now.
--- It returns the wait, and how many times the entry failed and since how
--- long.
+-- outbox_turn is the turn of the first entry of a chat's outbox left
+-- behind: the one taken for it before and kept, else one it takes now (see
+-- pace.lua's turn). It returns the wait, whether the turn is taken, and
+-- how many times the entry failed and since how long.
 local function outbox_turn(P, chat, reply_key, pace, now)
 	local turn_key = key.turn(P, chat)
 	local at = tonumber(redis.call('GET', turn_key) or '')
+	local wait, taken
 	if at then
-		redis.call('DEL', turn_key)
+		wait, taken = math.max(0, math.ceil(at - now)), true
 	else
-		at = turn(key.chat_pace(P, chat), reply_key, pace, now)
+		wait, taken = turn(key.chat_pace(P, chat), reply_key, turn_key, pace, now)
 	end
 	local try = redis.call('HMGET', key.try(P, chat), 'tries', 'since')
 	local tries, since = tonumber(try[1]) or 0, tonumber(try[2])
-	return math.max(0, math.ceil(at - now)), tries, since and math.max(0, now - since) or 0
+	return wait, taken, tries, since and math.max(0, now - since) or 0
 end
 
 -- claim(P, ready, claim, token, lease, now, reply_key, pace) takes the
@@ -77,14 +79,14 @@ local function claim(P, ready, claim_key, token, lease, now, reply_key, pace)
 					redis.call('ZREM', ready, chat)
 					redis.call('DEL', lock)
 				else
-					local wait, tries, failing = 0, 0, 0
+					local wait, taken, tries, failing = 0, true, 0, 0
 					if #outbox > 0 then
-						wait, tries, failing = outbox_turn(P, chat, reply_key, pace, now)
+						wait, taken, tries, failing = outbox_turn(P, chat, reply_key, pace, now)
 					end
 					redis.call('SET', lock, token .. ':' .. (now + lease), 'PX', lease)
 					redis.call('ZADD', ready, 'XX', now + lease, chat)
 					redis.call('SET', claim_key, chat, 'PX', lease)
-					return job(P, chat, token, outbox, wait, tries, failing)
+					return job(P, chat, token, outbox, wait, taken, tries, failing)
 				end
 			end
 		end

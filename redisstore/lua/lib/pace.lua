@@ -40,30 +40,39 @@ local function reply_pace(reply_key, ceiling, recover, now)
 	return rate, interval, tat
 end
 
--- cut_replies holds the replies to half the rate in force (ceiling when
--- they were not held), no less than 1/s, after a 429 with retry_after ms;
--- a 429 within retry_after and a second of the last cut counts with it.
+-- cut_replies holds the replies to half of ceiling after a 429 with
+-- retry_after ms, from which the rate climbs back; a 429 within
+-- retry_after and a second of the last cut counts with it. Half of
+-- Telegram's limit is under it however many 429s come (a 429 may be one
+-- chat's, not the bot's: it must not bring every chat's replies down to
+-- a trickle).
 local function cut_replies(reply_key, ceiling, recover, retry_after, now)
 	local at = tonumber(redis.call('HGET', reply_key, 'at') or '0') or 0
 	if now - at < 1000 + retry_after then return end
-	local rate = reply_pace(reply_key, ceiling, recover, now) or ceiling
-	redis.call('HSET', reply_key, 'rate', string.format('%.3f', math.max(1, rate / 2)), 'at', now)
+	redis.call('HSET', reply_key, 'rate', string.format('%.3f', ceiling / 2), 'at', now)
 	redis.call('PEXPIRE', reply_key, math.ceil(recover))
 end
 
 -- turn takes the turn of a message to a chat, after pace = {every,
--- burst, ceiling, recover} (every 0: no pace): the chat's own, and when
--- replies are held, the next send time of their schedule, taken at once
--- even if the chat's is later (so that one chat's pace holds up no
--- other). It returns the time of the turn.
-local function turn(chat_key, reply_key, pace, now)
-	if pace.every <= 0 then return now end
+-- burst, ceiling, recover, horizon} (every 0: no pace): the chat's own,
+-- and when replies are held, the later of it and the next send time of
+-- their schedule. A chat whose own turn is further than horizon ms takes
+-- nothing, so that a chat waiting for its own pace holds up no other: it
+-- is told when to come back. The turn taken is kept in turn_key until it
+-- comes (for a holder's successor), and any turn kept before is dropped.
+-- It returns the wait until the turn (ms) and whether it was taken.
+local function turn(chat_key, reply_key, turn_key, pace, now)
+	redis.call('DEL', turn_key)
+	if pace.every <= 0 then return 0, true end
 	local at, tat = chat_turn(chat_key, pace.every, pace.burst, now)
+	if at > now + pace.horizon then return math.ceil(at - now), false end
 	local _, interval, next = reply_pace(reply_key, pace.ceiling, pace.recover, now)
 	if interval then
-		redis.call('HSET', reply_key, 'tat', string.format('%.3f', next + interval))
 		at = math.max(at, next)
+		redis.call('HSET', reply_key, 'tat', string.format('%.3f', at + interval))
 	end
 	take_chat(chat_key, tat, at, pace.every, now)
-	return at
+	local wait = math.max(0, math.ceil(at - now))
+	if wait > 0 then redis.call('SET', turn_key, math.ceil(at), 'PX', wait + 86400000) end
+	return wait, true
 end
