@@ -14,8 +14,11 @@ local token, lease, chat, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV
 local pace = {every = tonumber(ARGV[5]), burst = tonumber(ARGV[6]), ceiling = tonumber(ARGV[7]), recover = tonumber(ARGV[8]), horizon = tonumber(ARGV[9])}
 local now = server_ms()
 if not holds(lock, token, now) then return -1 end
-redis.call('DEL', claim_key)
-if n > 0 then redis.call('DEL', try_key) end
+if n > 0 then
+	redis.call('DEL', claim_key, turn_key, try_key)
+else
+	redis.call('DEL', claim_key, turn_key)
+end
 redis.call('SET', sent, n)
 renew(lock, ready, chat, token, lease, now)
 local wait, taken = turn(chat_key, reply_key, turn_key, pace, now)

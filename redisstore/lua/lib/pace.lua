@@ -59,10 +59,10 @@ end
 -- their schedule. A chat whose own turn is further than horizon ms takes
 -- nothing, so that a chat waiting for its own pace holds up no other: it
 -- is told when to come back. The turn taken is kept in turn_key until it
--- comes (for a holder's successor), and any turn kept before is dropped.
--- It returns the wait until the turn (ms) and whether it was taken.
+-- comes (for a holder's successor); the caller has dropped any turn kept
+-- before. It returns the wait until the turn (ms) and whether it was
+-- taken.
 local function turn(chat_key, reply_key, turn_key, pace, now)
-	redis.call('DEL', turn_key)
 	if pace.every <= 0 then return 0, true end
 	local at, tat = chat_turn(chat_key, pace.every, pace.burst, now)
 	if at > now + pace.horizon then return math.ceil(at - now), false end
