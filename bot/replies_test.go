@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,7 +82,7 @@ type replies struct {
 	logs    *syncBuffer
 	reg     *prometheus.Registry
 	metrics *bot.Metrics
-	lastID  int64
+	lastID  atomic.Int64
 	q       *redisstore.Inbox // to add updates
 }
 
@@ -142,13 +143,13 @@ func (r *replies) run() {
 	})
 }
 
-// ask records questions of chat, one update each.
+// ask records questions of chat, one update each; it may be called from
+// several goroutines at once.
 func (r *replies) ask(chat int64, questions ...string) {
 	r.t.Helper()
 	var us []inbox.Update
 	for _, q := range questions {
-		r.lastID++
-		us = append(us, inbox.Update{ID: r.lastID, Chat: chat, User: chat, Input: dialog.Input{Text: q, LanguageCode: "en"}})
+		us = append(us, inbox.Update{ID: r.lastID.Add(1), Chat: chat, User: chat, Input: dialog.Input{Text: q, LanguageCode: "en"}})
 	}
 	if _, err := r.q.Add(r.t.Context(), us); err != nil {
 		r.t.Fatal(err)

@@ -77,12 +77,13 @@ func TestServeTelegramLimits(t *testing.T) {
 }
 
 // TestServeKillQueued kills serve twice while it answers 2,000 questions
-// queued at once, 200 chats of 10, at Telegram's pace: every question is
+// queued at once, 400 chats of 5, at Telegram's pace: every question is
 // answered, in order, and a second copy comes only for an answer in flight
 // at a kill. It reports the time from each kill to the next answer of the
 // serve restarted under the same EXAMDESK_INSTANCE.
 func TestServeKillQueued(t *testing.T) {
-	const chats, questions = 200, 10
+	t.Parallel()
+	const chats, questions = 400, 5
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	fake.Slow(20*time.Millisecond, "sendMessage")
@@ -150,6 +151,7 @@ func TestServeKillQueued(t *testing.T) {
 // to end. Either sends the reply again, then answers the chat on; the
 // test reports how long the chat waited.
 func TestServeRecovery(t *testing.T) {
+	t.Parallel()
 	e := newEngine(t)
 	for _, tc := range []struct {
 		name     string
@@ -159,6 +161,7 @@ func TestServeRecovery(t *testing.T) {
 		{"no instance", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			fake := telegramtest.NewServer(testToken)
 			defer fake.Close()
 			srv := redistest.Start(t)
