@@ -40,12 +40,14 @@ type memTransport struct {
 	menus     map[int64]string
 	apologies map[int64][]string // languages
 	fail      map[int64]error
-	signal    chan int64 // gets the chat of each Send, if not nil
+	failing   map[int64]error // makes every Send to a chat fail
+	menuFail  map[int64]error // makes the next SetMenu of a chat fail
+	signal    chan int64      // gets the chat of each Send, if not nil
 }
 
 func newTransport(tr dialog.Translator) *memTransport {
 	return &memTransport{tr: tr, sent: map[int64][]conversation.Message{}, menus: map[int64]string{},
-		apologies: map[int64][]string{}, fail: map[int64]error{}}
+		apologies: map[int64][]string{}, fail: map[int64]error{}, failing: map[int64]error{}, menuFail: map[int64]error{}}
 }
 
 func (m *memTransport) Render(r dialog.Reply) []conversation.Message {
@@ -83,6 +85,9 @@ func (m *memTransport) Send(_ context.Context, chat int64, msg conversation.Mess
 		delete(m.fail, chat)
 		return err
 	}
+	if err := m.failing[chat]; err != nil {
+		return err
+	}
 	m.sent[chat] = append(m.sent[chat], msg)
 	if m.signal != nil {
 		m.signal <- chat
@@ -107,6 +112,10 @@ func (m *memTransport) Answer(_ context.Context, callback, notice string) error 
 func (m *memTransport) SetMenu(_ context.Context, chat int64, lang string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.menuFail[chat]; err != nil {
+		delete(m.menuFail, chat)
+		return err
+	}
 	m.menus[chat] = lang
 	return nil
 }
@@ -230,6 +239,15 @@ func (r *rig) handle() {
 	r.t.Helper()
 	if err := r.p.HandleReady(r.t.Context()); err != nil {
 		r.t.Fatalf("HandleReady() = %v", err)
+	}
+}
+
+// due makes a chat given up until later ready now, as if its delay were
+// over.
+func (r *rig) due(chat int64) {
+	r.t.Helper()
+	if err := r.st.Client().ZAdd(r.t.Context(), r.st.Prefix()+"ready", redis.Z{Score: 0, Member: chat}).Err(); err != nil {
+		r.t.Fatal(err)
 	}
 }
 
@@ -488,6 +506,105 @@ func TestRefused(t *testing.T) {
 	if n := len(r.tr.apologies[5]); n != 1 {
 		t.Errorf("apologies after a failure that is no refusal = %d; want still 1", n)
 	}
+}
+
+// counts is a conversation.Metrics that counts.
+type counts struct {
+	mu       sync.Mutex
+	deferred map[inbox.Cause]int
+	gaveUp   int
+}
+
+func (c *counts) Handled(time.Duration) {}
+func (c *counts) StoreError()           {}
+func (c *counts) Deferred(cause inbox.Cause) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deferred == nil {
+		c.deferred = map[inbox.Cause]int{}
+	}
+	c.deferred[cause]++
+}
+func (c *counts) GaveUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gaveUp++
+}
+
+// TestRefusedForNow checks that a chat whose menu, or message, the
+// transport refuses for now waits, its later updates behind, and that
+// then everything is done once, in order.
+func TestRefusedForNow(t *testing.T) {
+	t.Parallel()
+	m := &counts{}
+	r := newRig(t, nil, conversation.Options{})
+	r.pipeline(nil, conversation.Options{Metrics: m})
+	r.tr.menuFail[5] = &conversation.RetryAfterError{After: time.Hour}
+	r.add(5, 5, dialog.Input{Text: "/lang zh-TW", LanguageCode: "en"}, "")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.add(6, 6, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.handle()
+	if got := r.tr.texts(5); len(got) != 0 {
+		t.Errorf("chat 5 got %q while it waited; want nothing yet", got)
+	}
+	if got := r.tr.texts(6); len(got) == 0 {
+		t.Errorf("chat 6 got nothing while chat 5 waited; want its answer")
+	}
+	r.tr.fail[5] = &conversation.RetryAfterError{After: time.Hour}
+	r.due(5)
+	r.handle()
+	if got := r.tr.texts(5); len(got) != 0 {
+		t.Errorf("chat 5 got %q while it waited again; want nothing yet", got)
+	}
+	r.due(5)
+	r.settle()
+	got := r.tr.texts(5)
+	if len(got) != 2 || !strings.Contains(got[0], "繁體") || r.tr.menus[5] != "zh-Hant" {
+		t.Errorf("chat 5 after waiting: sent %q, menu %q; want the answers to /lang and /help, once each, and the menu in zh-Hant", got, r.tr.menus[5])
+	}
+	if m.deferred[inbox.Flood] != 2 {
+		t.Errorf("chats deferred after a refusal for now = %d; want 2", m.deferred[inbox.Flood])
+	}
+}
+
+// TestGivenUp checks that a message failing for GiveUp is given up,
+// counted, and that the chat goes on.
+func TestGivenUp(t *testing.T) {
+	t.Parallel()
+	m := &counts{}
+	var logs syncBuffer
+	r := newRig(t, nil, conversation.Options{})
+	r.pipeline(nil, conversation.Options{Metrics: m, Backoff: time.Millisecond, GiveUp: 30 * time.Millisecond,
+		Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	r.tr.failing[5] = errors.New("network down")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.settle()
+	if m.gaveUp != 1 || !strings.Contains(logs.String(), `"level":"ERROR","msg":"giving a message up`) || !strings.Contains(logs.String(), `"update_id":1,`) {
+		t.Errorf("given up %d, log %s; want 1, logged at ERROR with update 1", m.gaveUp, logs.String())
+	}
+	delete(r.tr.failing, 5)
+	r.say(5, 5, "/lang en")
+	if got := r.tr.texts(5); len(got) != 1 || !strings.Contains(got[0], "English") {
+		t.Errorf("after a message given up: sent %q; want the answer to /lang en", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // console is a conversation.Console for user 9: /secret is its command,

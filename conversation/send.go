@@ -16,10 +16,10 @@ const applyAttempts = 4
 // transient failure.
 const maxBackoff = time.Minute
 
-// turn is what a holder knows of the first message it is to send from
-// entries: the wait for its turn (later if the turn was not taken), and
-// how many times it failed before (tries) and for how long (failing), as
-// of at.
+// turn is what a holder knows, as of at, of the entries it is to send:
+// the wait for the first message's turn (later if the turn was not
+// taken), and how many times the first entry failed before (tries) and
+// for how long (failing).
 type turn struct {
 	wait    time.Duration
 	later   bool
@@ -51,6 +51,7 @@ type turn struct {
 func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entry, t turn) bool {
 	blocked := false
 	messages := 0
+	wait, later, at := t.wait, t.later, t.at // the next message's turn
 	for i, e := range entries {
 		switch {
 		case e.Subscription != nil:
@@ -73,12 +74,12 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 					p.storeFailed(job, "recording sending progress failed; the chat waits for its lease", err)
 					return false
 				}
-				t = turn{wait: next.Wait, later: next.Later, at: time.Now()}
+				wait, later, at = next.Wait, next.Later, time.Now()
 			}
 			messages++
-			if wait := t.wait - time.Since(t.at); wait > 0 {
-				if t.later || wait > p.opts.Hold || !idle(ctx, wait, nil) {
-					return p.giveUp(jctx, job, i, t.wait-time.Since(t.at), inbox.Waiting)
+			if left := wait - time.Since(at); left > 0 {
+				if later || left > p.opts.Hold || !idle(ctx, left, nil) {
+					return p.giveUp(jctx, job, i, wait-time.Since(at), inbox.Waiting)
 				}
 			}
 		}
@@ -88,7 +89,7 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 		} else {
 			err = p.transport.SetMenu(jctx, e.Chat, e.Menu)
 		}
-		var later *RetryAfterError
+		var refused *RetryAfterError
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrBlocked):
@@ -100,28 +101,29 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 				}
 			}
 			blocked = true
-		case errors.As(err, &later):
-			p.opts.Log.Info("the transport asks to wait before sending to the chat again", "chat_id", job.Chat, "update_id", e.Update, "retry_after", later.After)
-			return p.giveUp(jctx, job, i, later.After, inbox.Flood)
+		case errors.As(err, &refused):
+			p.opts.Log.Info("the transport asks to wait before sending to the chat again", "chat_id", job.Chat, "update_id", e.Update, "retry_after", refused.After)
+			return p.giveUp(jctx, job, i, refused.After, inbox.Flood)
 		case errors.Is(err, ErrRejected):
 			// A menu, or a message's apology, refused for good: nothing
 			// more to do.
 			p.opts.Log.Warn("the transport refused an entry for good", "chat_id", job.Chat, "update_id", e.Update, "err", err)
 		default:
-			failing := time.Duration(0)
-			if t.tries > 0 {
-				failing = t.failing + time.Since(t.at)
+			// The failures before count for the first entry only: the one
+			// Defer(Failure) left first.
+			tries, failing := 0, time.Duration(0)
+			if i == 0 && t.tries > 0 {
+				tries, failing = t.tries, t.failing+time.Since(t.at)
 			}
 			if failing >= p.opts.GiveUp {
 				p.opts.Metrics.GaveUp()
 				p.opts.Log.Error("giving a message up: sending it failed again and again", "chat_id", job.Chat, "update_id", e.Update,
-					"tries", t.tries+1, "failing_for", failing.Round(time.Second).String(), "err", err)
+					"tries", tries+1, "failing_for", failing.Round(time.Second).String(), "err", err)
 				break
 			}
-			p.opts.Log.Warn("sending failed; trying again later", "chat_id", job.Chat, "update_id", e.Update, "tries", t.tries+1, "err", err)
-			return p.giveUp(jctx, job, i, p.backoff(t.tries), inbox.Failure)
+			p.opts.Log.Warn("sending failed; trying again later", "chat_id", job.Chat, "update_id", e.Update, "tries", tries+1, "err", err)
+			return p.giveUp(jctx, job, i, p.backoff(tries), inbox.Failure)
 		}
-		t = turn{}
 	}
 	return true
 }
