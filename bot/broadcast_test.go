@@ -361,3 +361,51 @@ func TestDeliverCancel(t *testing.T) {
 		t.Errorf("after Cancel: %d sent, status %+v; want about 5 sent, the rest pending", sent, end)
 	}
 }
+
+// TestDeliverLeaseRenewed has the recipients in hand wait for the limiter
+// several times their lease, with another process's deliverer on the
+// queue: the heartbeat renews the leases, so that no recipient goes to the
+// other while it is in hand, and nobody is sent twice.
+func TestDeliverLeaseRenewed(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	dl := newDelivery(t, 20)
+	dl.queue = dl.st.Broadcasts(300 * time.Millisecond)
+	dl.opts.Heartbeat = 50 * time.Millisecond
+	var logs syncBuffer
+	dl.opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	dl.subscribe(t, 1, n)
+	// Telegram said to wait: the broadcasts stop for a second, three
+	// times the lease, with their recipients in hand.
+	if err := dl.lim.Slow(t.Context(), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	opts := dl.opts
+	opts.Poll = 20 * time.Millisecond
+	other := broadcast.NewDeliverer(dl.queue, dl.st.Limiter(redisstore.LimiterOptions{Rate: 20}), dl.sender, opts)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { other.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end := dl.run(t, st.ID); end.Sent != n {
+		t.Errorf("status = %+v; want %d sent", end, n)
+	}
+	perChat := map[int64]int{}
+	for _, c := range dl.fake.CallsTo("sendMessage") {
+		if c.OK() {
+			perChat[c.ChatID()]++
+		}
+	}
+	for chat := int64(1); chat <= n; chat++ {
+		if perChat[chat] != 1 {
+			t.Errorf("chat %d got %d messages; want 1", chat, perChat[chat])
+		}
+	}
+	if strings.Contains(logs.String(), "lease") {
+		t.Errorf("a recipient's lease ran out in hand:\n%s", logs.String())
+	}
+}
