@@ -430,12 +430,12 @@ func TestRepliesPace(t *testing.T) {
 	}
 }
 
-// TestRepliesStorm has 60 chats ask at once, under a flood limit of 20
+// TestRepliesStorm has 40 chats ask at once, under a flood limit of 20
 // messages a second, each 429 telling the bot to wait 2 s: every
 // question is answered once, in order.
 func TestRepliesStorm(t *testing.T) {
 	t.Parallel()
-	const chats = 60
+	const chats = 40
 	r := newReplies(t)
 	r.fake.SetLimits(telegramtest.Limits{Global: 20, ChatEvery: time.Second, ChatBurst: 3, RetryAfter: 2})
 	r.run()

@@ -1079,6 +1079,7 @@ func TestServeKillReplyInFlight(t *testing.T) {
 	e := newEngine(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each with a serve, a Redis and a Bot API of its own
 			fake := telegramtest.NewServer(testToken)
 			defer fake.Close()
 			srv := redistest.Start(t)
