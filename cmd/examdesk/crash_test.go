@@ -480,6 +480,7 @@ func abbrev(s string) string {
 // answered, in order, and an answer comes twice only when a kill cut it
 // off in flight.
 func TestServeKillAndRestart(t *testing.T) {
+	t.Parallel() // with a serve, a Redis and a Bot API of its own
 	const chats = 30
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
