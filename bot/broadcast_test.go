@@ -102,7 +102,9 @@ type delivery struct {
 	opts   broadcast.DelivererOptions // of the deliverer run makes
 }
 
-func newDelivery(t *testing.T, rate float64) *delivery {
+// openStore opens a store on the tests' Redis, under a prefix of the
+// test's own.
+func openStore(t *testing.T) *redisstore.Store {
 	t.Helper()
 	url := redistest.URL(t)
 	ro, err := redis.ParseURL(url)
@@ -116,6 +118,12 @@ func newDelivery(t *testing.T, rate float64) *delivery {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newDelivery(t *testing.T, rate float64) *delivery {
+	t.Helper()
+	st := openStore(t)
 	f := newFake(t)
 	dl := &delivery{fake: f.srv, st: st, queue: st.Broadcasts(0), subs: st.Subscribers(), lim: st.Limiter(redisstore.LimiterOptions{Rate: rate})}
 	dl.sender = bot.NewBroadcaster(f.api, nil)

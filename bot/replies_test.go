@@ -14,14 +14,12 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"examdesk/bot"
 	"examdesk/conversation"
 	"examdesk/dialog"
 	"examdesk/inbox"
 	"examdesk/redisstore"
-	"examdesk/redisstore/redistest"
 	"examdesk/telegramtest"
 )
 
@@ -88,24 +86,14 @@ type replies struct {
 
 func newReplies(t *testing.T) *replies {
 	t.Helper()
-	url := redistest.URL(t)
-	ro, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(ro)
-	t.Cleanup(func() { c.Close() })
-	st, err := redisstore.Open(t.Context(), url, redisstore.WithPrefix(redistest.Prefix(t, c)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	fake := telegramtest.NewServer(token)
 	t.Cleanup(fake.Close)
 	r := &replies{t: t, fake: fake, st: st, logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	r.metrics = bot.NewMetrics(r.reg, nil)
 	r.inbox = []redisstore.InboxOption{redisstore.WithPace(redisstore.DefaultPace)}
 	r.options = conversation.Options{Poll: 10 * time.Millisecond, Backoff: 20 * time.Millisecond}
+	var err error
 	if r.q, err = st.Inbox(r.inbox...); err != nil {
 		t.Fatal(err)
 	}
