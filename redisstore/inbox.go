@@ -91,7 +91,9 @@ func WithLegacy(decode func(raw []byte) (inbox.Update, bool)) InboxOption {
 // trip to Redis, most of them a Lua script; the first run of each script
 // on a server takes one more, to load it. A script that the client sends
 // again after a lost reply has the effect and the answer of the first run,
-// except Add, which may then count fewer new updates. Claim and Next do
+// except Add, which may then count fewer new updates, Sent, which may take
+// a second turn (the chat's pace is then slower for a second), and
+// Defer(Failure), which may count the failure twice. Claim and Next do
 // not block: a caller that finds no chat ready waits (for its own Adds, or
 // a while for other processes' and for expired leases) and claims again.
 // Inbox needs Redis 5 or later, on a single server, not a Redis Cluster:
