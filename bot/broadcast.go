@@ -55,7 +55,7 @@ func (b *Broadcaster) Send(ctx context.Context, chat int64, text string, paid bo
 	if err == nil {
 		return nil
 	}
-	a := answerOf(err)
+	a := answerOf(err, time.Second)
 	if a.code != 0 {
 		b.metrics.apiError("sendMessage", a.code)
 	}

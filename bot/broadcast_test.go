@@ -102,7 +102,9 @@ type delivery struct {
 	opts   broadcast.DelivererOptions // of the deliverer run makes
 }
 
-func newDelivery(t *testing.T, rate float64) *delivery {
+// openStore opens a store on the tests' Redis, under a prefix of the
+// test's own.
+func openStore(t *testing.T) *redisstore.Store {
 	t.Helper()
 	url := redistest.URL(t)
 	ro, err := redis.ParseURL(url)
@@ -116,6 +118,12 @@ func newDelivery(t *testing.T, rate float64) *delivery {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newDelivery(t *testing.T, rate float64) *delivery {
+	t.Helper()
+	st := openStore(t)
 	f := newFake(t)
 	dl := &delivery{fake: f.srv, st: st, queue: st.Broadcasts(0), subs: st.Subscribers(), lim: st.Limiter(redisstore.LimiterOptions{Rate: rate})}
 	dl.sender = bot.NewBroadcaster(f.api, nil)
@@ -359,5 +367,53 @@ func TestDeliverCancel(t *testing.T) {
 	end, _, _ = dl.queue.Status(t.Context(), st.ID)
 	if end.State != broadcast.Cancelled || sent > 15 || end.Sent != sent || end.Pending != 100-sent {
 		t.Errorf("after Cancel: %d sent, status %+v; want about 5 sent, the rest pending", sent, end)
+	}
+}
+
+// TestDeliverLeaseRenewed has the recipients in hand wait for the limiter
+// several times their lease, with another process's deliverer on the
+// queue: the heartbeat renews the leases, so that no recipient goes to the
+// other while it is in hand, and nobody is sent twice.
+func TestDeliverLeaseRenewed(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	dl := newDelivery(t, 20)
+	dl.queue = dl.st.Broadcasts(300 * time.Millisecond)
+	dl.opts.Heartbeat = 50 * time.Millisecond
+	var logs syncBuffer
+	dl.opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	dl.subscribe(t, 1, n)
+	// Telegram said to wait: the broadcasts stop for a second, three
+	// times the lease, with their recipients in hand.
+	if err := dl.lim.Slow(t.Context(), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	opts := dl.opts
+	opts.Poll = 20 * time.Millisecond
+	other := broadcast.NewDeliverer(dl.queue, dl.st.Limiter(redisstore.LimiterOptions{Rate: 20}), dl.sender, opts)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { other.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	st, err := dl.queue.Create(t.Context(), broadcast.Notice{Texts: texts}, dl.subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end := dl.run(t, st.ID); end.Sent != n {
+		t.Errorf("status = %+v; want %d sent", end, n)
+	}
+	perChat := map[int64]int{}
+	for _, c := range dl.fake.CallsTo("sendMessage") {
+		if c.OK() {
+			perChat[c.ChatID()]++
+		}
+	}
+	for chat := int64(1); chat <= n; chat++ {
+		if perChat[chat] != 1 {
+			t.Errorf("chat %d got %d messages; want 1", chat, perChat[chat])
+		}
+	}
+	if strings.Contains(logs.String(), "lease") {
+		t.Errorf("a recipient's lease ran out in hand:\n%s", logs.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"examdesk/broadcast"
+	"examdesk/inbox"
 )
 
 // Metrics are serve's Prometheus metrics. A nil *Metrics records
@@ -17,6 +18,8 @@ type Metrics struct {
 	apiErrors   *prometheus.CounterVec
 	redisErrors prometheus.Counter
 	broadcasts  *prometheus.CounterVec
+	deferred    *prometheus.CounterVec
+	givenUp     prometheus.Counter
 	intake      *intakeMetrics // metrics_intake.go
 }
 
@@ -45,8 +48,16 @@ func NewMetrics(reg prometheus.Registerer, depth func() float64) *Metrics {
 			Name: "examdesk_broadcast_messages_total",
 			Help: "Broadcast recipients done with, by outcome: sent, blocked or failed.",
 		}, []string{"result"}),
+		deferred: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "examdesk_chats_deferred_total",
+			Help: "Chats given up until later with replies left to send, by cause: turn (the chat's pace), flood (a 429) or failure (a 5xx or a network error).",
+		}, []string{"cause"}),
+		givenUp: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "examdesk_replies_given_up_total",
+			Help: "Reply messages given up after failing for 10 minutes.",
+		}),
 	}
-	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors, m.broadcasts)
+	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors, m.broadcasts, m.deferred, m.givenUp)
 	m.intake = newIntakeMetrics(reg)
 	if depth != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -81,6 +92,23 @@ func (m *Metrics) apiError(method string, code int) {
 func (m *Metrics) StoreError() {
 	if m != nil {
 		m.redisErrors.Inc()
+	}
+}
+
+// Deferred counts a chat given up until later; it fits
+// conversation.Metrics.
+func (m *Metrics) Deferred(cause inbox.Cause) {
+	if m == nil {
+		return
+	}
+	name := map[inbox.Cause]string{inbox.Waiting: "turn", inbox.Flood: "flood", inbox.Failure: "failure"}[cause]
+	m.deferred.WithLabelValues(name).Inc()
+}
+
+// GaveUp counts a reply message given up; it fits conversation.Metrics.
+func (m *Metrics) GaveUp() {
+	if m != nil {
+		m.givenUp.Inc()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"path"
 	"strings"
 
@@ -52,24 +51,20 @@ func isPicture(mime, name string) bool {
 
 // Download returns the bytes of a file a user sent (Sender.Download); a
 // file over limit satisfies errors.Is(err, conversation.ErrTooLarge).
+// Its other errors are Send's: a 400 (a file_id Telegram does not know)
+// satisfies errors.Is(err, conversation.ErrRejected), a 429 is a
+// *conversation.RetryAfterError; anything else is transient.
 func (t *Transport) Download(ctx context.Context, file string, limit int64) ([]byte, error) {
 	data, err := t.sender.Download(ctx, file, limit)
 	if errors.Is(err, ErrFileTooBig) {
 		return nil, fmt.Errorf("%w: %w", conversation.ErrTooLarge, err)
 	}
-	return data, err
+	return data, t.conversationError(err)
 }
 
 // SendFile sends f to chat as a document (Sender.SendDocument), which
 // Telegram does not recompress. Its errors are Send's.
 func (t *Transport) SendFile(ctx context.Context, chat int64, f conversation.File) error {
 	_, err := t.sender.SendDocument(ctx, chat, f.Name, f.Data, f.Caption)
-	var apiErr *APIError
-	switch {
-	case errors.Is(err, ErrBlocked):
-		return fmt.Errorf("%w: %w", conversation.ErrBlocked, err)
-	case errors.As(err, &apiErr) && apiErr.Code == http.StatusBadRequest:
-		return fmt.Errorf("%w: %w", conversation.ErrRejected, err)
-	}
-	return err
+	return t.conversationError(err)
 }

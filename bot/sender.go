@@ -34,6 +34,8 @@ type APIError struct {
 	Code int
 	// Description is Telegram's description of the error.
 	Description string
+	// RetryAfter is, for a 429, how long Telegram asks to wait.
+	RetryAfter time.Duration
 
 	err error
 }
@@ -66,6 +68,9 @@ type SenderOptions struct {
 	// CallTimeout bounds one call; a call that takes longer counts as a
 	// network error (default 20 s).
 	CallTimeout time.Duration
+	// Second is how long a second of a 429's retry_after lasts (default
+	// time.Second); tests shorten it to wait out long ones quickly.
+	Second time.Duration
 	// Spend, if set, is called before each sendMessage call, without
 	// waiting: the broadcast rate limiter counts replies with it, so that
 	// broadcasts make room for them. It must not block.
@@ -112,6 +117,9 @@ func NewSender(api *tg.Bot, tr dialog.Translator, log *slog.Logger, m *Metrics, 
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 20 * time.Second
+	}
+	if o.Second <= 0 {
+		o.Second = time.Second
 	}
 	return &Sender{api: api, tr: tr, log: log, metrics: m, opts: o}
 }
@@ -192,16 +200,16 @@ func (s *Sender) call(ctx context.Context, method string, do func(context.Contex
 		if ctx.Err() != nil {
 			return fmt.Errorf("telegram %s: %w", method, err)
 		}
-		a := answerOf(err)
+		a := answerOf(err, s.opts.Second)
 		if a.code != 0 {
 			s.metrics.apiError(method, a.code)
 		}
-		apiErr := &APIError{Method: method, Code: a.code, Description: a.description, err: err}
+		apiErr := &APIError{Method: method, Code: a.code, Description: a.description, RetryAfter: a.retryAfter, err: err}
 		last := attempt >= s.opts.Attempts
 		var wait time.Duration
 		switch {
 		case a.code == http.StatusTooManyRequests:
-			wait = max(a.retryAfter, time.Second)
+			wait = max(a.retryAfter, s.opts.Second)
 			if s.opts.TooMany != nil {
 				s.opts.TooMany(ctx, wait)
 			}
@@ -236,11 +244,11 @@ type answer struct {
 	retryAfter  time.Duration
 }
 
-// answerOf reads an error of the go-telegram/bot library. The library keeps
-// the error code only as a sentinel error (or, for codes it does not know,
-// in the text) and the description only in the text, so both are read
-// back from there.
-func answerOf(err error) answer {
+// answerOf reads an error of the go-telegram/bot library, with a
+// retry_after of so many seconds. The library keeps the error code only
+// as a sentinel error (or, for codes it does not know, in the text) and
+// the description only in the text, so both are read back from there.
+func answerOf(err error, second time.Duration) answer {
 	var tooMany *tg.TooManyRequestsError
 	var migrate *tg.MigrateError
 	switch {
@@ -248,7 +256,7 @@ func answerOf(err error) answer {
 		return answer{
 			code:        http.StatusTooManyRequests,
 			description: after(tooMany.Message, tg.ErrorTooManyRequests.Error()+", "),
-			retryAfter:  time.Duration(tooMany.RetryAfter) * time.Second,
+			retryAfter:  time.Duration(tooMany.RetryAfter) * second,
 		}
 	case errors.As(err, &migrate):
 		return answer{code: http.StatusBadRequest, description: after(migrate.Message, tg.ErrorBadRequest.Error()+": ")}

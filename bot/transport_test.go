@@ -2,11 +2,14 @@ package bot_test
 
 import (
 	"errors"
+	"log/slog"
 	"strconv"
 	"testing"
+	"time"
 
 	"examdesk/bot"
 	"examdesk/conversation"
+	"examdesk/telegramtest"
 )
 
 // TestTransport checks how the Telegram transport tells the pipeline of
@@ -14,7 +17,8 @@ import (
 func TestTransport(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	tr := bot.NewTransport(f.sender, stubMessages, bot.TransportOptions{
+	sender := bot.NewSender(f.api, stubMessages, slog.New(slog.DiscardHandler), nil, bot.SenderOptions{Attempts: 1, Second: time.Millisecond})
+	tr := bot.NewTransport(sender, stubMessages, bot.TransportOptions{
 		Admins:    []int64{7},
 		Dashboard: func(lang string) string { return "https://desk.example.org/admin/?lang=" + lang },
 	})
@@ -22,22 +26,35 @@ func TestTransport(t *testing.T) {
 		name      string
 		code      int
 		desc      string
+		retry     int
 		blocked   bool
 		rejected  bool
+		after     time.Duration // of a *RetryAfterError
 		wantError bool
 	}{
-		{"sent", 0, "", false, false, false},
-		{"blocked", 403, "Forbidden: bot was blocked by the user", true, false, true},
-		{"refused", 400, "Bad Request: can't parse entities", false, true, true},
-		{"not found", 404, "Not Found", false, false, true},
+		{"sent", 0, "", 0, false, false, 0, false},
+		{"blocked", 403, "Forbidden: bot was blocked by the user", 0, true, false, 0, true},
+		{"refused", 400, "Bad Request: can't parse entities", 0, false, true, 0, true},
+		{"too many", 429, "", 35, false, false, 35 * time.Millisecond, true},
+		{"not found", 404, "Not Found", 0, false, false, 0, true},
+		{"bad gateway", 502, "Bad Gateway", 0, false, false, 0, true},
 	} {
 		if tc.code != 0 {
-			f.srv.Fail("sendMessage", tc.code, tc.desc, 1)
+			f.srv.Fail("sendMessage", tc.code, tc.desc, 1, telegramtest.RetryAfter(tc.retry))
 		}
 		err := tr.Send(t.Context(), 42, conversation.Message{Text: "hi"})
-		if (err != nil) != tc.wantError || errors.Is(err, conversation.ErrBlocked) != tc.blocked || errors.Is(err, conversation.ErrRejected) != tc.rejected {
-			t.Errorf("%s: Send = %v; want blocked %v, rejected %v", tc.name, err, tc.blocked, tc.rejected)
+		var later *conversation.RetryAfterError
+		after := time.Duration(0)
+		if errors.As(err, &later) {
+			after = later.After
 		}
+		if (err != nil) != tc.wantError || errors.Is(err, conversation.ErrBlocked) != tc.blocked || errors.Is(err, conversation.ErrRejected) != tc.rejected || after != tc.after {
+			t.Errorf("%s: Send = %v; want blocked %v, rejected %v, retry after %v", tc.name, err, tc.blocked, tc.rejected, tc.after)
+		}
+	}
+	// One call each: the pipeline retries, not the transport.
+	if got, want := len(f.srv.CallsTo("sendMessage")), 6; got != want {
+		t.Errorf("sendMessage calls = %d; want %d, one a Send", got, want)
 	}
 	for _, tc := range []struct{ code, lang, want string }{
 		{"en", "en", ""},

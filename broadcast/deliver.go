@@ -148,7 +148,9 @@ func isSpace(s string) bool {
 // whose message the dead process had in flight (Telegram accepted it, the
 // record was not written) is claimed again when its lease runs out and gets
 // a second copy. Each worker has at most one message in flight, so a
-// process that dies causes at most Workers duplicates.
+// process that dies causes at most Workers duplicates. Run renews the
+// leases of the recipients in hand every Heartbeat, so that the queue's
+// leases can be short: a dead process's recipients go to another soon.
 type Deliverer struct {
 	queue   Deliveries
 	limiter Limiter
@@ -157,6 +159,7 @@ type Deliverer struct {
 
 	mu      sync.Mutex
 	notices map[string]Notice
+	held    map[*Delivery]struct{} // in hand, for the heartbeat
 }
 
 // DelivererOptions tune a Deliverer; a zero field takes its default.
@@ -181,6 +184,9 @@ type DelivererOptions struct {
 	// Recorded, if set, is told of each recipient's outcome once it is
 	// recorded (for metrics). It must not block.
 	Recorded func(Result)
+	// Heartbeat is how often Run renews the leases of the recipients in
+	// hand (default 1 s); it must be well within the queue's lease.
+	Heartbeat time.Duration
 }
 
 // NewDeliverer returns a deliverer of the broadcasts of q, paced by l,
@@ -201,7 +207,10 @@ func NewDeliverer(q Deliveries, l Limiter, s Sender, o DelivererOptions) *Delive
 	if o.Backoff <= 0 {
 		o.Backoff = 2 * time.Second
 	}
-	return &Deliverer{queue: q, limiter: l, sender: s, opts: o}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = time.Second
+	}
+	return &Deliverer{queue: q, limiter: l, sender: s, opts: o, held: map[*Delivery]struct{}{}}
 }
 
 // Run delivers until ctx is done, then lets each worker finish the message
@@ -215,8 +224,65 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	for i := range d.opts.Workers {
 		wg.Go(func() { errs[i] = d.work(ctx) })
 	}
+	beat, stop := context.WithCancel(context.WithoutCancel(ctx))
+	beating := make(chan struct{})
+	go func() {
+		defer close(beating)
+		d.heartbeat(beat)
+	}()
 	wg.Wait()
+	stop()
+	<-beating
 	return errors.Join(errs...)
+}
+
+// heartbeat renews the leases of the recipients in hand every Heartbeat
+// until ctx is done.
+func (d *Deliverer) heartbeat(ctx context.Context) {
+	t := time.NewTicker(d.opts.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d.mu.Lock()
+		held := make([]*Delivery, 0, len(d.held))
+		for dl := range d.held {
+			held = append(held, dl)
+		}
+		d.mu.Unlock()
+		for _, dl := range held {
+			d.mu.Lock()
+			cur := *dl
+			d.mu.Unlock()
+			renewed, err := d.queue.Renew(ctx, cur)
+			switch {
+			case err == nil:
+				d.mu.Lock()
+				if dl.Lease == renewed.Lease {
+					dl.Until = renewed.Until
+				}
+				d.mu.Unlock()
+			case ctx.Err() == nil && !errors.Is(err, ErrLeaseLost):
+				d.opts.Log.Warn("renewing a broadcast recipient's lease failed", "broadcast", cur.ID, "chat_id", cur.Chat, "err", err)
+			}
+		}
+	}
+}
+
+// hold tells the heartbeat of the delivery in hand, until the returned
+// func is called.
+func (d *Deliverer) hold(dl *Delivery) (release func()) {
+	d.mu.Lock()
+	d.held[dl] = struct{}{}
+	d.mu.Unlock()
+	return func() {
+		d.mu.Lock()
+		delete(d.held, dl)
+		d.mu.Unlock()
+	}
 }
 
 func (d *Deliverer) work(ctx context.Context) error {
@@ -240,7 +306,10 @@ func (d *Deliverer) work(ctx context.Context) error {
 		backoff = 0
 		// The delivery in hand is finished even when shutdown begins,
 		// unless it still waits for its turn.
-		err = d.deliver(ctx, dl)
+		held := dl
+		release := d.hold(&held)
+		err = d.deliver(ctx, &held)
+		release()
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return fmt.Errorf("broadcast %s to chat %d at shutdown: %w", dl.ID, dl.Chat, err)
@@ -252,15 +321,20 @@ func (d *Deliverer) work(ctx context.Context) error {
 }
 
 // renewBelow is the lease left under which a delivery's lease is renewed
-// before sending: far more than a send takes.
-const renewBelow = 30 * time.Second
+// before sending, when the heartbeat has not (Redis was slow or failing):
+// more than a send takes.
+const renewBelow = 2 * time.Second
 
 // Unsubscribed is the reason recorded for a recipient who stopped or
 // forgot the bot after the broadcast was queued: nothing is sent.
 const Unsubscribed = "unsubscribed"
 
-// deliver sends one claimed delivery and records what became of it.
-func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
+// deliver sends one claimed delivery, held (the heartbeat renews its
+// lease), and records what became of it.
+func (d *Deliverer) deliver(ctx context.Context, held *Delivery) error {
+	d.mu.Lock()
+	dl := *held
+	d.mu.Unlock()
 	n, err := d.notice(ctx, dl.ID)
 	if err != nil {
 		// Given back at once, for this or another worker to try again.
@@ -300,9 +374,11 @@ func (d *Deliverer) deliver(ctx context.Context, dl Delivery) error {
 		return fmt.Errorf("wait for the rate limiter: %w", err)
 	}
 	// A lease that could run out before the send and its record are done
-	// (the wait for the limiter may have been long) is renewed first, so
-	// that nobody else claims the recipient while the message is in
-	// flight.
+	// (the heartbeat failing) is renewed first, so that nobody else claims
+	// the recipient while the message is in flight.
+	d.mu.Lock()
+	dl = *held
+	d.mu.Unlock()
 	if time.Until(dl.Until) < renewBelow {
 		if dl, err = d.queue.Renew(ctx, dl); err != nil {
 			return fmt.Errorf("renew lease of broadcast %s to chat %d: %w", dl.ID, dl.Chat, err)

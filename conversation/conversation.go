@@ -3,17 +3,20 @@
 // chat, routes each to the administrators' console or to the candidates'
 // dialog, steps the conversation, renders the reply into the outbox,
 // commits the new state together with the outbox, then sends the outbox
-// through the transport and applies the reply's effect on the user's
-// subscription. The transport (Telegram in package bot, the terminal in
-// examdesk chat) renders and sends; the pipeline knows neither.
+// through the transport, at the chat's pace, and applies the reply's
+// effect on the user's subscription. The transport (Telegram in package
+// bot, the terminal in examdesk chat) renders and sends; the pipeline
+// knows neither.
 package conversation
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"examdesk/dialog"
+	"examdesk/inbox"
 )
 
 // Entry is one entry of a chat's outbox: one thing to do, in order, once
@@ -21,6 +24,8 @@ import (
 // Subscription and Photo is set. Entries are kept in the inbox as JSON
 // until they are done.
 type Entry struct {
+	// Update is the id of the update the entry answers, for the logs.
+	Update int64 `json:"update,omitempty"`
 	// Chat is where a message goes, whose menu is set, or whose
 	// subscription changes; 0 for a button's answer.
 	Chat int64 `json:"chat,omitempty"`
@@ -73,13 +78,17 @@ type Button struct {
 // /start, /lang or a language button), or "" when the menus every user
 // sees already speak it or the transport has none.
 //
-// Send sends a message to chat; its error satisfies errors.Is(err,
-// ErrBlocked) when the user blocked the bot, errors.Is(err, ErrRejected)
-// when the transport refuses the message for good. Apologize sends chat
-// the short apology in lang, in plain text, for a message refused. Answer
-// answers the pressed button callback, with notice as a toast. SetMenu
-// sets the command menu of chat in lang. Each waits out and retries what
-// the transport asks it to.
+// Send sends a message to chat. Apologize sends chat the short apology in
+// lang, in plain text, for a message refused. SetMenu sets the command
+// menu of chat in lang. Their errors say what to do next: errors.Is(err,
+// ErrBlocked) when the user blocked the bot; errors.Is(err, ErrRejected)
+// when the transport refuses the message for good; a *RetryAfterError when
+// the messenger asks to wait before sending to the chat again (nothing
+// was sent); any other error is transient (a network error, a 5xx), and
+// the message may or may not have been delivered. They do not wait to
+// retry: the pipeline does, without holding a worker. Answer answers the
+// pressed button callback, with notice as a toast; its errors are only
+// logged (a button's answer is worth little late).
 type Transport interface {
 	Render(r dialog.Reply) []Message
 	Notice(r dialog.Reply) string
@@ -100,6 +109,14 @@ var (
 	// it again would not help; the user gets the apology instead.
 	ErrRejected = errors.New("conversation: message refused")
 )
+
+// RetryAfterError is a Transport's error when the messenger refused to
+// send for now (Telegram's 429) and asks to wait After.
+type RetryAfterError struct{ After time.Duration }
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("conversation: too many requests, retry after %v", e.After)
+}
 
 // Stepper steps a conversation: dialog.Engine.
 type Stepper interface {
@@ -122,4 +139,9 @@ type Metrics interface {
 	// StoreError is told of a failed operation of the inbox or of the
 	// subscribers.
 	StoreError()
+	// Deferred is told of a chat given up until later, and why.
+	Deferred(cause inbox.Cause)
+	// GaveUp is told of a message given up after failing for
+	// Options.GiveUp.
+	GaveUp()
 }

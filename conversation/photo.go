@@ -1,7 +1,6 @@
 package conversation
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,9 +14,12 @@ import (
 // Photo is one part of the answer to a picture a user sent, as the outbox
 // keeps it: the transport's reference to the picture, never the picture.
 // The picture is fetched and checked when its first part is done, and
-// kept in memory for the parts that follow while the outbox is sent; the
-// successor of a holder that died fetches and checks it again for the
-// parts left. Nothing of the picture outlives the sending.
+// kept in memory for the parts that follow while the outbox is sent; a
+// holder that gives the chat up until later, or dies, leaves the parts
+// not done to the next holder, which fetches and checks the picture
+// again for them. Nothing of the picture outlives the sending. The parts
+// that send something are messages like any: each takes its turn in the
+// chat's pace, and is sent at least once.
 type Photo struct {
 	// File is the transport's reference to the picture (Telegram's
 	// file_id).
@@ -35,10 +37,10 @@ type PhotoPart string
 // The parts of the answer to a picture, in the order they are sent, then
 // one per print-ready file, named as dialog.PhotoFiles names them.
 const (
-	// PhotoCheck fetches and checks the picture and sends nothing: a
-	// holder that dies while checking leaves it as the entry that may
-	// have been in flight, which its successor skips, and the successor
-	// checks the picture again for the next part.
+	// PhotoCheck fetches and checks the picture and sends nothing, so
+	// that the first part that sends takes its turn with the picture
+	// checked: a fetch that fails for now gives the chat up until later
+	// at this entry, before anything is sent.
 	PhotoCheck PhotoPart = "check"
 	// PhotoReport sends the checklist, or what is wrong with the file.
 	PhotoReport PhotoPart = "report"
@@ -50,10 +52,14 @@ const (
 //
 // Download returns the bytes of the file a user sent, at most limit of
 // them: a larger file is an error satisfying errors.Is(err,
-// ErrTooLarge). It retries what fails for a while, as Send does, and its
-// errors never hold what would let someone else fetch the file.
+// ErrTooLarge). Its other errors are told as Send's are: errors.Is(err,
+// ErrRejected) when the file cannot be had (the user is told the fetch
+// failed), a *RetryAfterError when the messenger asks to wait, any other
+// error transient; like Send it does not wait to retry. Its errors never
+// hold what would let someone else fetch the file.
 //
-// SendFile sends f to chat; its errors are Send's.
+// SendFile sends f to chat, a message like those Send sends (the pipeline
+// paces it so); its errors are Send's.
 type Files interface {
 	Download(ctx context.Context, file string, limit int64) ([]byte, error)
 	SendFile(ctx context.Context, chat int64, f File) error
@@ -78,31 +84,26 @@ type Checker interface {
 // that shares it, a bounded number at a time: a check holds the file (up
 // to 20 MB) and the decoded picture (20–30 MB for a phone's) while it
 // runs, making the sheet 10 to 20 MB, and a chat whose picture waits for
-// its turn waits with it.
+// a slot waits with it.
 type Photos struct {
 	checker Checker
 	slots   chan struct{}
-	renew   time.Duration
-	timeout time.Duration
+	hold    time.Duration
 }
 
 // PhotoOptions tune Photos; a zero field takes its default.
 type PhotoOptions struct {
-	// Timeout bounds the handling of an update that answers a picture,
-	// from its claim to its last file sent (default 90 s: the wait for
-	// a turn, a download of up to 20 MB retried, the check, three
-	// uploads). It replaces Options.Drain for such an update: one in
-	// hand at shutdown may outlast the drain, and is then left to the
-	// successor, which checks the picture again.
-	Timeout time.Duration
 	// Checks bounds the pictures being fetched and checked, and the
 	// print-ready files being made, at once (default 2: a check keeps a
 	// core busy for 0.1 to 0.3 s).
 	Checks int
-	// Renew is how often the lease on a chat is renewed while its
-	// picture waits for its turn, is fetched and is checked (default
-	// 10 s, a third of the inbox's default lease).
-	Renew time.Duration
+	// Hold is the longest a worker waits in place for the turn of a part
+	// of a picture's answer, the picture checked in hand, instead of
+	// Options.Hold: a chat given up until later has its picture fetched
+	// and checked again by the next holder. The default, 3 s, lets the
+	// checklist and the three files go at Telegram's pace in one chat
+	// (three at once, then one a second) without a second check.
+	Hold time.Duration
 }
 
 // NewPhotos returns the checks of pictures with c.
@@ -110,47 +111,27 @@ func NewPhotos(c Checker, o PhotoOptions) *Photos {
 	if o.Checks <= 0 {
 		o.Checks = 2
 	}
-	if o.Renew <= 0 {
-		o.Renew = 10 * time.Second
+	if o.Hold <= 0 {
+		o.Hold = 3 * time.Second
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 90 * time.Second
-	}
-	return &Photos{checker: c, slots: make(chan struct{}, o.Checks), renew: o.Renew, timeout: o.Timeout}
+	return &Photos{checker: c, slots: make(chan struct{}, o.Checks), hold: o.Hold}
 }
 
-// drain is how long the handling of job may take: Options.Drain, or
-// PhotoOptions.Timeout when it answers a picture (the lease is renewed
-// meanwhile).
-func (p *Pipeline) drain(job inbox.Job) time.Duration {
-	if p.opts.Photos == nil {
-		return p.opts.Drain
-	}
-	picture := job.Update.Input.Picture != nil
-	for _, o := range job.Outbox {
-		picture = picture || bytes.Contains(o, []byte(`"photo":{`))
-	}
-	if !picture {
-		return p.opts.Drain
-	}
-	return max(p.opts.Drain, p.opts.Photos.timeout)
-}
-
-// turn waits for a turn to work on a picture, and returns the function
-// that ends it.
-func (ps *Photos) turn(ctx context.Context) (done func(), err error) {
+// slot waits for a slot to work on a picture, and returns the function
+// that frees it.
+func (ps *Photos) slot(ctx context.Context) (done func(), err error) {
 	select {
 	case ps.slots <- struct{}{}:
 		return func() { <-ps.slots }, nil
 	case <-ctx.Done():
-		return nil, fmt.Errorf("wait for a turn to work on a picture: %w", ctx.Err())
+		return nil, fmt.Errorf("wait for a slot to work on a picture: %w", ctx.Err())
 	}
 }
 
 // check waits for a turn, then fetches the picture file through files and
 // checks it.
 func (ps *Photos) check(ctx context.Context, files Files, file string) (*photo.Prepared, error) {
-	done, err := ps.turn(ctx)
+	done, err := ps.slot(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +148,7 @@ func (ps *Photos) check(ctx context.Context, files Files, file string) (*photo.P
 // takes no turn: a slow one, or one waiting out Telegram's flood limit,
 // must not hold the checks of other chats.)
 func (ps *Photos) file(ctx context.Context, pr *photo.Prepared, f dialog.PhotoFile) ([]byte, error) {
-	done, err := ps.turn(ctx)
+	done, err := ps.slot(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -203,33 +184,29 @@ type checked struct {
 	apology  bool            // or the apology, for a failure of the bot's
 }
 
-// photo does e, the i-th entry of job's outbox, a part of the answer to
-// a picture. last is the picture checked for the parts before, which it
-// checks anew when it is another or none. It reports whether the user
-// blocked the bot.
-func (p *Pipeline) photo(ctx context.Context, job inbox.Job, i int, e Entry, last **checked) (blocked bool) {
-	ph := *e.Photo
-	if p.opts.Photos != nil {
-		// Fetching, checking, making a file and sending it may take
-		// longer than a lease.
-		stop := p.keep(ctx, job, i, p.opts.Photos.renew)
-		defer stop()
-	}
-	c := *last
-	if c == nil || c.file != ph.File {
-		c = p.checkPhoto(ctx, job, ph)
-		*last = c
-	}
-	switch ph.Part {
+// sends reports whether part of the answer to the picture c sends
+// something: the report always, a print-ready file when the picture is
+// fit to print.
+func (c *checked) sends(part PhotoPart) bool {
+	switch part {
 	case PhotoCheck:
 		return false
 	case PhotoReport:
-		p.progress(ctx, job, i)
+		return true
+	}
+	return c.prepared != nil && dialog.PhotoPrintable(c.prepared.Report)
+}
+
+// sendPhoto does e, a part of the answer to the picture c that sends
+// something (see checked.sends): the checklist, or what is wrong with the
+// file, or a print-ready file, which, refused, is replaced by the
+// apology. Its error is the transport's (see Transport). A print-ready
+// file that cannot be made is logged and skipped.
+func (p *Pipeline) sendPhoto(ctx context.Context, job inbox.Job, e Entry, c *checked) error {
+	ph := *e.Photo
+	if ph.Part == PhotoReport {
 		if c.apology {
-			if err := p.transport.Apologize(ctx, e.Chat, e.Lang); err != nil {
-				p.opts.Log.Warn("sending the apology failed", "chat_id", e.Chat, "update_id", job.Update.ID, "err", err)
-			}
-			return false
+			return p.transport.Apologize(ctx, e.Chat, e.Lang)
 		}
 		t := c.problem
 		if c.prepared != nil {
@@ -240,20 +217,17 @@ func (p *Pipeline) photo(ctx context.Context, job inbox.Job, i int, e Entry, las
 			t = dialog.PhotoReport(c.prepared.Report, src)
 		}
 		for _, m := range p.transport.Render(dialog.Reply{Lang: e.Lang, Messages: []dialog.Message{{Text: t}}}) {
-			if p.sendMessage(ctx, job, Entry{Chat: e.Chat, Lang: e.Lang, Message: &m}) {
-				return true
+			if err := p.sendMessage(ctx, job, Entry{Update: e.Update, Chat: e.Chat, Lang: e.Lang, Message: &m}); err != nil {
+				return err
 			}
 		}
-		return false
+		return nil
 	}
 	f := dialog.PhotoFile(ph.Part)
-	if c.prepared == nil || !dialog.PhotoPrintable(c.prepared.Report) {
-		return false
-	}
 	data, err := p.opts.Photos.file(ctx, c.prepared, f)
 	if err != nil {
-		p.opts.Log.Error("making a print-ready file failed", "chat_id", e.Chat, "update_id", job.Update.ID, "part", string(ph.Part), "err", err)
-		return false
+		p.opts.Log.Error("making a print-ready file failed", "chat_id", e.Chat, "update_id", e.Update, "part", string(ph.Part), "err", err)
+		return nil
 	}
 	files, _ := p.transport.(Files) // checkPhoto made sure
 	file := File{
@@ -261,99 +235,46 @@ func (p *Pipeline) photo(ctx context.Context, job inbox.Job, i int, e Entry, las
 		Data:    data,
 		Caption: p.render(e.Lang, dialog.PhotoCaption(f)),
 	}
-	p.progress(ctx, job, i)
 	err = files.SendFile(ctx, e.Chat, file)
-	switch {
-	case errors.Is(err, ErrBlocked):
-		p.opts.Log.Info("the user blocked the bot; marking the chat inactive", "chat_id", e.Chat, "update_id", job.Update.ID)
-		if subs := p.opts.Subscribers; subs != nil {
-			if err := subs.Block(ctx, e.Chat); err != nil {
-				p.opts.Metrics.StoreError()
-				p.opts.Log.Warn("marking a chat inactive failed", "chat_id", e.Chat, "err", err)
-			}
-		}
-		return true
-	case errors.Is(err, ErrRejected):
-		p.opts.Log.Warn("the transport refused a print-ready file", "chat_id", e.Chat, "update_id", job.Update.ID, "part", string(ph.Part), "err", err)
-		if err := p.transport.Apologize(ctx, e.Chat, e.Lang); err != nil {
-			p.opts.Log.Warn("sending the apology failed", "chat_id", e.Chat, "update_id", job.Update.ID, "err", err)
-		}
-	case err != nil:
-		p.opts.Log.Warn("sending a print-ready file failed", "chat_id", e.Chat, "update_id", job.Update.ID, "part", string(ph.Part), "err", err)
+	if errors.Is(err, ErrRejected) {
+		p.opts.Log.Warn("the transport refused a print-ready file; sending the apology", "chat_id", e.Chat, "update_id", e.Update, "part", string(ph.Part), "err", err)
+		return p.transport.Apologize(ctx, e.Chat, e.Lang)
 	}
-	return false
+	return err
 }
 
-// checkPhoto fetches and checks the picture of ph: what a picture that
-// cannot be checked gets instead of its checklist is decided here.
+// checkPhoto fetches and checks the picture of e: what a picture that
+// cannot be checked gets instead of its checklist is decided here. Its
+// error is a failure to fetch the picture that may not last (a
+// *RetryAfterError, a transient failure), for send to try again later.
 // Nothing of the picture is logged.
-func (p *Pipeline) checkPhoto(ctx context.Context, job inbox.Job, ph Photo) *checked {
+func (p *Pipeline) checkPhoto(ctx context.Context, job inbox.Job, e Entry) (*checked, error) {
+	ph := *e.Photo
 	c := &checked{file: ph.File}
 	files, ok := p.transport.(Files)
 	if !ok || p.opts.Photos == nil {
-		p.opts.Log.Error("a picture came through a pipeline that cannot check pictures", "chat_id", job.Chat, "update_id", job.Update.ID)
+		p.opts.Log.Error("a picture came through a pipeline that cannot check pictures", "chat_id", job.Chat, "update_id", e.Update)
 		c.apology = true
-		return c
+		return c, nil
 	}
 	prepared, err := p.opts.Photos.check(ctx, files, ph.File)
 	if err == nil {
 		c.prepared = prepared
-		return c
+		return c, nil
 	}
 	if errors.Is(err, ErrTooLarge) {
 		err = &photo.DecodeError{Problem: photo.TooLarge, Err: err}
 	}
 	if t, ok := dialog.PhotoError(err); ok {
 		c.problem = t
-		return c
+		return c, nil
 	}
-	p.opts.Log.Warn("fetching a picture failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-	c.problem = dialog.PhotoDownloadFailed()
-	return c
-}
-
-// keep renews the lease on job's chat every d, by recording again that
-// the entries before the i-th were sent, until the function it returns
-// is called: while a part of a picture's answer is done. Should the
-// holder die meanwhile, its successor skips the i-th entry: the
-// picture's check, or the part that may have been in flight.
-func (p *Pipeline) keep(ctx context.Context, job inbox.Job, i int, d time.Duration) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(d)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				// Not cancelled by stop: a renewal cut off in flight
-				// could land after the next entry's record and set the
-				// count back.
-				if err := p.queue.Sent(ctx, job, i); err != nil {
-					p.opts.Log.Warn("renewing the lease while answering a picture failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-				}
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		<-done
+	if errors.Is(err, ErrRejected) {
+		p.opts.Log.Warn("fetching a picture was refused", "chat_id", job.Chat, "update_id", e.Update, "err", err)
+		c.problem = dialog.PhotoDownloadFailed()
+		return c, nil
 	}
-}
-
-// progress records, before the i-th entry of the outbox sends something,
-// that the entries before it were sent, as send does before a message.
-func (p *Pipeline) progress(ctx context.Context, job inbox.Job, i int) {
-	if i == 0 {
-		return
-	}
-	if err := p.queue.Sent(ctx, job, i); err != nil {
-		p.opts.Log.Warn("recording sending progress failed", "chat_id", job.Chat, "update_id", job.Update.ID, "err", err)
-	}
+	return nil, err
 }
 
 // render renders t in lang in the transport's markup, as one text.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -39,12 +40,14 @@ type memTransport struct {
 	menus     map[int64]string
 	apologies map[int64][]string // languages
 	fail      map[int64]error
-	signal    chan int64 // gets the chat of each Send, if not nil
+	failing   map[int64]error // makes every Send to a chat fail
+	menuFail  map[int64]error // makes the next SetMenu of a chat fail
+	signal    chan int64      // gets the chat of each Send, if not nil
 }
 
 func newTransport(tr dialog.Translator) *memTransport {
 	return &memTransport{tr: tr, sent: map[int64][]conversation.Message{}, menus: map[int64]string{},
-		apologies: map[int64][]string{}, fail: map[int64]error{}}
+		apologies: map[int64][]string{}, fail: map[int64]error{}, failing: map[int64]error{}, menuFail: map[int64]error{}}
 }
 
 func (m *memTransport) Render(r dialog.Reply) []conversation.Message {
@@ -82,6 +85,9 @@ func (m *memTransport) Send(_ context.Context, chat int64, msg conversation.Mess
 		delete(m.fail, chat)
 		return err
 	}
+	if err := m.failing[chat]; err != nil {
+		return err
+	}
 	m.sent[chat] = append(m.sent[chat], msg)
 	if m.signal != nil {
 		m.signal <- chat
@@ -106,6 +112,10 @@ func (m *memTransport) Answer(_ context.Context, callback, notice string) error 
 func (m *memTransport) SetMenu(_ context.Context, chat int64, lang string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.menuFail[chat]; err != nil {
+		delete(m.menuFail, chat)
+		return err
+	}
 	m.menus[chat] = lang
 	return nil
 }
@@ -236,6 +246,36 @@ func (r *rig) handle() {
 	}
 }
 
+// due makes a chat given up until later ready now, as if its delay were
+// over.
+func (r *rig) due(chat int64) {
+	r.t.Helper()
+	if err := r.st.Client().ZAdd(r.t.Context(), r.st.Prefix()+"ready", redis.Z{Score: 0, Member: chat}).Err(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// settle handles every chat until none has anything left, those given up
+// until later too, once they are due.
+func (r *rig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.handle()
+		n, err := r.q.Depth(r.t.Context())
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%d chats still have work after 10 s", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (r *rig) translate(lang, key string) string {
 	return r.catalog.Translate(lang, key, nil)
 }
@@ -342,19 +382,20 @@ func TestNoSubscribers(t *testing.T) {
 }
 
 // TestLeftBehind checks what the successor of a holder that died after
-// committing does with the outbox it left: the message that may have been
-// in flight is not sent, the entries after it are, the effect among them.
+// committing does with the outbox it left: the entries not recorded done,
+// from the message that may have been in flight.
 func TestLeftBehind(t *testing.T) {
 	t.Parallel()
-	// The outbox of /start as the pipeline commits it, the welcome then
-	// the effect, and two more messages (one as an older release wrote
-	// it).
+	// The outbox of /start as an older release committed it, the welcome
+	// then the effect, and two more messages (one as a still older release
+	// wrote it).
 	out := [][]byte{
 		[]byte(`{"lang":"en","chat":5,"message":{"text":"welcome"}}`),
 		[]byte(`{"lang":"en","chat":5,"subscription":{"op":1,"lang":"en"}}`),
 		[]byte(`{"lang":"en","chat":5,"message":{"text":"third"}}`),
 		[]byte(`{"lang":"en","chat":5,"message":{"Text":"fourth","Keyboard":[[{"Text":"b","Data":"1|x"}]]}}`),
 	}
+	welcome := conversation.Message{Text: "welcome"}
 	third := conversation.Message{Text: "third"}
 	fourth := conversation.Message{Text: "fourth", Keyboard: [][]conversation.Button{{{Text: "b", Data: "1|x"}}}}
 	for _, tc := range []struct {
@@ -363,8 +404,8 @@ func TestLeftBehind(t *testing.T) {
 		want  []conversation.Message
 		found bool // the successor applied the effect
 	}{
-		{"died before sending", 0, []conversation.Message{third, fourth}, true},
-		{"died sending the third", 2, []conversation.Message{fourth}, false},
+		{"died before sending", 0, []conversation.Message{welcome, third, fourth}, true},
+		{"died sending the third", 2, []conversation.Message{third, fourth}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -376,15 +417,16 @@ func TestLeftBehind(t *testing.T) {
 			if err != nil || !ok {
 				t.Fatalf("Claim = %v, %v", ok, err)
 			}
-			if _, err := r.q.Commit(ctx, job, job.State, out); err != nil {
+			if _, _, err := r.q.Commit(ctx, job, job.State, out); err != nil {
 				t.Fatal(err)
 			}
 			if tc.sent > 0 {
-				if err := r.q.Sent(ctx, job, tc.sent); err != nil {
+				if _, err := r.q.Sent(ctx, job, tc.sent); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := r.q.Release(ctx, job); err != nil {
+			// The holder dies: its lease ends.
+			if err := r.q.Release(ctx, job, tc.sent); err != nil {
 				t.Fatal(err)
 			}
 			r.handle()
@@ -446,24 +488,127 @@ func TestConflict(t *testing.T) {
 }
 
 // TestRefused checks that a message the transport refuses is replaced by
-// the apology, in the reply's language, and that the rest is sent.
+// the apology, in the reply's language, and that one failing for a while
+// is sent again, before the answers to the updates after it.
 func TestRefused(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, nil, conversation.Options{})
+	r := newRig(t, nil, conversation.Options{Backoff: time.Millisecond})
 	r.tr.fail[5] = fmt.Errorf("400: %w", conversation.ErrRejected)
 	r.say(5, 5, "/lang zh-TW")
 	if got, want := r.tr.apologies[5], []string{"zh-Hant"}; !slices.Equal(got, want) {
 		t.Errorf("apologies = %q; want %q", got, want)
 	}
+	r.tr.texts(5)
 	r.tr.fail[5] = errors.New("network down")
-	r.say(5, 5, "/help")
-	r.say(5, 5, "/help")
-	if n := len(r.tr.texts(5)); n == 0 {
-		t.Errorf("after a failed send, the next update got no answer")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.add(5, 5, dialog.Input{Text: "/lang en", LanguageCode: "en"}, "")
+	r.settle()
+	got := r.tr.texts(5)
+	if len(got) != 2 || !strings.Contains(got[1], "English") {
+		t.Errorf("after a failed send: sent %q; want the answer to /help, then to /lang en", got)
 	}
 	if n := len(r.tr.apologies[5]); n != 1 {
 		t.Errorf("apologies after a failure that is no refusal = %d; want still 1", n)
 	}
+}
+
+// counts is a conversation.Metrics that counts.
+type counts struct {
+	mu       sync.Mutex
+	deferred map[inbox.Cause]int
+	gaveUp   int
+}
+
+func (c *counts) Handled(time.Duration) {}
+func (c *counts) StoreError()           {}
+func (c *counts) Deferred(cause inbox.Cause) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deferred == nil {
+		c.deferred = map[inbox.Cause]int{}
+	}
+	c.deferred[cause]++
+}
+func (c *counts) GaveUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gaveUp++
+}
+
+// TestRefusedForNow checks that a chat whose menu, or message, the
+// transport refuses for now waits, its later updates behind, and that
+// then everything is done once, in order.
+func TestRefusedForNow(t *testing.T) {
+	t.Parallel()
+	m := &counts{}
+	r := newRig(t, nil, conversation.Options{})
+	r.pipeline(nil, conversation.Options{Metrics: m})
+	r.tr.menuFail[5] = &conversation.RetryAfterError{After: time.Hour}
+	r.add(5, 5, dialog.Input{Text: "/lang zh-TW", LanguageCode: "en"}, "")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.add(6, 6, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.handle()
+	if got := r.tr.texts(5); len(got) != 0 {
+		t.Errorf("chat 5 got %q while it waited; want nothing yet", got)
+	}
+	if got := r.tr.texts(6); len(got) == 0 {
+		t.Errorf("chat 6 got nothing while chat 5 waited; want its answer")
+	}
+	r.tr.fail[5] = &conversation.RetryAfterError{After: time.Hour}
+	r.due(5)
+	r.handle()
+	if got := r.tr.texts(5); len(got) != 0 {
+		t.Errorf("chat 5 got %q while it waited again; want nothing yet", got)
+	}
+	r.due(5)
+	r.settle()
+	got := r.tr.texts(5)
+	if len(got) != 2 || !strings.Contains(got[0], "繁體") || r.tr.menus[5] != "zh-Hant" {
+		t.Errorf("chat 5 after waiting: sent %q, menu %q; want the answers to /lang and /help, once each, and the menu in zh-Hant", got, r.tr.menus[5])
+	}
+	if m.deferred[inbox.Flood] != 2 {
+		t.Errorf("chats deferred after a refusal for now = %d; want 2", m.deferred[inbox.Flood])
+	}
+}
+
+// TestGivenUp checks that a message failing for GiveUp is given up,
+// counted, and that the chat goes on.
+func TestGivenUp(t *testing.T) {
+	t.Parallel()
+	m := &counts{}
+	var logs syncBuffer
+	r := newRig(t, nil, conversation.Options{})
+	r.pipeline(nil, conversation.Options{Metrics: m, Backoff: time.Millisecond, GiveUp: 30 * time.Millisecond,
+		Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	r.tr.failing[5] = errors.New("network down")
+	r.add(5, 5, dialog.Input{Text: "/help", LanguageCode: "en"}, "")
+	r.settle()
+	if m.gaveUp != 1 || !strings.Contains(logs.String(), `"level":"ERROR","msg":"giving a message up`) || !strings.Contains(logs.String(), `"update_id":1,`) {
+		t.Errorf("given up %d, log %s; want 1, logged at ERROR with update 1", m.gaveUp, logs.String())
+	}
+	delete(r.tr.failing, 5)
+	r.say(5, 5, "/lang en")
+	if got := r.tr.texts(5); len(got) != 1 || !strings.Contains(got[0], "English") {
+		t.Errorf("after a message given up: sent %q; want the answer to /lang en", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // console is a conversation.Console for user 9: /secret is its command,

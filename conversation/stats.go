@@ -14,11 +14,11 @@ import (
 // CommitCounted is inbox.Queue's Commit that also records ev in the same
 // atomic step, exactly when it saves st: never when the same commit was
 // made before (a call sent again after a lost reply), on a conflict or
-// without the lease. So an update is counted once, by the holder whose
-// reply is sent, and counting costs the commit nothing more.
+// without the lease. So an update is counted once, by the holder that
+// committed its reply, and counting costs the commit nothing more.
 // redisstore.Inbox is one.
 type Counter interface {
-	CommitCounted(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev stats.Events) (dialog.State, error)
+	CommitCounted(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev stats.Events) (dialog.State, inbox.Turn, error)
 }
 
 // Stats is what the pipeline needs to count the updates it handles (see
@@ -126,7 +126,7 @@ func says(r dialog.Reply, key string) bool {
 
 // commitStep commits a step of the job's update as commit does, through
 // Options.Stats with what the step counts when it is set.
-func (p *Pipeline) commitStep(ctx context.Context, job inbox.Job, before, after dialog.State, r dialog.Reply, console bool, out [][]byte) (dialog.State, error) {
+func (p *Pipeline) commitStep(ctx context.Context, job inbox.Job, before, after dialog.State, r dialog.Reply, console bool, out [][]byte) (dialog.State, inbox.Turn, error) {
 	s := p.opts.Stats
 	if s == nil {
 		return p.queue.Commit(ctx, job, after, out)

@@ -17,8 +17,10 @@ import (
 )
 
 // DefaultBroadcastLease is how long a claimed broadcast recipient stays
-// with its worker unless renewed.
-const DefaultBroadcastLease = 60 * time.Second
+// with its worker unless renewed: short, so that a dead process's
+// recipients are taken over soon, for the Deliverer's heartbeat renews the
+// leases of the living every second.
+const DefaultBroadcastLease = 5 * time.Second
 
 // Broadcasts is the durable broadcast queue (broadcast.Queue and
 // broadcast.Deliveries) in the Redis of a Store, under the Store's prefix.
@@ -34,6 +36,7 @@ type Broadcasts struct {
 	client *redis.Client
 	k      keys
 	lease  time.Duration
+	owner  string // the first part of lease tokens
 }
 
 var (
@@ -48,7 +51,7 @@ func (s *Store) Broadcasts(lease time.Duration) *Broadcasts {
 	if lease <= 0 {
 		lease = DefaultBroadcastLease
 	}
-	return &Broadcasts{client: s.client, k: s.k, lease: lease}
+	return &Broadcasts{client: s.client, k: s.k, lease: lease, owner: anonymous()}
 }
 
 // audiencePage is how many subscribers Create reads at a time.
@@ -263,7 +266,7 @@ func (b *Broadcasts) List(ctx context.Context, n int) ([]broadcast.Status, error
 // Claim hands out a pending recipient of the broadcast due first, under a
 // new lease, in one round trip; see broadcast.Deliveries.
 func (b *Broadcasts) Claim(ctx context.Context) (broadcast.Delivery, bool, error) {
-	token := rand.Text()[:16]
+	token := b.owner + "/" + rand.Text()[:16]
 	r, err := bcClaimScript.Run(ctx, b.client, []string{b.k.active()}, string(b.k), token, b.lease.Milliseconds()).Result()
 	if errors.Is(err, redis.Nil) {
 		return broadcast.Delivery{}, false, nil

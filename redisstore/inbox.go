@@ -19,7 +19,10 @@ import (
 
 // Defaults of the inbox options.
 const (
-	DefaultLease = 30 * time.Second
+	// DefaultLease is short, so that the chats of a process that died
+	// are taken over soon: a holder renews its leases (Renew) every
+	// second or so.
+	DefaultLease = 5 * time.Second
 	DefaultDedup = 48 * time.Hour
 )
 
@@ -34,15 +37,31 @@ type inboxOptions struct {
 	lease  time.Duration
 	dedup  time.Duration
 	legacy func(raw []byte) (inbox.Update, bool)
+	pace   *Pace
+	owner  string
 	// replication, if set, is what Add waits for (replication.go).
 	replication *Replication
 }
 
 // WithLease makes a chat's lease last lease after it was taken or renewed
 // last instead of DefaultLease. It must be at least a millisecond, and
-// longer than handling one update or sending one reply takes.
+// longer than a holder's heartbeat (Renew) takes to come round.
 func WithLease(lease time.Duration) InboxOption {
 	return func(o *inboxOptions) { o.lease = lease }
+}
+
+// WithPace makes the turns of the outboxes' entries (see inbox.Queue)
+// keep p, and, after a 429 (Limiter.Slow), the replies' rate, climbing
+// back to ReplyRate; without it every turn comes at once.
+func WithPace(p Pace) InboxOption {
+	p = p.orDefault()
+	return func(o *inboxOptions) { o.pace = &p }
+}
+
+// withOwner makes the leases the inbox takes carry owner's name (see
+// Instance).
+func withOwner(owner string) InboxOption {
+	return func(o *inboxOptions) { o.owner = owner }
 }
 
 // WithDedup makes an update id be remembered for deduplication for at
@@ -63,7 +82,8 @@ func WithLegacy(decode func(raw []byte) (inbox.Update, bool)) InboxOption {
 // Inbox is an inbox.Queue in the Redis of a Store, under the Store's
 // prefix. It saves conversation state in the very records the Store's Load
 // and Save use. Its keys are seen, seen:<n>, q:<chat>, ready, lock:<chat>,
-// claim:<token>, out:<chat> and sent:<chat> (see keys.go); its scripts are
+// claim:<token>, out:<chat>, sent:<chat>, turn:<chat> and try:<chat>, and
+// with a pace lim:chat:<chat> and lim:reply (see keys.go); its scripts are
 // lua/inbox_*.lua.
 //
 // Update ids are remembered in a set per period of the dedup window; Add
@@ -74,7 +94,9 @@ func WithLegacy(decode func(raw []byte) (inbox.Update, bool)) InboxOption {
 // trip to Redis, most of them a Lua script; the first run of each script
 // on a server takes one more, to load it. A script that the client sends
 // again after a lost reply has the effect and the answer of the first run,
-// except Add, which may then count fewer new updates. Claim and Next do
+// except Add, which may then count fewer new updates, Sent, which may take
+// a second turn (the chat's pace is then slower for a second), and
+// Defer(Failure), which may count the failure twice. Claim and Next do
 // not block: a caller that finds no chat ready waits (for its own Adds, or
 // a while for other processes' and for expired leases) and claims again.
 // Inbox needs Redis 5 or later, on a single server, not a Redis Cluster:
@@ -86,6 +108,8 @@ type Inbox struct {
 	lease  time.Duration
 	dedup  time.Duration
 	legacy func(raw []byte) (inbox.Update, bool)
+	pace   []any  // the pace's ARGV
+	owner  string // the first part of lease tokens
 	// replication, if set, is what Add waits for (replication.go).
 	replication *Replication
 }
@@ -105,6 +129,9 @@ func (s *Store) Inbox(opts ...InboxOption) (*Inbox, error) {
 	if o.dedup < MinDedup {
 		return nil, fmt.Errorf("open inbox: dedup window %v is less than %v", o.dedup, MinDedup)
 	}
+	if o.owner == "" {
+		o.owner = anonymous()
+	}
 	return &Inbox{
 		client: s.client,
 		k:      s.k,
@@ -112,10 +139,15 @@ func (s *Store) Inbox(opts ...InboxOption) (*Inbox, error) {
 		lease:  o.lease,
 		dedup:  o.dedup,
 		legacy: o.legacy,
+		pace:   o.pace.args(),
+		owner:  o.owner,
 
 		replication: o.replication,
 	}, nil
 }
+
+// token is a new lease token: "<owner>/<random>".
+func (q *Inbox) token() string { return q.owner + "/" + rand.Text() }
 
 // Add records the updates that are new within the dedup window, in one
 // round trip, and with WithReplication returns once replicas have them;
@@ -241,9 +273,9 @@ func (q *Inbox) parseQueueMember(chat int64, m string) (u inbox.Update, readable
 // chat's lease until it expires, so other chats go first and the chat is
 // tried again after the lease.
 func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
-	lease := rand.Text()
-	r, err := claimScript.Run(ctx, q.client, []string{q.k.ready(), q.k.claim(lease)},
-		string(q.k), lease, q.lease.Milliseconds()).Result()
+	lease := q.token()
+	args := append([]any{string(q.k), lease, q.lease.Milliseconds()}, q.pace...)
+	r, err := claimScript.Run(ctx, q.client, []string{q.k.ready(), q.k.claim(lease), q.k.replies()}, args...).Result()
 	if errors.Is(err, redis.Nil) {
 		return inbox.Job{}, false, nil
 	}
@@ -260,7 +292,7 @@ func (q *Inbox) Claim(ctx context.Context) (inbox.Job, bool, error) {
 // jobOf is the job in the reply of job in lua/lib/claim.lua.
 func (q *Inbox) jobOf(reply any) (inbox.Job, error) {
 	r := replyList(reply)
-	if len(r) != 5 || replyStr(r[1]) == "" {
+	if len(r) != 9 || replyStr(r[1]) == "" {
 		return inbox.Job{}, fmt.Errorf("unexpected reply %q", reply)
 	}
 	chat, err := strconv.ParseInt(replyStr(r[0]), 10, 64)
@@ -274,7 +306,19 @@ func (q *Inbox) jobOf(reply any) (inbox.Job, error) {
 	for _, o := range replyList(r[4]) {
 		j.Outbox = append(j.Outbox, []byte(replyStr(o)))
 	}
+	j.Turn = turnOf(r[5], r[6])
+	tries, _ := r[7].(int64)
+	failing, _ := r[8].(int64)
+	j.Tries, j.Failing = int(tries), time.Duration(failing)*time.Millisecond
 	return j, nil
+}
+
+// turnOf is the turn in a script's reply: the wait (ms) and 1 if the turn
+// was taken, 0 if not.
+func turnOf(wait, taken any) inbox.Turn {
+	ms, _ := wait.(int64)
+	t, _ := taken.(int64)
+	return inbox.Turn{Wait: time.Duration(ms) * time.Millisecond, Later: t == 0}
 }
 
 // job sets the update of j from the queue member m, if any, and its state
@@ -316,11 +360,11 @@ func replyList(v any) []any {
 }
 
 // Commit saves st, removes j's update from the queue and records out as
-// the outbox, atomically, in one round trip, and renews the lease; on a
-// conflict it returns the state stored now, read in that same round trip;
-// see inbox.Queue. The state is saved as Store.Save would, with the
-// Store's time to live.
-func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, error) {
+// the outbox, atomically, in one round trip, takes the turn of out's first
+// entry and renews the lease; on a conflict it returns the state stored
+// now, read in that same round trip; see inbox.Queue. The state is saved
+// as Store.Save would, with the Store's time to live.
+func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte) (dialog.State, inbox.Turn, error) {
 	return q.commit(ctx, j, st, out, nil)
 }
 
@@ -329,75 +373,144 @@ func (q *Inbox) Commit(ctx context.Context, j inbox.Job, st dialog.State, out []
 // commit sent again after a lost reply, refused for a conflict or without
 // the lease counts nothing; see conversation.Counter. It is still one
 // round trip.
-func (q *Inbox) CommitCounted(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev stats.Events) (dialog.State, error) {
+func (q *Inbox) CommitCounted(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev stats.Events) (dialog.State, inbox.Turn, error) {
 	return q.commit(ctx, j, st, out, &ev)
 }
 
 // commit is Commit, recording ev too when it is not nil.
-func (q *Inbox) commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev *stats.Events) (dialog.State, error) {
+func (q *Inbox) commit(ctx context.Context, j inbox.Job, st dialog.State, out [][]byte, ev *stats.Events) (dialog.State, inbox.Turn, error) {
 	u := j.Update
 	d, err := dialog.EncodeState(st)
 	if err != nil {
-		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 	}
 	keys := []string{
 		q.k.lock(j.Chat), q.k.ready(), q.k.state(j.Chat, u.User),
 		q.k.queue(j.Chat), q.k.outbox(j.Chat), q.k.sent(j.Chat), q.k.claim(j.Lease),
+		q.k.turn(j.Chat), q.k.try(j.Chat), q.k.chatPace(j.Chat), q.k.replies(),
 	}
 	var counts []any
 	if ev != nil && !ev.Empty() {
 		statsKeys, statsArgs, err := recordArgs(q.k, *ev, time.Now())
 		if err != nil {
-			return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+			return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 		}
 		keys, counts = append(keys, statsKeys...), statsArgs
 	}
-	args := make([]any, 0, 9+len(counts)+len(out))
+	// See the layout in lua/inbox_commit.lua's header.
+	args := make([]any, 0, 14+len(counts)+len(out))
 	args = append(args, j.Lease, q.lease.Milliseconds(), j.Chat,
-		st.Version, st.Version+1, d, q.ttl.Milliseconds(), u.ID, len(counts))
+		st.Version, st.Version+1, d, q.ttl.Milliseconds(), u.ID)
+	args = append(args, q.pace...)
+	args = append(args, len(counts))
 	args = append(args, counts...)
 	for _, o := range out {
 		args = append(args, o)
 	}
 	r, err := commitScript.Run(ctx, q.client, keys, args...).Result()
 	if err != nil {
-		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, err)
 	}
-	if fields, ok := r.([]any); ok {
-		now, err := decode(fieldMap(fields))
+	if l := replyList(r); len(l) == 3 {
+		st.Version++
+		return st, turnOf(l[1], l[2]), nil
+	} else if len(l) == 2 {
+		now, err := decode(fieldMap(replyList(l[1])))
 		if err != nil {
-			return dialog.State{}, fmt.Errorf("commit update %d of chat %d: load state %d/%d from %s: %w",
+			return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: load state %d/%d from %s: %w",
 				u.ID, j.Chat, j.Chat, u.User, q.k.state(j.Chat, u.User), err)
 		}
-		return now, fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
+		return now, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: save state %d/%d at version %d: %w",
 			u.ID, j.Chat, j.Chat, u.User, st.Version, dialog.ErrConflict)
 	}
 	switch r {
-	case int64(1):
-		st.Version++
-		return st, nil
 	case int64(-1):
-		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: %w", u.ID, j.Chat, inbox.ErrLeaseLost)
+	case int64(-2):
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
 	default:
-		return dialog.State{}, fmt.Errorf("commit update %d of chat %d: update is not pending", u.ID, j.Chat)
+		return dialog.State{}, inbox.Turn{}, fmt.Errorf("commit update %d of chat %d: unexpected reply %q", u.ID, j.Chat, r)
 	}
 }
 
-// Sent records that the first n replies of the outbox were sent, in one
-// round trip, and renews the lease; see inbox.Queue. A holder calls it
-// between replies, not after the last one: Next clears the outbox.
-func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) error {
+// Sent records that the first n entries of the outbox are done, takes
+// the turn of entry n and renews the lease, in one round trip; see
+// inbox.Queue. A holder calls it before a message that follows another
+// entry, not after the last one: Next clears the outbox.
+func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) (inbox.Turn, error) {
 	if n < 0 {
-		return fmt.Errorf("record %d replies sent to chat %d: negative count", n, j.Chat)
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: negative count", n, j.Chat)
 	}
+	args := append([]any{j.Lease, q.lease.Milliseconds(), j.Chat, n}, q.pace...)
 	r, err := sentScript.Run(ctx, q.client,
-		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.sent(j.Chat), q.k.claim(j.Lease)},
-		j.Lease, q.lease.Milliseconds(), j.Chat, n).Int()
+		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.sent(j.Chat), q.k.claim(j.Lease), q.k.try(j.Chat), q.k.chatPace(j.Chat), q.k.replies(), q.k.turn(j.Chat)},
+		args...).Result()
 	if err != nil {
-		return fmt.Errorf("record %d replies sent to chat %d: %w", n, j.Chat, err)
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, err)
 	}
-	if r != 1 {
-		return fmt.Errorf("record %d replies sent to chat %d: %w", n, j.Chat, inbox.ErrLeaseLost)
+	l := replyList(r)
+	if len(l) != 2 {
+		return inbox.Turn{}, fmt.Errorf("record %d entries done in chat %d: %w", n, j.Chat, inbox.ErrLeaseLost)
+	}
+	return turnOf(l[0], l[1]), nil
+}
+
+// Defer records that the first n entries of the outbox are done and gives
+// the chat up until d from now, in one round trip; see inbox.Queue.
+func (q *Inbox) Defer(ctx context.Context, j inbox.Job, n int, d time.Duration, cause inbox.Cause) error {
+	var c string
+	switch cause {
+	case inbox.Waiting:
+		c = "turn"
+	case inbox.Flood:
+		c = "flood"
+	case inbox.Failure:
+		c = "failure"
+	default:
+		return fmt.Errorf("defer chat %d: unknown cause %d", j.Chat, cause)
+	}
+	if err := q.giveUp(ctx, j, n, d, c); err != nil {
+		return fmt.Errorf("defer chat %d for %v: %w", j.Chat, d, err)
+	}
+	return nil
+}
+
+// Release gives the lease up, recording that the first n entries of the
+// outbox are done, in one round trip; the next holder gets the rest of the
+// outbox as a job's Outbox; see inbox.Queue. Releasing a lease no longer
+// held does nothing.
+func (q *Inbox) Release(ctx context.Context, j inbox.Job, n int) error {
+	if err := q.giveUp(ctx, j, n, 0, "release"); err != nil {
+		return fmt.Errorf("release chat %d: %w", j.Chat, err)
+	}
+	return nil
+}
+
+func (q *Inbox) giveUp(ctx context.Context, j inbox.Job, n int, d time.Duration, cause string) error {
+	if n < 0 {
+		return fmt.Errorf("%d entries done: negative count", n)
+	}
+	return deferScript.Run(ctx, q.client,
+		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.sent(j.Chat), q.k.claim(j.Lease), q.k.turn(j.Chat), q.k.try(j.Chat)},
+		j.Lease, j.Chat, n, max(d, 0).Milliseconds(), cause).Err()
+}
+
+// Renew renews the leases of js still held, in one round trip; see
+// inbox.Queue.
+func (q *Inbox) Renew(ctx context.Context, js []inbox.Job) error {
+	if len(js) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, 1+len(js))
+	args := make([]any, 0, 1+2*len(js))
+	keys = append(keys, q.k.ready())
+	args = append(args, q.lease.Milliseconds())
+	for _, j := range js {
+		keys = append(keys, q.k.lock(j.Chat))
+		args = append(args, j.Lease, j.Chat)
+	}
+	if err := renewScript.Run(ctx, q.client, keys, args...).Err(); err != nil {
+		return fmt.Errorf("renew the leases of %d chats: %w", len(js), err)
 	}
 	return nil
 }
@@ -409,12 +522,14 @@ func (q *Inbox) Sent(ctx context.Context, j inbox.Job, n int) error {
 // the next job cannot be read, it returns an error and keeps the lease of
 // that job's chat until it expires.
 func (q *Inbox) Next(ctx context.Context, j inbox.Job) (inbox.Job, bool, error) {
-	lease := rand.Text()
+	lease := q.token()
 	keys := []string{
 		q.k.lock(j.Chat), q.k.ready(), q.k.outbox(j.Chat), q.k.sent(j.Chat),
 		q.k.queue(j.Chat), q.k.claim(j.Lease), q.k.claim(lease),
+		q.k.turn(j.Chat), q.k.try(j.Chat), q.k.replies(),
 	}
-	r, err := nextScript.Run(ctx, q.client, keys, j.Lease, q.lease.Milliseconds(), j.Chat, string(q.k), lease).Result()
+	args := append([]any{j.Lease, q.lease.Milliseconds(), j.Chat, string(q.k), lease}, q.pace...)
+	r, err := nextScript.Run(ctx, q.client, keys, args...).Result()
 	if errors.Is(err, redis.Nil) {
 		return inbox.Job{}, false, nil
 	}
@@ -429,20 +544,6 @@ func (q *Inbox) Next(ctx context.Context, j inbox.Job) (inbox.Job, bool, error) 
 		return inbox.Job{}, false, fmt.Errorf("next job after chat %d: %w", j.Chat, err)
 	}
 	return next, true, nil
-}
-
-// Release gives the lease up, in one round trip, leaving the pending
-// updates and the outbox to the next holder, who gets the outbox as from a
-// holder that died; see inbox.Queue. Releasing a lease no longer held does
-// nothing.
-func (q *Inbox) Release(ctx context.Context, j inbox.Job) error {
-	err := releaseScript.Run(ctx, q.client,
-		[]string{q.k.lock(j.Chat), q.k.ready(), q.k.claim(j.Lease)},
-		j.Lease, j.Chat).Err()
-	if err != nil {
-		return fmt.Errorf("release chat %d: %w", j.Chat, err)
-	}
-	return nil
 }
 
 // Depth returns how many chats have updates or replies waiting, whether

@@ -63,7 +63,7 @@ func mustClaim(t testing.TB, q *redisstore.Inbox) inbox.Job {
 
 func mustCommit(t testing.TB, q *redisstore.Inbox, j inbox.Job, st dialog.State, out ...[]byte) {
 	t.Helper()
-	if _, err := q.Commit(t.Context(), j, st, out); err != nil {
+	if _, _, err := q.Commit(t.Context(), j, st, out); err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
 	}
 }
@@ -75,6 +75,18 @@ func mustNext(t testing.TB, q *redisstore.Inbox, j inbox.Job) (inbox.Job, bool) 
 		t.Fatalf("Next(update %d) error: %v", j.Update.ID, err)
 	}
 	return n, ok
+}
+
+// checkPTTLWithin checks that key expires in (want-slack, want].
+func checkPTTLWithin(t *testing.T, c *redis.Client, key string, want, slack time.Duration) {
+	t.Helper()
+	got, err := c.PTTL(t.Context(), key).Result()
+	if err != nil {
+		t.Fatalf("PTTL %s: %v", key, err)
+	}
+	if got <= want-slack || got > want {
+		t.Errorf("PTTL %s = %v; want %v", key, got, want)
+	}
 }
 
 // checkPTTL checks that key expires in (want-10s, want].
@@ -98,7 +110,7 @@ func TestInboxLayout(t *testing.T) {
 			opts  []redisstore.InboxOption
 			lease time.Duration
 		}{
-			{"default", nil, 30 * time.Second},
+			{"default", nil, 5 * time.Second},
 			{"option", []redisstore.InboxOption{redisstore.WithLease(90 * time.Second)}, 90 * time.Second},
 		} {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
@@ -131,10 +143,10 @@ func TestInboxLayout(t *testing.T) {
 				lock, err := c.Get(ctx, p+"lock:-7").Result()
 				tok, exp, _ := strings.Cut(lock, ":")
 				ms, _ := strconv.ParseInt(exp, 10, 64)
-				if left := time.Until(time.UnixMilli(ms)); err != nil || tok != j.Lease || left <= tc.lease-10*time.Second || left > tc.lease+time.Second {
+				if left := time.Until(time.UnixMilli(ms)); err != nil || tok != j.Lease || left <= tc.lease-4*time.Second || left > tc.lease+time.Second {
 					t.Errorf("GET %slock:-7 = %q, %v; want the lease %q expiring in %v", p, lock, err, j.Lease, tc.lease)
 				}
-				checkPTTL(t, c, p+"lock:-7", tc.lease)
+				checkPTTLWithin(t, c, p+"lock:-7", tc.lease, 4*time.Second)
 				if chat, err := c.Get(ctx, p+"claim:"+j.Lease).Result(); err != nil || chat != "-7" {
 					t.Errorf("GET %sclaim:<lease> = %q, %v; want -7", p, chat, err)
 				}
@@ -143,7 +155,7 @@ func TestInboxLayout(t *testing.T) {
 				if got, err := c.LRange(ctx, p+"out:-7", 0, -1).Result(); err != nil || !reflect.DeepEqual(got, []string{"r1", "r2"}) {
 					t.Errorf("LRANGE %sout:-7 = %q, %v; want [r1 r2]", p, got, err)
 				}
-				if err := q.Sent(ctx, j, 1); err != nil {
+				if _, err := q.Sent(ctx, j, 1); err != nil {
 					t.Fatalf("Sent(1) error: %v", err)
 				}
 				if got, err := c.Get(ctx, p+"sent:-7").Result(); err != nil || got != "1" {
@@ -308,7 +320,7 @@ func TestInboxStore(t *testing.T) {
 			}
 			saved = got
 			saved.Version++
-			if now, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, saved) {
+			if now, _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("lost")}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, saved) {
 				t.Fatalf("Commit() after a Save = %+v, %v; want the state saved, %+v, and ErrConflict", now, err, saved)
 			}
 			if n, err := st.Client().ZCard(ctx, st.Prefix()+"q:-5").Result(); err != nil || n != 1 {
@@ -371,10 +383,10 @@ func TestInboxRenew(t *testing.T) {
 				do   func() error
 			}{
 				{"Commit", func() error {
-					_, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")})
+					_, _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")})
 					return err
 				}},
-				{"Sent", func() error { return q.Sent(ctx, j, 1) }},
+				{"Sent", func() error { _, err := q.Sent(ctx, j, 1); return err }},
 				{"Next", func() error { _, _, err := q.Next(ctx, j); return err }},
 			}
 			for _, step := range steps {
@@ -513,8 +525,8 @@ func TestInboxRoundTrips(t *testing.T) {
 				one("Claim()", func() (err error) { j, ok, err = q.Claim(ctx); return err })
 				handled, chats := 0, 1
 				for ok {
-					one("Commit()", func() error { _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}); return err })
-					one("Sent()", func() error { return q.Sent(ctx, j, 1) })
+					one("Commit()", func() error { _, _, err := q.Commit(ctx, j, j.State, [][]byte{[]byte("a"), []byte("b")}); return err })
+					one("Sent()", func() error { _, err := q.Sent(ctx, j, 1); return err })
 					handled++
 					chat := j.Chat
 					one(fmt.Sprintf("Next() after update %d of chat %d", j.Update.ID, chat), func() (err error) { j, ok, err = q.Next(ctx, j); return err })
@@ -534,8 +546,11 @@ func TestInboxRoundTrips(t *testing.T) {
 				})
 				mustAdd(t, q, testUpdate(base+100, 9, 9))
 				j = mustClaim(t, q)
-				one("Release()", func() error { return q.Release(ctx, j) })
+				one("Release()", func() error { return q.Release(ctx, j, 0) })
 				j = mustClaim(t, q)
+				one("Defer()", func() error { return q.Defer(ctx, j, 0, 0, inbox.Flood) })
+				j = mustClaim(t, q)
+				one("Renew()", func() error { return q.Renew(ctx, []inbox.Job{j, {Chat: 77, Lease: "x"}}) })
 				mustCommit(t, q, j, j.State)
 				mustNext(t, q, j)
 			}
@@ -605,7 +620,7 @@ func TestInboxSentAgain(t *testing.T) {
 			if got := load(); got.Version != 1 || got.Step != 1 {
 				t.Errorf("Load() after Commit = %+v; want version 1, step 1", got)
 			}
-			if err := q.Sent(ctx, j, 1); err != nil {
+			if _, err := q.Sent(ctx, j, 1); err != nil {
 				t.Fatalf("Sent(1) error: %v", err)
 			}
 			j, ok := mustNext(t, q, j)
@@ -619,7 +634,7 @@ func TestInboxSentAgain(t *testing.T) {
 			if j, ok := mustNext(t, q, j); ok {
 				t.Fatalf("Next() = update %d; want no job", j.Update.ID)
 			}
-			if err := q.Release(ctx, other); err != nil {
+			if err := q.Release(ctx, other, 0); err != nil {
 				t.Fatalf("Release() error: %v", err)
 			}
 			j = mustClaim(t, q)
@@ -638,10 +653,10 @@ func TestInboxSentAgain(t *testing.T) {
 				t.Fatalf("Claim() = chat %d update %d; want chat 1 update 4", h.Chat, h.Update.ID)
 			}
 			mustCommit(t, q, j, j.State, []byte("a"), []byte("b"), []byte("c"))
-			if err := q.Sent(ctx, j, 1); err != nil {
+			if _, err := q.Sent(ctx, j, 1); err != nil {
 				t.Fatalf("Sent(1) error: %v", err)
 			}
-			if err := q.Release(ctx, j); err != nil {
+			if err := q.Release(ctx, j, 2); err != nil {
 				t.Fatalf("Release() error: %v", err)
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -709,7 +724,7 @@ func BenchmarkInbox(b *testing.B) {
 							b.Fatalf("Claim() = %v, %v", ok, err)
 						}
 						for ok {
-							if _, err := q.Commit(ctx, j, j.State, out); err != nil {
+							if _, _, err := q.Commit(ctx, j, j.State, out); err != nil {
 								b.Fatal(err)
 							}
 							handled++

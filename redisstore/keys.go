@@ -22,13 +22,26 @@ import "strconv"
 //	                     update id, each member "<update id>|<user>|<JSON>"
 //	ready                sorted set of the chats with pending work, scored by
 //	                     the time in ms from which they may be claimed: when
-//	                     they became ready, or when their lease expires
-//	lock:<chat>          the chat's lease, "<token>:<expiry in ms>"
+//	                     they became ready, when their lease expires, or
+//	                     when a chat given up with Defer is due again
+//	lock:<chat>          the chat's lease, "<token>:<expiry in ms>"; a token
+//	                     is "<owner>/<random>", the owner naming the process
+//	                     (see Instance)
 //	claim:<token>        the chat the lease token was taken on, until its
 //	                     holder uses it, so that a Claim or Next sent again
 //	                     by the client gets the same job
 //	out:<chat>           list of the chat's outbox entries
-//	sent:<chat>          how many entries of the outbox were sent
+//	sent:<chat>          how many entries of the outbox are done
+//	turn:<chat>          the time in ms of the turn taken for the first entry
+//	                     not done, kept by Defer(Turn) for the next holder
+//	try:<chat>           hash: tries, since (ms): how many times the first
+//	                     entry not done failed, and since when
+//
+// The processes (Instance):
+//
+//	inst:<name>          "<nonce>:<ms>": the process registered under name,
+//	                     and when it last beat, expiring a lease after the
+//	                     beat
 //
 // Long polling (PollerLease):
 //
@@ -67,12 +80,17 @@ import "strconv"
 //	subs:remind          the active chats that want reminders
 //	inactive             set of the chats that blocked the bot
 //
-// The broadcast rate (Limiter):
+// The pace (Limiter, and the turns of Inbox):
 //
-//	lim:tat              the next free send time, in ms, as a decimal
-//	lim:cut              hash: rate, at: the rate after the last 429 and when
-//	                     it was cut
-//	lim:chat:<chat>      exists for PerChatInterval after a message to chat
+//	lim:tat              the next free send time of broadcasts, in ms, as a
+//	                     decimal
+//	lim:cut              hash: rate, at: the broadcast rate after the last 429
+//	                     and when it was cut
+//	lim:reply            hash: rate, at, tat: the rate replies are held to
+//	                     after a 429, when it was cut, and their next free
+//	                     send time; it expires RecoverAfter after the cut
+//	lim:chat:<chat>      when the chat's bucket (Pace) is full again, in ms,
+//	                     expiring then
 //
 // The exam calendar (Calendar), kept until removed:
 //
@@ -111,23 +129,26 @@ func (k keys) state(chat, user int64) string {
 	return string(k) + "state:" + itoa(chat) + ":" + itoa(user)
 }
 
-func (k keys) seen() string               { return string(k) + "seen" }
-func (k keys) seenPeriod(n int64) string  { return string(k) + "seen:" + itoa(n) }
-func (k keys) queue(chat int64) string    { return string(k) + "q:" + itoa(chat) }
-func (k keys) ready() string              { return string(k) + "ready" }
-func (k keys) lock(chat int64) string     { return string(k) + "lock:" + itoa(chat) }
-func (k keys) claim(token string) string  { return string(k) + "claim:" + token }
-func (k keys) outbox(chat int64) string   { return string(k) + "out:" + itoa(chat) }
-func (k keys) sent(chat int64) string     { return string(k) + "sent:" + itoa(chat) }
-func (k keys) poller() string             { return string(k) + "poller" }
-func (k keys) broadcast(id string) string { return string(k) + "bc:" + id }
-func (k keys) todo(id string) string      { return string(k) + "bc:" + id + ":todo" }
-func (k keys) leases(id string) string    { return string(k) + "bc:" + id + ":lease" }
-func (k keys) tries(id string) string     { return string(k) + "bc:" + id + ":try" }
-func (k keys) outcomes(id string) string  { return string(k) + "bc:" + id + ":out" }
-func (k keys) active() string             { return string(k) + "bc:active" }
-func (k keys) index() string              { return string(k) + "bc:index" }
-func (k keys) stage(r string) string      { return string(k) + "bc:stage:" + r }
+func (k keys) seen() string                { return string(k) + "seen" }
+func (k keys) seenPeriod(n int64) string   { return string(k) + "seen:" + itoa(n) }
+func (k keys) queue(chat int64) string     { return string(k) + "q:" + itoa(chat) }
+func (k keys) ready() string               { return string(k) + "ready" }
+func (k keys) lock(chat int64) string      { return string(k) + "lock:" + itoa(chat) }
+func (k keys) claim(token string) string   { return string(k) + "claim:" + token }
+func (k keys) outbox(chat int64) string    { return string(k) + "out:" + itoa(chat) }
+func (k keys) sent(chat int64) string      { return string(k) + "sent:" + itoa(chat) }
+func (k keys) turn(chat int64) string      { return string(k) + "turn:" + itoa(chat) }
+func (k keys) try(chat int64) string       { return string(k) + "try:" + itoa(chat) }
+func (k keys) instance(name string) string { return string(k) + "inst:" + name }
+func (k keys) poller() string              { return string(k) + "poller" }
+func (k keys) broadcast(id string) string  { return string(k) + "bc:" + id }
+func (k keys) todo(id string) string       { return string(k) + "bc:" + id + ":todo" }
+func (k keys) leases(id string) string     { return string(k) + "bc:" + id + ":lease" }
+func (k keys) tries(id string) string      { return string(k) + "bc:" + id + ":try" }
+func (k keys) outcomes(id string) string   { return string(k) + "bc:" + id + ":out" }
+func (k keys) active() string              { return string(k) + "bc:active" }
+func (k keys) index() string               { return string(k) + "bc:index" }
+func (k keys) stage(r string) string       { return string(k) + "bc:stage:" + r }
 
 func (k keys) subscriber(chat int64) string { return string(k) + "sub:" + itoa(chat) }
 func (k keys) subscribers() string          { return string(k) + "subs" }
@@ -138,7 +159,8 @@ func (k keys) inactive() string             { return string(k) + "inactive" }
 
 func (k keys) tat() string                { return string(k) + "lim:tat" }
 func (k keys) cut() string                { return string(k) + "lim:cut" }
-func (k keys) lastSent(chat int64) string { return string(k) + "lim:chat:" + itoa(chat) }
+func (k keys) replies() string            { return string(k) + "lim:reply" }
+func (k keys) chatPace(chat int64) string { return string(k) + "lim:chat:" + itoa(chat) }
 
 func (k keys) sessions() string { return string(k) + "calendar:sessions" }
 func (k keys) holidays() string { return string(k) + "calendar:holidays" }

@@ -19,8 +19,6 @@ const (
 	// DefaultRate is the messages per second of a Limiter with rate 0:
 	// under Telegram's about 30 per second per bot.
 	DefaultRate = 25
-	// PerChatInterval is the least time between two messages to one chat.
-	PerChatInterval = time.Second
 	// RecoverAfter is how long the rate takes to climb back from a cut
 	// after a 429 to the configured rate.
 	RecoverAfter = time.Minute
@@ -28,14 +26,15 @@ const (
 
 // Limiter is a broadcast.Limiter shared by every process using the same
 // Redis and prefix: one schedule of send times, one message every 1/rate
-// seconds, and at most one message per PerChatInterval to a chat. A send
-// time missed because nobody asked for it in time (a slow round trip) is
-// made up for within half an interval (at most 20 ms), so the schedule
-// keeps its rate; any one-second window thus holds at most rate+2
-// messages.
-// A 429 (Slow) stops every process for retry_after and halves the rate,
-// which then climbs back linearly to the configured one over
-// RecoverAfter.
+// seconds, and each chat's Pace, which the Inbox's replies keep too. A
+// send time missed because nobody asked for it in time (a slow round
+// trip) is made up for within half an interval (at most 20 ms), so the
+// schedule keeps its rate; any one-second window thus holds at most
+// rate+2 messages.
+// A 429 (Slow), on a broadcast or on a reply, stops the broadcasts of
+// every process for retry_after and halves their rate, which then climbs
+// back linearly to the configured one over RecoverAfter; it holds the
+// replies to half of ReplyRate too.
 //
 // Replies to candidates come first: Spend counts a message sent outside
 // the limiter (a reply), without waiting and without a round trip; the
@@ -44,8 +43,8 @@ const (
 // of messages, so replies can delay broadcasts but never stop them for
 // long.
 //
-// Its keys are lim:tat, lim:cut and lim:chat:<chat> (see keys.go); its
-// scripts are lua/lim_*.lua. Times are the server's.
+// Its keys are lim:tat, lim:cut, lim:reply and lim:chat:<chat> (see
+// keys.go); its scripts are lua/lim_*.lua. Times are the server's.
 type Limiter struct {
 	client *redis.Client
 	k      keys
@@ -60,6 +59,8 @@ type LimiterOptions struct {
 	// Rate is the messages per second (default DefaultRate). Every
 	// process should use the same rate.
 	Rate float64
+	// Pace is each chat's (default DefaultPace), as the inbox's.
+	Pace Pace
 	// Flush is how often Run charges the replies counted by Spend
 	// (default 100 ms).
 	Flush time.Duration
@@ -75,6 +76,7 @@ func (s *Store) Limiter(o LimiterOptions) *Limiter {
 	if o.Flush <= 0 {
 		o.Flush = 100 * time.Millisecond
 	}
+	o.Pace = o.Pace.orDefault()
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -86,15 +88,15 @@ func (s *Store) Limiter(o LimiterOptions) *Limiter {
 const horizon = 20 * time.Millisecond
 
 // Wait takes the next send time in the shared schedule and waits for it;
-// see broadcast.Limiter. A chat that had a message within PerChatInterval
-// is waited for first. When ctx ends while waiting, the send time taken is
+// see broadcast.Limiter. A chat whose turn in its pace is later is waited
+// for first. When ctx ends while waiting, the send time taken is
 // lost (the schedule has a gap).
 func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 	for {
 		spent := l.spent.Swap(0)
 		ms, err := waitScript.Run(ctx, l.client,
-			[]string{l.k.tat(), l.k.cut(), l.k.lastSent(chat)},
-			l.opts.Rate, RecoverAfter.Milliseconds(), spent, PerChatInterval.Milliseconds(), horizon.Milliseconds()).Int64()
+			[]string{l.k.tat(), l.k.cut(), l.k.chatPace(chat)},
+			l.opts.Rate, RecoverAfter.Milliseconds(), spent, l.opts.Pace.Chat.Milliseconds(), l.opts.Pace.Burst, horizon.Milliseconds()).Int64()
 		if err != nil {
 			l.spent.Add(spent)
 			return fmt.Errorf("wait for a send time for chat %d: %w", chat, err)
@@ -108,11 +110,12 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 	}
 }
 
-// Slow makes every process wait retryAfter and halves the rate in force;
-// it climbs back over RecoverAfter. See broadcast.Limiter.
+// Slow makes every process's broadcasts wait retryAfter and halves their
+// rate in force, and holds the replies to half of ReplyRate; both climb
+// back over RecoverAfter. See broadcast.Limiter.
 func (l *Limiter) Slow(ctx context.Context, retryAfter time.Duration) error {
-	err := slowScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut()},
-		l.opts.Rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds()).Err()
+	err := slowScript.Run(ctx, l.client, []string{l.k.tat(), l.k.cut(), l.k.replies()},
+		l.opts.Rate, RecoverAfter.Milliseconds(), max(retryAfter, 0).Milliseconds(), ReplyRate).Err()
 	if err != nil {
 		return fmt.Errorf("slow the broadcast rate down for %v: %w", retryAfter, err)
 	}

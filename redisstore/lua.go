@@ -22,13 +22,18 @@ var luaFiles embed.FS
 
 // Scripts, by the file they are in.
 var (
-	addScript     = mustScript("inbox_add.lua")
-	claimScript   = mustScript("inbox_claim.lua")
-	commitScript  = mustScript("inbox_commit.lua")
-	sentScript    = mustScript("inbox_sent.lua")
-	nextScript    = mustScript("inbox_next.lua")
-	releaseScript = mustScript("inbox_release.lua")
-	saveScript    = mustScript("state_save.lua")
+	addScript    = mustScript("inbox_add.lua")
+	claimScript  = mustScript("inbox_claim.lua")
+	commitScript = mustScript("inbox_commit.lua")
+	sentScript   = mustScript("inbox_sent.lua")
+	nextScript   = mustScript("inbox_next.lua")
+	deferScript  = mustScript("inbox_defer.lua")
+	renewScript  = mustScript("inbox_renew.lua")
+	saveScript   = mustScript("state_save.lua")
+
+	registerScript = mustScript("inst_register.lua")
+	beatScript     = mustScript("inst_beat.lua")
+	leaveScript    = mustScript("inst_leave.lua")
 
 	bcCreateScript = mustScript("bc_create.lua")
 	bcCancelScript = mustScript("bc_cancel.lua")

@@ -125,12 +125,14 @@ func TestKeySchema(t *testing.T) {
 		k := st.k
 		want := []string{
 			k.seenPeriod(20412), k.queue(-1001), k.lock(-1001), k.claim("TOK"), k.outbox(7), k.sent(7),
+			k.turn(7), k.try(-7), k.chatPace(-1001),
 			k.state(-1001, 42), k.broadcast("b-1"), k.todo("b-1"), k.leases("b-1"), k.tries("b-1"), k.outcomes("b-1"),
 			k.question("4503599627370495"), k.askers("4503599627370495"),
 		}
 		src := string(lib) + `
 local P = ARGV[1]
 return {key.seen(P, 20412), key.queue(P, -1001), key.lock(P, -1001), key.claim(P, 'TOK'), key.outbox(P, 7), key.sent(P, 7),
+	key.turn(P, 7), key.try(P, -7), key.chat_pace(P, -1001),
 	key.state(P, -1001, 42), key.broadcast(P, 'b-1'), key.todo(P, 'b-1'), key.leases(P, 'b-1'), key.tries(P, 'b-1'), key.outcomes(P, 'b-1'),
 	key.question(P, '4503599627370495'), key.askers(P, '4503599627370495')}
 `

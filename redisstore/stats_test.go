@@ -126,7 +126,7 @@ func TestCommitCounted(t *testing.T) {
 				}
 				twice.on.Store(tt.twice)
 				trips.n.Store(0)
-				_, err := q.CommitCounted(ctx, j, next, out, tt.ev)
+				_, _, err := q.CommitCounted(ctx, j, next, out, tt.ev)
 				twice.on.Store(false)
 				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 					t.Errorf("%s: CommitCounted() = %v; want %v", tt.name, err, tt.wantErr)

@@ -160,7 +160,7 @@ func (s *Server) getFile(_ context.Context, p params) reply {
 // does: the bytes for a path getFile gave, 404 otherwise.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 	token, filePath, _ := strings.Cut(rest, "/")
-	if f := s.takeFailure(downloadMethod, nil); f != nil {
+	if f, _ := s.takeFailure(downloadMethod, nil); f != nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(f.code)
 		w.Write(mustJSON(map[string]any{"ok": false, "error_code": f.code, "description": f.description}))
@@ -180,7 +180,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 		w.Write([]byte(`{"ok":false,"error_code":404,"description":"Not Found"}`))
 		return
 	}
-	if err := s.delay(r.Context(), "file"); err != nil {
+	if err := s.wait(r.Context(), s.slow, "file"); err != nil {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -610,3 +610,50 @@ func TestCloseEndsPolls(t *testing.T) {
 		t.Errorf("poll ended by Close = %+v; want an empty result", env)
 	}
 }
+
+// TestFailDelivered checks a failure after delivery: the message is in the
+// chat, the bot is told it failed, and the call says it was delivered.
+func TestFailDelivered(t *testing.T) {
+	ctx := testContext(t)
+	s := newServer(t)
+	s.Fail("sendMessage", 502, "Bad Gateway", 1, Delivered())
+	for i, want := range []int{502, 0} {
+		env := call(t, ctx, s, "sendMessage", map[string]any{"chat_id": 42, "text": "x"})
+		if env.ErrorCode != want {
+			t.Errorf("sendMessage %d = error %d; want %d", i, env.ErrorCode, want)
+		}
+	}
+	if got := len(s.Messages(42)); got != 2 {
+		t.Errorf("messages in the chat = %d; want 2, the one failed after delivery too", got)
+	}
+	if got := s.Sent(42); len(got) != 2 {
+		t.Errorf("Sent(42) = %q; want both", got)
+	}
+	calls := s.CallsTo("sendMessage")
+	if len(calls) != 2 || !calls[0].Delivered || calls[0].OK() || !calls[1].Delivered {
+		t.Errorf("calls = %v; want a delivered failure, then a success", calls)
+	}
+}
+
+// TestSlowAnswers checks that a call whose answer is late is carried out
+// even when the client gives up on it.
+func TestSlowAnswers(t *testing.T) {
+	ctx := testContext(t)
+	s := newServer(t)
+	s.SlowAnswers(time.Minute, "sendMessage")
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, _, err := do(short, s, "/bot"+token+"/sendMessage", "application/json", strings.NewReader(`{"chat_id":42,"text":"x"}`))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("sendMessage answered late: error = %v; want the deadline", err)
+	}
+	if err := s.WaitFor(ctx, func(calls []Call) bool { return len(filter(calls, "sendMessage")) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.CallsTo("sendMessage")[0]; !c.Delivered || c.Status != 0 {
+		t.Errorf("call = delivered %v, status %d; want delivered, no answer", c.Delivered, c.Status)
+	}
+	if got := s.Messages(42); len(got) != 1 {
+		t.Errorf("messages after an answer the client gave up on = %d; want 1", len(got))
+	}
+}

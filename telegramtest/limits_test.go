@@ -83,3 +83,74 @@ func TestLimitWindowSlides(t *testing.T) {
 		t.Errorf("send a second later = %d; want 200", got)
 	}
 }
+
+// TestLimitsTake checks the limits call by call, at the times given.
+func TestLimitsTake(t *testing.T) {
+	type call struct {
+		at   time.Duration // from the start
+		chat int64
+		paid bool
+		want int // retry_after of the 429; 0 for accepted
+	}
+	tests := []struct {
+		name  string
+		l     Limits
+		calls []call
+	}{
+		{"a chat's burst, then one a second", Telegram, []call{
+			{0, 1, false, 0}, {0, 1, false, 0}, {0, 1, false, 0},
+			{0, 1, false, 1},                      // a fourth at once
+			{0, 2, false, 0},                      // another chat goes on
+			{500 * time.Millisecond, 1, false, 1}, // still told to wait
+			{time.Second, 1, false, 0},
+			{1500 * time.Millisecond, 1, false, 1},
+			{3 * time.Second, 1, false, 0},
+			{3 * time.Second, 1, false, 0},         // two seconds refilled two
+			{3960 * time.Millisecond, 1, false, 0}, // a little early is tolerated
+			{4500 * time.Millisecond, 1, false, 1},
+		}},
+		{"at least retry_after", Limits{ChatEvery: time.Second, ChatBurst: 1, RetryAfter: 35}, []call{
+			{0, 1, false, 0},
+			{100 * time.Millisecond, 1, false, 35},
+			{10 * time.Second, 1, false, 26}, // the time left
+			{10 * time.Second, 2, false, 0},
+			{36 * time.Second, 1, false, 0},
+		}},
+		{"global", Limits{Global: 3}, []call{
+			{0, 1, false, 0}, {0, 2, false, 0}, {0, 3, false, 0},
+			{0, 4, false, 1},
+			{0, 5, true, 0},                       // a paid broadcast has its own limit
+			{500 * time.Millisecond, 6, false, 1}, // every chat waits
+			{time.Second, 6, false, 0},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewServer("1:tok")
+			defer s.Close()
+			s.SetLimits(tt.l)
+			start := time.Now()
+			refused := 0
+			for i, c := range tt.calls {
+				p := params{"chat_id": strconv.FormatInt(c.chat, 10)}
+				if c.paid {
+					p["allow_paid_broadcast"] = "true"
+				}
+				got := 0
+				if e := s.limits.take("sendMessage", p, start.Add(c.at)); e != nil {
+					if e.code != http.StatusTooManyRequests {
+						t.Fatalf("call %d: error %d; want 429", i, e.code)
+					}
+					got = e.retryAfter
+					refused++
+				}
+				if got != c.want {
+					t.Errorf("call %d (chat %d at %v) = retry_after %d; want %d (0: accepted)", i, c.chat, c.at, got, c.want)
+				}
+			}
+			if got := s.TooManyRequests(); got != refused {
+				t.Errorf("TooManyRequests() = %d; want %d", got, refused)
+			}
+		})
+	}
+}

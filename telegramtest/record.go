@@ -31,6 +31,11 @@ type Call struct {
 	Description string
 	// Result is the result of a successful call, as JSON.
 	Result json.RawMessage
+	// Delivered reports whether the call was carried out: every
+	// successful call, and one failed with a failure that comes after
+	// delivery (Delivered) or whose answer the client did not wait for
+	// (SlowAnswers).
+	Delivered bool
 }
 
 // OK reports whether the call succeeded.
@@ -109,12 +114,12 @@ func filter(calls []Call, method string) []Call {
 const EditPrefix = "[edited] "
 
 // Sent returns the texts the bot sent to chatID, in order and as it wrote
-// them (markup included): those of successful sendMessage calls, and those of
-// successful editMessageText calls behind EditPrefix.
+// them (markup included): those of sendMessage calls delivered, and those
+// of editMessageText calls delivered behind EditPrefix.
 func (s *Server) Sent(chatID int64) []string {
 	var out []string
 	for _, c := range s.Calls() {
-		if !c.OK() || c.ChatID() != chatID {
+		if !c.Delivered || c.ChatID() != chatID {
 			continue
 		}
 		switch c.Method {

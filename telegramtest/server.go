@@ -44,6 +44,7 @@ type Server struct {
 	menus    map[int64]MenuButton // by chat, 0 for the default; see menu.go
 	fails    []*failure
 	slow     map[string]time.Duration // by lower-case method; "" for all; "file" for downloads
+	lag      map[string]time.Duration // the same, after the call is carried out
 	limits   limits                   // flood limits, off unless Limit
 
 	files     map[string]*storedFile // by file_id
@@ -77,6 +78,7 @@ func NewServer(token string) *Server {
 		queries:  make(map[string]bool),
 		commands: make(map[string][]BotCommand),
 		slow:     make(map[string]time.Duration),
+		lag:      make(map[string]time.Duration),
 		files:    make(map[string]*storedFile),
 		paths:    make(map[string]*storedFile),
 	}
@@ -141,6 +143,7 @@ type reply struct {
 	description string // optional description of a success
 	err         *apiError
 	canceled    bool // the client went away; nothing is written
+	delivered   bool // the call was carried out, whatever the answer
 }
 
 // apiError is an unsuccessful answer.
@@ -206,6 +209,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	call := Call{Time: time.Now()}
 	rep := s.answer(r, &call)
+	call.Delivered = rep.delivered
 	if rep.canceled {
 		call.Description = "canceled by the client"
 		s.record(call)
@@ -289,16 +293,25 @@ func (s *Server) answer(r *http.Request, call *Call) reply {
 	if len(uploads) > 0 {
 		ctx = context.WithValue(ctx, uploadsKey{}, uploads)
 	}
-	if err := s.delay(ctx, name); err != nil {
+	if err := s.wait(ctx, s.slow, name); err != nil {
 		return reply{canceled: true}
 	}
-	if f := s.takeFailure(name, p); f != nil {
+	f, delivered := s.takeFailure(name, p)
+	if f != nil && !delivered {
 		return reply{err: f}
 	}
 	if f := s.limits.take(name, p, time.Now()); f != nil {
 		return reply{err: f}
 	}
-	return h(s, ctx, p)
+	rep := h(s, ctx, p)
+	rep.delivered = rep.err == nil && !rep.canceled
+	if rep.delivered && f != nil {
+		rep = reply{err: f, delivered: true}
+	}
+	if err := s.wait(ctx, s.lag, name); err != nil {
+		rep.canceled = true
+	}
+	return rep
 }
 
 // readParams merges the query string with a body in any of the encodings
@@ -397,6 +410,7 @@ type failure struct {
 	desc       string
 	retryAfter int
 	migrateTo  int64
+	delivered  bool // carried out before failing
 }
 
 // FailOption refines a failure injected with Server.Fail.
@@ -411,6 +425,13 @@ func ForChat(chatID int64) FailOption {
 // Telegram sets it on 429 Too Many Requests.
 func RetryAfter(seconds int) FailOption {
 	return func(f *failure) { f.retryAfter = seconds }
+}
+
+// Delivered makes a failure come after the call was carried out, as
+// Telegram's 5xx sometimes does: the message is in the chat (and among
+// the calls Delivered), but the bot is told the call failed.
+func Delivered() FailOption {
+	return func(f *failure) { f.delivered = true }
 }
 
 // MigrateTo sets parameters.migrate_to_chat_id of a failure, as Telegram
@@ -473,9 +494,9 @@ func defaultDescription(code, retryAfter int) string {
 	return "Internal Server Error"
 }
 
-// takeFailure returns the error of the first failure matching a call, using
-// it up, or nil.
-func (s *Server) takeFailure(method string, p params) *apiError {
+// takeFailure returns the error of the first failure matching a call,
+// using it up, and whether it comes after the call is carried out; or nil.
+func (s *Server) takeFailure(method string, p params) (*apiError, bool) {
 	chatID := p.int("chat_id", 0)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -489,9 +510,9 @@ func (s *Server) takeFailure(method string, p params) *apiError {
 				s.fails = append(s.fails[:i:i], s.fails[i+1:]...)
 			}
 		}
-		return &apiError{code: f.code, description: f.desc, retryAfter: f.retryAfter, migrateTo: f.migrateTo}
+		return &apiError{code: f.code, description: f.desc, retryAfter: f.retryAfter, migrateTo: f.migrateTo}, f.delivered
 	}
-	return nil
+	return nil, false
 }
 
 // Slow delays every answer to methods (every method, if none is given) by
@@ -508,12 +529,28 @@ func (s *Server) Slow(d time.Duration, methods ...string) {
 	}
 }
 
-// delay waits out the latency set with Slow for method.
-func (s *Server) delay(ctx context.Context, method string) error {
+// SlowAnswers delays every answer to methods (every method, if none is
+// given) by d after the call is carried out, the way a slow network
+// would; d = 0 removes the delay. A client that gives up while the answer
+// is delayed never learns that its call was carried out (the call is
+// Delivered, with Status 0).
+func (s *Server) SlowAnswers(d time.Duration, methods ...string) {
 	s.mu.Lock()
-	d, ok := s.slow[strings.ToLower(method)]
+	defer s.mu.Unlock()
+	if len(methods) == 0 {
+		methods = []string{""}
+	}
+	for _, m := range methods {
+		s.lag[strings.ToLower(m)] = d
+	}
+}
+
+// wait waits out the latency set in delays (s.slow or s.lag) for method.
+func (s *Server) wait(ctx context.Context, delays map[string]time.Duration, method string) error {
+	s.mu.Lock()
+	d, ok := delays[strings.ToLower(method)]
 	if !ok {
-		d = s.slow[""]
+		d = delays[""]
 	}
 	s.mu.Unlock()
 	if d <= 0 {

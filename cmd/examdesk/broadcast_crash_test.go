@@ -74,24 +74,6 @@ func (b *broadcastOf) recorded() map[int64]string {
 	return out
 }
 
-// expireLeases stands for the leases of a killed serve running out while
-// no serve runs (redisstore.DefaultBroadcastLease, 60 s): every claimed
-// recipient may be claimed at once. It returns how many there were.
-func (b *broadcastOf) expireLeases() int {
-	b.t.Helper()
-	ctx := context.Background()
-	members, err := b.rc.HKeys(ctx, b.key("lease")).Result()
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	for _, m := range members {
-		if err := b.rc.ZAddXX(ctx, b.key("todo"), redis.Z{Score: 0, Member: m}).Err(); err != nil {
-			b.t.Fatal(err)
-		}
-	}
-	return len(members)
-}
-
 // waitState waits until the broadcast is in state, or d passed.
 func (b *broadcastOf) waitState(state broadcast.State, d time.Duration) broadcast.Status {
 	b.t.Helper()
@@ -122,15 +104,15 @@ func delivered(fake *telegramtest.Server) map[int64]int {
 // TestBroadcastKillAndRestart kills serve with SIGKILL twice while it
 // broadcasts to 150 subscribers through a fake Bot API enforcing
 // Telegram's limits, each time while Telegram's answer to a send it carried
-// out is held back (a message in flight); then two serves finish the
-// broadcast together. Nobody is missed, and a
+// out is held back (a message in flight), and starts it again under its
+// EXAMDESK_INSTANCE; then two serves finish the broadcast together. Nobody is missed, and a
 // subscriber gets a second copy only if its message was in flight (sent,
 // not recorded) when serve died: at most broadcastWorkers per kill.
 func TestBroadcastKillAndRestart(t *testing.T) {
 	const n, first = 150, 50_000
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
-	fake.Limit(30, 1)
+	fake.SetLimits(telegramtest.Telegram)
 	fake.Slow(20*time.Millisecond, "sendMessage")
 	srv := redistest.Start(t)
 	subscribeAll(t, srv.URL, first, n)
@@ -139,6 +121,8 @@ func TestBroadcastKillAndRestart(t *testing.T) {
 	proxy := newHoldingProxy(t, fake)
 	env := serveEnv(t, fake, srv.URL)
 	env["TELEGRAM_API_URL"] = proxy.ts.URL
+	env["EXAMDESK_INSTANCE"] = "serve-0"
+	env["EXAMDESK_CHAT_RATE"] = "1"
 	c := startServeChild(t, env)
 
 	text := strings.Repeat("報名通知 ", 20)
@@ -166,8 +150,7 @@ func TestBroadcastKillAndRestart(t *testing.T) {
 				flying++
 			}
 		}
-		leases := b.expireLeases()
-		t.Logf("kill %d: %d messages sent, %d recorded, %d sent and not recorded, %d leases held", kill+1, len(delivered(fake)), len(rec), flying, leases)
+		t.Logf("kill %d: %d messages sent, %d recorded, %d sent and not recorded", kill+1, len(delivered(fake)), len(rec), flying)
 		if flying < 1 || flying > broadcastWorkers(25) {
 			t.Errorf("kill %d: %d messages in flight; want 1 (the one held) to %d (the broadcast workers)", kill+1, flying, broadcastWorkers(25))
 		}
@@ -175,6 +158,7 @@ func TestBroadcastKillAndRestart(t *testing.T) {
 	}
 	// A second serve joins for the rest.
 	env2 := serveEnv(t, fake, srv.URL)
+	env2["EXAMDESK_CHAT_RATE"] = "1"
 	startServeChild(t, env2)
 
 	s := b.waitState(broadcast.Done, 30*time.Second)

@@ -37,6 +37,8 @@ type config struct {
 	// how long intake waits for them at most (EXAMDESK_REDIS_WAIT).
 	waitReplicas int
 	waitTimeout  time.Duration
+	// delivery is EXAMDESK_INSTANCE and EXAMDESK_CHAT_RATE (delivery.go).
+	delivery delivery
 }
 
 // envVars are the variables serve reads; docker-compose.yml passes these.
@@ -44,7 +46,7 @@ var envVars = []string{
 	"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", "EXAMDESK_ADMINS",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL",
 	"EXAMDESK_BROADCAST_RATE", "EXAMDESK_PAID_BROADCAST", "EXAMDESK_PUBLIC_URL",
-	"EXAMDESK_REDIS_WAIT",
+	"EXAMDESK_REDIS_WAIT", "EXAMDESK_INSTANCE", "EXAMDESK_CHAT_RATE",
 }
 
 var (
@@ -70,6 +72,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var errs []error
 	problem := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	d, err := loadDelivery(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.delivery = d
 
 	switch {
 	case c.token == "":

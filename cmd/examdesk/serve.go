@@ -73,6 +73,7 @@ type server struct {
 	ln      net.Listener
 	webhook http.Handler // in webhook mode, nil with the poller
 	poller  *bot.Poller  // in long-polling mode, nil with the webhook
+	inst    *redisstore.Instance
 	workers []worker
 	ready   atomic.Bool // intake runs
 	// teaching is the administrators' statistics, questions to teach and
@@ -86,9 +87,10 @@ type server struct {
 // it for long polling.
 func newServer(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (_ *server, err error) {
 	// A Redis connection for each worker and each broadcast worker, the
-	// poller and its lease, the replicas' count, /metrics and /readyz.
+	// poller and its lease, the replicas' count, /metrics and /readyz, and
+	// the heartbeats (the instance's, the pipeline's, the deliverer's).
 	a, err := newApp(ctx, getenv, log, redisstore.WithTTL(cfg.stateTTL),
-		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+6))
+		redisstore.WithConnections(workers+broadcastWorkers(cfg.broadcastRate)+9))
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +100,16 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 			s.close()
 		}
 	}()
+	// This process among the serves on the Redis: under EXAMDESK_INSTANCE,
+	// it takes over at once what its predecessor held.
+	inst, err := a.store.Register(ctx, cfg.delivery.instance, redisstore.InstanceOptions{Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("serve: EXAMDESK_INSTANCE: %w", err)
+	}
+	if cfg.delivery.instance != "" {
+		chats, recipients := inst.TookOver()
+		log.Info("registered as an instance", "instance", inst.Name(), "chats_taken_over", chats, "recipients_taken_over", recipients)
+	}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var queue *redisstore.Inbox
@@ -124,8 +136,10 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		s.workers = append(s.workers, replication)
 	}
 	// Updates queued raw by a release before intake decoded them are read
-	// as they were.
-	queue, err = a.store.Inbox(redisstore.WithLegacy(bot.DecodeLegacy), redisstore.WithReplication(replication))
+	// as they were. Replies keep each chat's pace, and after a 429 the
+	// bot's.
+	queue, err = inst.Inbox(redisstore.WithLegacy(bot.DecodeLegacy), redisstore.WithPace(cfg.delivery.pace),
+		redisstore.WithReplication(replication))
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
@@ -151,19 +165,25 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 
 	// Broadcasts share one rate across the serves; replies are counted
 	// against it first (Spend), so that broadcasts make room for them.
-	limiter := a.store.Limiter(redisstore.LimiterOptions{Rate: cfg.broadcastRate, Log: log})
-	broadcasts := a.store.Broadcasts(0)
+	limiter := a.store.Limiter(redisstore.LimiterOptions{Rate: cfg.broadcastRate, Log: log, Pace: cfg.delivery.pace})
+	broadcasts := inst.Broadcasts(0)
 	subscribers := a.store.Subscribers()
-	sender := bot.NewSender(api, a.catalog, log, metrics, bot.SenderOptions{
+	senderOpts := bot.SenderOptions{
 		Spend: limiter.Spend,
 		Files: client, // downloads of the pictures candidates send
-		// A 429 on a reply is the bot's flood limit: broadcasts slow too.
+		// A 429 is the bot's flood limit: everything slows down.
 		TooMany: func(ctx context.Context, retryAfter time.Duration) {
 			if err := limiter.Slow(ctx, retryAfter); err != nil {
-				log.Warn("slowing the broadcasts after a 429 failed", "err", err)
+				log.Warn("slowing the sends down after a 429 failed", "err", err)
 			}
 		},
-	})
+	}
+	sender := bot.NewSender(api, a.catalog, log, metrics, senderOpts)
+	// The pipeline's transport makes one call a send, a download too: the
+	// pipeline waits out a 429 and retries a failure itself, without
+	// holding a worker.
+	senderOpts.Attempts = 1
+	replies := bot.NewSender(api, a.catalog, log, metrics, senderOpts)
 	// The administrators' console: broadcasts, the exam calendar, the
 	// statistics and the questions to teach, their /help; their menus,
 	// with the dashboard's button when it has a public address.
@@ -176,7 +196,7 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 	if err := setAdminMenus(ctx, sender, a.store, cfg.admins, cfg.publicURL, log); err != nil {
 		log.Warn("setting the administrators' menus failed; they are set again when they pick a language", "err", err)
 	}
-	telegram := bot.NewTransport(sender, a.catalog, bot.TransportOptions{
+	telegram := bot.NewTransport(replies, a.catalog, bot.TransportOptions{
 		Admins:    cfg.admins,
 		Dashboard: func(lang string) string { return dashboardURL(cfg.publicURL, lang) },
 	})
@@ -195,9 +215,10 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		Metrics:     metrics,
 		Workers:     workers,
 		// Each update is counted in its commit.
-		Stats: &conversation.Stats{Queue: queue, Rules: a.rules},
-		Photos:      conversation.NewPhotos(checker, conversation.PhotoOptions{}),
+		Stats:  &conversation.Stats{Queue: queue, Rules: a.rules},
+		Photos: conversation.NewPhotos(checker, conversation.PhotoOptions{}),
 	})
+	s.inst = inst
 	s.workers = append(s.workers,
 		pipeline,
 		// The FAQ learns the examples administrators teach.
@@ -239,9 +260,11 @@ func newServer(ctx context.Context, cfg config, getenv func(string) string, log 
 		}
 		// The serves sharing the Redis poll by turns: Telegram answers
 		// 409 to one of two getUpdates at once.
+		// Under EXAMDESK_INSTANCE the poller's lease is the instance's
+		// too: a restarted process polls again at once.
 		s.poller = bot.NewPoller(cfg.apiURL, cfg.token, queue, bot.PollerOptions{
 			Client: client, Log: log, Metrics: metrics, Added: pipeline.Wake,
-			Lease: a.store.PollerLease(),
+			Lease: a.store.PollerLease(), Owner: inst.Name(),
 		})
 		log.Info("long polling mode")
 	}
@@ -305,6 +328,12 @@ func (s *server) run(ctx context.Context) error {
 	for _, w := range s.workers {
 		work.Go(func() error { return w.Run(workCtx) })
 	}
+	// The instance keeps its name until the workers are done with what
+	// they hold, and stops serve if another process takes it.
+	instCtx, stopInst := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInst()
+	instErr := make(chan error, 1)
+	go func() { instErr <- s.inst.Run(instCtx) }()
 	intake.Go(func() error {
 		if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve: http: %w", err)
@@ -317,11 +346,13 @@ func (s *server) run(ctx context.Context) error {
 	s.ready.Store(true)
 	s.log.Info("serving", "http_addr", s.ln.Addr().String())
 
+	var nameErr error
 	select {
 	case <-intakeCtx.Done():
 	case <-workCtx.Done():
+	case nameErr = <-instErr:
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && nameErr == nil {
 		s.log.Info("shutting down: intake stops, work in hand finishes")
 	} else {
 		s.log.Error("shutting down: a part of serve failed")
@@ -342,7 +373,11 @@ func (s *server) run(ctx context.Context) error {
 	case <-deadline.Done():
 		s.log.Warn("shutdown: work still in hand at the deadline; it stays queued")
 	}
-	err := errors.Join(intakeErr, workErr)
+	if nameErr == nil {
+		stopInst()
+		nameErr = <-instErr
+	}
+	err := errors.Join(nameErr, intakeErr, workErr)
 	if err != nil {
 		s.log.Error("stopped", "err", err)
 	} else {

@@ -58,13 +58,16 @@ type served struct {
 }
 
 // serveEnv is the environment of a serve against fake and a Redis of the
-// test's own.
+// test's own. Its pace to one chat is twenty times Telegram's, for the
+// tests' candidates type faster than people; the tests of the pace
+// (limits_test.go) keep Telegram's.
 func serveEnv(t *testing.T, fake *telegramtest.Server, redisURL string) map[string]string {
 	return map[string]string{
 		"TELEGRAM_BOT_TOKEN": testToken,
 		"TELEGRAM_API_URL":   fake.URL(),
 		"REDIS_URL":          redisURL,
 		"HTTP_ADDR":          freeAddr(t),
+		"EXAMDESK_CHAT_RATE": "20",
 	}
 }
 
@@ -570,7 +573,9 @@ func TestServeConfig(t *testing.T) {
 			"WEBHOOK_SECRET":     "bad secret!",
 			"HTTP_ADDR":          "8080",
 			"EXAMDESK_STATE_TTL": "forever",
-		}, []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", `"abc"`, `"-3"`, "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL"}},
+			"EXAMDESK_INSTANCE":  "pod/0",
+			"EXAMDESK_CHAT_RATE": "0",
+		}, []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "REDIS_URL", `"abc"`, `"-3"`, "WEBHOOK_SECRET", "HTTP_ADDR", "EXAMDESK_STATE_TTL", "EXAMDESK_INSTANCE", "EXAMDESK_CHAT_RATE"}},
 		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": testToken, "WEBHOOK_URL": "https://example.com/hook"}, []string{"WEBHOOK_SECRET is not"}},
 		{"secret without webhook", map[string]string{"TELEGRAM_BOT_TOKEN": testToken, "WEBHOOK_SECRET": "abc"}, []string{"WEBHOOK_URL is not"}},
 		{"plain http webhook with Telegram", map[string]string{"TELEGRAM_BOT_TOKEN": testToken, "WEBHOOK_URL": "http://example.com/hook", "WEBHOOK_SECRET": "abc"}, []string{"not an https URL"}},

@@ -58,6 +58,9 @@ func TestQueue(t *testing.T, newQueue func(t *testing.T, lease time.Duration) in
 		{"conflict", Long, testConflict},
 		{"release", Long, testRelease},
 		{"outbox sent", Long, testOutboxSent},
+		{"defer", Long, testDefer},
+		{"deferred until due", Long, testDeferDue},
+		{"renew", Short, testRenew},
 		{"lease lost", Short, testLeaseLost},
 		{"dead holder", Short, testDeadHolder},
 		{"outbox of dead holder", Short, func(t *testing.T, q inbox.Queue) { testDeadOutbox(t, q, false) }},
@@ -133,7 +136,7 @@ func show(u inbox.Update) string {
 
 func commit(t *testing.T, q inbox.Queue, j inbox.Job, st dialog.State, out ...string) {
 	t.Helper()
-	got, err := q.Commit(t.Context(), j, st, replies(out))
+	got, _, err := q.Commit(t.Context(), j, st, replies(out))
 	if err != nil {
 		t.Fatalf("Commit(update %d) error: %v", j.Update.ID, err)
 	}
@@ -405,14 +408,14 @@ func testConflict(t *testing.T, q inbox.Queue) {
 	add(t, q, update(2, 5, 6))
 	j = mustClaim(t, q, update(2, 5, 6))
 	for _, v := range []int64{0, 2, 7} {
-		now, err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
+		now, _, err := q.Commit(t.Context(), j, dialog.State{Version: v, Step: 9}, replies([]string{"bye"}))
 		if want := (dialog.State{Version: 1, Step: 1}); !errors.Is(err, dialog.ErrConflict) || !reflect.DeepEqual(now, want) {
 			t.Errorf("Commit(version %d, stored 1) = %+v, %v; want the stored state %+v, ErrConflict", v, now, err, want)
 		}
 	}
 	// Nothing changed: the update is pending, with the state as it was,
 	// and no outbox.
-	if err := q.Release(t.Context(), j); err != nil {
+	if err := q.Release(t.Context(), j, 0); err != nil {
 		t.Fatalf("Release() error: %v", err)
 	}
 	j = mustClaim(t, q, update(2, 5, 6))
@@ -429,23 +432,21 @@ func testRelease(t *testing.T, q inbox.Queue) {
 	add(t, q, update(1, 9, 9), update(2, 9, 9))
 	j := mustClaim(t, q, update(1, 9, 9))
 	for i := range 2 {
-		if err := q.Release(t.Context(), j); err != nil {
+		if err := q.Release(t.Context(), j, 0); err != nil {
 			t.Fatalf("Release() #%d error: %v", i+1, err)
 		}
 	}
 	j = mustClaim(t, q, update(1, 9, 9))
 	commit(t, q, j, j.State, "a", "b", "c")
-	if err := q.Sent(t.Context(), j, 1); err != nil {
-		t.Fatalf("Sent(1) error: %v", err)
-	}
-	if err := q.Release(t.Context(), j); err != nil {
+	sent(t, q, j, 1)
+	if err := q.Release(t.Context(), j, 1); err != nil {
 		t.Fatalf("Release() error: %v", err)
 	}
-	// The reply after those sent may have been sent: it does not come
-	// back.
+	// The entries not done come back, the first of them too: the holder
+	// may have been sending it.
 	j = mustClaim(t, q, update(2, 9, 9))
-	if got, want := strs(j.Outbox), []string{"c"}; !slices.Equal(got, want) {
-		t.Errorf("Claim() after Release = outbox %q; want %q", got, want)
+	if got, want := strs(j.Outbox), []string{"b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("Claim() after Release(1) = outbox %q; want %q", got, want)
 	}
 	commit(t, q, j, j.State)
 	if n, ok := next(t, q, j); ok {
@@ -453,20 +454,26 @@ func testRelease(t *testing.T, q inbox.Queue) {
 	}
 	noJob(t, q, "after the last update")
 
-	// At shutdown, a holder that sent every reply of its job releases the
-	// chat instead of taking the next job: no reply comes back.
+	// At shutdown, a holder that sent every entry of its job releases the
+	// chat saying so, instead of taking the next job: nothing comes back.
 	add(t, q, update(3, 9, 9), update(4, 9, 9))
 	j = mustClaim(t, q, update(3, 9, 9))
 	commit(t, q, j, j.State, "d", "e")
-	if err := q.Sent(t.Context(), j, 1); err != nil {
-		t.Fatalf("Sent(1) error: %v", err)
-	}
-	if err := q.Release(t.Context(), j); err != nil {
+	sent(t, q, j, 1)
+	if err := q.Release(t.Context(), j, 2); err != nil {
 		t.Fatalf("Release() error: %v", err)
 	}
 	j = mustClaim(t, q, update(4, 9, 9))
 	if len(j.Outbox) != 0 {
-		t.Errorf("Claim() after Release of a job sent = outbox %q; want none", strs(j.Outbox))
+		t.Errorf("Claim() after Release of a job done = outbox %q; want none", strs(j.Outbox))
+	}
+}
+
+// sent records the first n entries of j's outbox done.
+func sent(t *testing.T, q inbox.Queue, j inbox.Job, n int) {
+	t.Helper()
+	if _, err := q.Sent(t.Context(), j, n); err != nil {
+		t.Fatalf("Sent(%d) error: %v", n, err)
 	}
 }
 
@@ -474,17 +481,15 @@ func testOutboxSent(t *testing.T, q inbox.Queue) {
 	add(t, q, update(1, 3, 3), update(2, 3, 3))
 	j := mustClaim(t, q, update(1, 3, 3))
 	commit(t, q, j, j.State, "a", "b")
-	if err := q.Sent(t.Context(), j, 1); err != nil {
-		t.Fatalf("Sent(1) error: %v", err)
-	}
+	sent(t, q, j, 1)
 	j, _ = next(t, q, j)
 	if len(j.Outbox) != 0 {
 		t.Errorf("Next() = outbox %q; want none", strs(j.Outbox))
 	}
-	if err := q.Sent(t.Context(), j, -1); err == nil {
+	if _, err := q.Sent(t.Context(), j, -1); err == nil {
 		t.Errorf("Sent(-1) = nil error; want an error")
 	}
-	if err := q.Release(t.Context(), j); err != nil {
+	if err := q.Release(t.Context(), j, 0); err != nil {
 		t.Fatalf("Release() error: %v", err)
 	}
 	// The replies sent before Next are not sent again.
@@ -492,6 +497,148 @@ func testOutboxSent(t *testing.T, q inbox.Queue) {
 	if len(j.Outbox) != 0 {
 		t.Errorf("Claim() = outbox %q; want none", strs(j.Outbox))
 	}
+}
+
+// causes are the causes of Defer.
+var causes = []inbox.Cause{inbox.Waiting, inbox.Flood, inbox.Failure}
+
+// testDefer has holders give chats up with Defer, for each cause, and
+// checks that none is ready before its delay is over.
+func testDefer(t *testing.T, q inbox.Queue) {
+	ctx := t.Context()
+	for i, c := range causes {
+		chat := int64(400 + i)
+		add(t, q, update(2*chat, chat, 1))
+		j := mustClaim(t, q, update(2*chat, chat, 1))
+		commit(t, q, j, j.State, "a", "b")
+		sent(t, q, j, 1)
+		if err := q.Defer(ctx, j, 1, Long, c); err != nil {
+			t.Fatalf("Defer(1, %v, cause %d) error: %v", Long, c, err)
+		}
+		// The holder has given the chat up.
+		if _, err := q.Sent(ctx, j, 2); !errors.Is(err, inbox.ErrLeaseLost) {
+			t.Errorf("Sent() after Defer = %v; want ErrLeaseLost", err)
+		}
+		if _, _, err := q.Next(ctx, j); !errors.Is(err, inbox.ErrLeaseLost) {
+			t.Errorf("Next() after Defer = %v; want ErrLeaseLost", err)
+		}
+		// A later update waits too.
+		add(t, q, update(2*chat+1, chat, 1))
+	}
+	if n := add(t, q, update(1, 499, 1)); n != 1 {
+		t.Fatalf("Add() = %d; want 1", n)
+	}
+	mustClaim(t, q, update(1, 499, 1))
+	noJob(t, q, "while the other chats wait out their delays")
+	if err := q.Defer(ctx, inbox.Job{Chat: 400, Lease: "nobody's"}, 0, 0, inbox.Flood); err != nil {
+		t.Errorf("Defer() without the lease = %v; want nil", err)
+	}
+	noJob(t, q, "after a Defer without the lease")
+}
+
+// claimDue claims chat's job once its delay is over.
+func claimDue(t *testing.T, q inbox.Queue, chat int64) inbox.Job {
+	t.Helper()
+	deadline := time.Now().Add(Long)
+	for {
+		j, ok := claim(t, q)
+		if ok {
+			if j.Chat != chat {
+				t.Fatalf("Claim() = chat %d; want chat %d", j.Chat, chat)
+			}
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Claim() = no job for %v; want chat %d once its delay is over", Long, chat)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testDeferDue follows a chat given up with Defer again and again: each
+// time it comes back after its delay with the outbox not done first, its
+// pending update behind, and the failures of the outbox's first entry
+// counted.
+func testDeferDue(t *testing.T, q inbox.Queue) {
+	ctx := t.Context()
+	const chat = 50
+	const short = 30 * time.Millisecond
+	add(t, q, update(1, chat, 1))
+	j := mustClaim(t, q, update(1, chat, 1))
+	commit(t, q, j, dialog.State{Step: 1}, "a", "b", "c")
+	deferChat := func(n int, c inbox.Cause) {
+		t.Helper()
+		if err := q.Defer(ctx, j, n, short, c); err != nil {
+			t.Fatalf("Defer(%d, %v, cause %d) error: %v", n, short, c, err)
+		}
+	}
+	deferChat(0, inbox.Failure)
+	start := time.Now() // the entry first failed before
+	add(t, q, update(2, chat, 1))
+	for _, step := range []struct {
+		name   string
+		again  bool // a new entry fails: its failures are counted from then
+		do     func()
+		outbox []string
+		tries  int // Failing is then at least the time since the entry first failed
+	}{
+		{"failed once", false, func() {}, []string{"a", "b", "c"}, 1},
+		{"failed twice", false, func() { deferChat(0, inbox.Failure) }, []string{"a", "b", "c"}, 2},
+		{"refused, not failed", false, func() { deferChat(0, inbox.Flood) }, []string{"a", "b", "c"}, 2},
+		{"its turn later", false, func() { deferChat(0, inbox.Waiting) }, []string{"a", "b", "c"}, 2},
+		{"the next entry failed", true, func() { sent(t, q, j, 1); deferChat(1, inbox.Failure) }, []string{"b", "c"}, 1},
+		{"the one after refused", true, func() { sent(t, q, j, 1); deferChat(1, inbox.Flood) }, []string{"c"}, 0},
+	} {
+		step.do()
+		if step.again {
+			start = time.Now()
+		}
+		// Failing is counted in the queue's ms.
+		since := time.Since(start) - 2*time.Millisecond
+		j = claimDue(t, q, chat)
+		if got := strs(j.Outbox); !slices.Equal(got, step.outbox) {
+			t.Errorf("%s: Claim() = outbox %q; want %q", step.name, got, step.outbox)
+		}
+		if !reflect.DeepEqual(j.Update, update(2, chat, 1)) || j.State.Version != 1 {
+			t.Errorf("%s: Claim() = update %s, state %+v; want update 2 behind the outbox, at version 1", step.name, show(j.Update), j.State)
+		}
+		if j.Tries != step.tries || (step.tries > 0 && j.Failing < since) || (step.tries == 0 && j.Failing != 0) {
+			t.Errorf("%s: Claim() = %d tries, failing for %v; want %d tries, failing for at least %v if any", step.name, j.Tries, j.Failing, step.tries, since)
+		}
+	}
+	commit(t, q, j, j.State)
+	noNext(t, q, j, "after the last update")
+	noJob(t, q, "after the last update")
+}
+
+// testRenew checks that a lease renewed outlasts its time, and that one
+// lost is not renewed.
+func testRenew(t *testing.T, q inbox.Queue) {
+	ctx := t.Context()
+	add(t, q, update(1, 70, 1), update(2, 70, 1), update(3, 71, 1))
+	j := mustClaim(t, q, update(1, 70, 1))
+	k := mustClaim(t, q, update(3, 71, 1))
+	for range 5 {
+		time.Sleep(Short / 3)
+		if err := q.Renew(ctx, []inbox.Job{j, k}); err != nil {
+			t.Fatalf("Renew() error: %v", err)
+		}
+	}
+	noJob(t, q, "while the holders renew their leases")
+	commit(t, q, j, j.State)
+	commit(t, q, k, k.State)
+
+	// The holder of chat 70 stops renewing: it died.
+	expire()
+	j2 := mustClaim(t, q, update(2, 70, 1))
+	if err := q.Renew(ctx, []inbox.Job{j}); err != nil {
+		t.Fatalf("Renew() of a lease lost error: %v", err)
+	}
+	if _, _, err := q.Next(ctx, j); !errors.Is(err, inbox.ErrLeaseLost) {
+		t.Errorf("Next() after renewing a lease lost = %v; want ErrLeaseLost", err)
+	}
+	commit(t, q, j2, j2.State)
+	noNext(t, q, j2, "after the last update")
 }
 
 // expire waits until leases taken now have expired.
@@ -504,16 +651,24 @@ func testLeaseLost(t *testing.T, q inbox.Queue) {
 	expire()
 	j2 := mustClaim(t, q, update(1, 4, 4))
 
-	if _, err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, _, err := q.Commit(ctx, j1, j1.State, replies([]string{"x"})); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() of the old holder = %v; want ErrLeaseLost", err)
 	}
-	if err := q.Sent(ctx, j1, 1); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, err := q.Sent(ctx, j1, 1); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Sent() of the old holder = %v; want ErrLeaseLost", err)
 	}
 	if _, _, err := q.Next(ctx, j1); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Next() of the old holder = %v; want ErrLeaseLost", err)
 	}
-	if err := q.Release(ctx, j1); err != nil {
+	if err := q.Renew(ctx, []inbox.Job{j1}); err != nil {
+		t.Errorf("Renew() of the old holder = %v; want nil", err)
+	}
+	for _, c := range []inbox.Cause{inbox.Waiting, inbox.Flood, inbox.Failure} {
+		if err := q.Defer(ctx, j1, 0, Long, c); err != nil {
+			t.Errorf("Defer(%d) of the old holder = %v; want nil", c, err)
+		}
+	}
+	if err := q.Release(ctx, j1, 0); err != nil {
 		t.Errorf("Release() of the old holder = %v; want nil", err)
 	}
 	noJob(t, q, "while the new holder has the chat")
@@ -557,19 +712,21 @@ func testDeadHolder(t *testing.T, q inbox.Queue) {
 // the next holders get: by Claim, or, byNext, by Next from the job before
 // (the first by Claim).
 func testDeadOutbox(t *testing.T, q inbox.Queue, byNext bool) {
+	// The entry after the last one recorded done may have been in
+	// flight: it comes back with the rest.
 	cases := []struct {
 		name string
 		sent int // before the holder died; -1: no Sent
 		more bool
 		want []string // nil: no job
 	}{
-		{"none sent", -1, false, []string{"b", "c"}},
-		{"one sent", 1, false, []string{"c"}},
-		{"two sent", 2, false, nil},
+		{"none sent", -1, false, []string{"a", "b", "c"}},
+		{"one sent", 1, false, []string{"b", "c"}},
+		{"two sent", 2, false, []string{"c"}},
 		{"all sent", 3, false, nil},
-		{"none sent, more pending", -1, true, []string{"b", "c"}},
-		{"one sent, more pending", 1, true, []string{"c"}},
-		{"two sent, more pending", 2, true, []string{}},
+		{"none sent, more pending", -1, true, []string{"a", "b", "c"}},
+		{"one sent, more pending", 1, true, []string{"b", "c"}},
+		{"all sent, more pending", 3, true, []string{}},
 	}
 	// Each case has a chat of its own; their holders all die at once.
 	chat := func(i int) int64 { return int64(1000 + i) }
@@ -581,7 +738,7 @@ func testDeadOutbox(t *testing.T, q inbox.Queue, byNext bool) {
 		j := mustClaim(t, q, update(2*chat(i), chat(i), 1))
 		commit(t, q, j, dialog.State{Step: 1}, "a", "b", "c")
 		if tc.sent >= 0 {
-			if err := q.Sent(t.Context(), j, tc.sent); err != nil {
+			if _, err := q.Sent(t.Context(), j, tc.sent); err != nil {
 				t.Fatalf("%s: Sent(%d) error: %v", tc.name, tc.sent, err)
 			}
 		}
@@ -660,7 +817,7 @@ func testNextClaims(t *testing.T, q inbox.Queue) {
 	// Chat b has nothing left and a is held: Next gives b up and takes c.
 	commit(t, q, jb, dialog.State{Step: 7})
 	jc := mustNext(t, q, jb, update(4, c, 3))
-	if _, err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
+	if _, _, err := q.Commit(t.Context(), jb, jb.State, nil); !errors.Is(err, inbox.ErrLeaseLost) {
 		t.Errorf("Commit() with the lease Next gave up = %v; want ErrLeaseLost", err)
 	}
 
@@ -724,10 +881,12 @@ func testCanceled(t *testing.T, q inbox.Queue) {
 	}{
 		{"Add", func() error { _, err := q.Add(ctx, []inbox.Update{update(2, 2, 2)}); return err }()},
 		{"Claim", func() error { _, _, err := q.Claim(ctx); return err }()},
-		{"Commit", func() error { _, err := q.Commit(ctx, j, j.State, nil); return err }()},
-		{"Sent", q.Sent(ctx, j, 1)},
+		{"Commit", func() error { _, _, err := q.Commit(ctx, j, j.State, nil); return err }()},
+		{"Sent", func() error { _, err := q.Sent(ctx, j, 1); return err }()},
+		{"Defer", q.Defer(ctx, j, 0, time.Second, inbox.Flood)},
+		{"Release", q.Release(ctx, j, 0)},
 		{"Next", func() error { _, _, err := q.Next(ctx, j); return err }()},
-		{"Release", q.Release(ctx, j)},
+		{"Renew", q.Renew(ctx, []inbox.Job{j})},
 	} {
 		if !errors.Is(tc.err, context.Canceled) {
 			t.Errorf("%s(canceled context) = %v; want context.Canceled", tc.call, tc.err)
@@ -821,12 +980,12 @@ func testConcurrent(t *testing.T, q inbox.Queue) {
 		st.Step++
 		id := strconv.FormatInt(u.ID, 10)
 		out := [][]byte{[]byte(id + "a"), []byte(id + "b")}
-		if _, err := q.Commit(ctx, j, st, out); err != nil {
+		if _, _, err := q.Commit(ctx, j, st, out); err != nil {
 			return err
 		}
 		for i, o := range out {
 			if i > 0 {
-				if err := q.Sent(ctx, j, i); err != nil {
+				if _, err := q.Sent(ctx, j, i); err != nil {
 					return err
 				}
 			}

@@ -9,6 +9,9 @@ function key.lock(P, chat) return P .. 'lock:' .. chat end
 function key.claim(P, token) return P .. 'claim:' .. token end
 function key.outbox(P, chat) return P .. 'out:' .. chat end
 function key.sent(P, chat) return P .. 'sent:' .. chat end
+function key.turn(P, chat) return P .. 'turn:' .. chat end
+function key.try(P, chat) return P .. 'try:' .. chat end
+function key.chat_pace(P, chat) return P .. 'lim:chat:' .. chat end
 function key.state(P, chat, user) return P .. 'state:' .. chat .. ':' .. user end
 function key.broadcast(P, id) return P .. 'bc:' .. id end
 function key.todo(P, id) return P .. 'bc:' .. id .. ':todo' end
