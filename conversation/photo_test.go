@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"image/jpeg"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"examdesk/conversation"
 	"examdesk/dialog"
+	"examdesk/inbox"
 	"examdesk/photo"
 	"examdesk/photo/phototest"
 	"examdesk/redisstore"
@@ -525,5 +527,107 @@ func TestPhotoFromAdministrator(t *testing.T) {
 	r.handle()
 	if got, want := r.tr.texts(9), []string{r.translate("en", "photo.error.heic")}; !slices.Equal(got, want) {
 		t.Errorf("the administrator's picture captioned /secret got %q; want %q", got, want)
+	}
+}
+
+// TestPhotoPaced: the parts of a picture's answer that send are messages
+// in the chat's pace. A turn near enough is waited for in place, the
+// picture checked in hand (PhotoOptions.Hold); a turn further gives the
+// chat up until then, and the next holder fetches and checks the picture
+// again for the parts left. Either way each part is sent once.
+func TestPhotoPaced(t *testing.T) {
+	t.Parallel()
+	// Three at once, then one every 3 s: the fourth send, the sheet as
+	// JPEG, waits for its turn 3 s after the first (making the files
+	// takes less, even under the race detector), further than the queue
+	// takes turns ahead.
+	pace := redisstore.Pace{Chat: 3 * time.Second, Burst: 3}
+	for _, tc := range []struct {
+		name      string
+		hold      time.Duration
+		downloads int
+		deferred  int
+	}{
+		{"waited for in place", 2 * pace.Chat, 1, 0},
+		{"given up until later", time.Millisecond, 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, ft := photoRig(t, conversation.PhotoOptions{})
+			q, err := r.st.Inbox(redisstore.WithPace(pace))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := checker()
+			e, _ := engine()
+			m := &counts{}
+			r.q = q
+			r.p = conversation.New(q, e, ft, conversation.Options{Metrics: m, Hold: time.Millisecond,
+				Photos: conversation.NewPhotos(c, conversation.PhotoOptions{Hold: tc.hold})})
+			ft.pictures["good"] = picture(t, "good")
+			start := time.Now()
+			r.send(5, "good", dialog.PhotoAsFile)
+			took := time.Since(start)
+			texts := r.tr.texts(5)
+			files, events := ft.took(5)
+			downloads := 0
+			for _, ev := range events {
+				if ev == "download good" {
+					downloads++
+				}
+			}
+			if len(texts) != 1 || len(files) != 3 || downloads != tc.downloads || m.deferred[inbox.Waiting] != tc.deferred {
+				t.Errorf("sent %d messages and %d files, downloaded %d times, deferred %d times (events %q); want 1, 3, %d, %d",
+					len(texts), len(files), downloads, m.deferred[inbox.Waiting], events, tc.downloads, tc.deferred)
+			}
+			if took < pace.Chat-50*time.Millisecond {
+				t.Errorf("the answer took %v; want the fourth send at its turn, %v after the first", took, pace.Chat)
+			}
+		})
+	}
+}
+
+// TestPhotoFetchedLater: a picture whose fetching is refused for now
+// (429) or fails is fetched again later, at the chat's place in the
+// queue; one failing for Options.GiveUp is given up, counted and logged,
+// and the user told the fetching failed.
+func TestPhotoFetchedLater(t *testing.T) {
+	t.Parallel()
+	c, _ := checker()
+	e, _ := engine()
+	for _, tc := range []struct {
+		name   string
+		errs   []error
+		cause  inbox.Cause
+		want   string // a message key of the reply
+		files  int
+		gaveUp int
+	}{
+		{"refused for now", []error{&conversation.RetryAfterError{After: time.Millisecond}}, inbox.Flood, "photo.verdict.ok", 3, 0},
+		{"failing a while", []error{errors.New("connection reset"), errors.New("502 Bad Gateway")}, inbox.Failure, "photo.verdict.ok", 3, 0},
+		{"failing for good", slices.Repeat([]error{errors.New("connection reset")}, 1000), inbox.Failure, "photo.error.download", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, ft := photoRig(t, conversation.PhotoOptions{})
+			m := &counts{}
+			var logs syncBuffer
+			r.p = conversation.New(r.q, e, ft, conversation.Options{Metrics: m, Backoff: time.Millisecond, GiveUp: 30 * time.Millisecond,
+				Log: slog.New(slog.NewJSONHandler(&logs, nil)), Photos: conversation.NewPhotos(c, conversation.PhotoOptions{})})
+			ft.pictures["good"] = picture(t, "good")
+			ft.fail["good"] = tc.errs
+			r.send(5, "good", dialog.PhotoAsFile)
+			texts := r.tr.texts(5)
+			files, _ := ft.took(5)
+			if len(texts) != 1 || !strings.Contains(plain(texts[0]), plain(r.translate("en", tc.want))) || len(files) != tc.files {
+				t.Errorf("sent %q and %d files; want the reply with %s, and %d files", texts, len(files), tc.want, tc.files)
+			}
+			if m.deferred[tc.cause] == 0 || m.gaveUp != tc.gaveUp {
+				t.Errorf("deferred %v, given up %d; want deferred for %v, given up %d", m.deferred, m.gaveUp, tc.cause, tc.gaveUp)
+			}
+			if given := strings.Contains(logs.String(), `"level":"ERROR","msg":"giving a part of a picture's answer up`); given != (tc.gaveUp > 0) {
+				t.Errorf("logged the picture given up %v; want %v: %s", given, tc.gaveUp > 0, logs.String())
+			}
+		})
 	}
 }
