@@ -141,10 +141,11 @@ func TestDownloadRetries(t *testing.T) {
 }
 
 // TestTransportFiles: the transport's downloads and files speak the
-// pipeline's errors.
+// pipeline's errors, with one call each (serve's sender for the pipeline
+// makes one attempt: the pipeline retries, later, not the transport).
 func TestTransportFiles(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
+	f := newFakeWith(t, "", bot.SenderOptions{Attempts: 1, Second: time.Millisecond})
 	tr := bot.NewTransport(f.sender, stubMessages, bot.TransportOptions{})
 	ctx := context.Background()
 	f.srv.Send(telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "doc", FileName: "me.jpg", Data: []byte("jpeg")}))
@@ -161,16 +162,53 @@ func TestTransportFiles(t *testing.T) {
 	if docs := f.srv.SentDocuments(42); len(docs) != 1 || docs[0].FileName != "photo.jpg" || string(docs[0].Data) != "print" {
 		t.Errorf("sent documents %+v; want the print", docs)
 	}
-	for _, tt := range []struct {
-		code int
-		want error
-	}{
-		{403, conversation.ErrBlocked},
-		{400, conversation.ErrRejected},
-	} {
-		f.srv.Fail("sendDocument", tt.code, "", 1)
-		if err := tr.SendFile(ctx, 42, file); !errors.Is(err, tt.want) {
-			t.Errorf("SendFile after a %d = %v; want %v", tt.code, err, tt.want)
+	// A failure of each kind, as the pipeline tells them: for good,
+	// for now (429: a *RetryAfterError), transient (neither).
+	kind := func(err error) string {
+		var later *conversation.RetryAfterError
+		switch {
+		case err == nil:
+			return "ok"
+		case errors.Is(err, conversation.ErrBlocked):
+			return "blocked"
+		case errors.Is(err, conversation.ErrRejected):
+			return "rejected"
+		case errors.As(err, &later):
+			return "retry after " + later.After.String()
 		}
+		return "transient"
+	}
+	for _, tt := range []struct {
+		method string
+		code   int
+		retry  int
+		want   string
+	}{
+		{"sendDocument", 403, 0, "blocked"},
+		{"sendDocument", 400, 0, "rejected"},
+		{"sendDocument", 429, 7, "retry after 7ms"},
+		{"sendDocument", 502, 0, "transient"},
+		{"getFile", 400, 0, "rejected"},
+		{"getFile", 429, 3, "retry after 3ms"},
+		{"getFile", 500, 0, "transient"},
+	} {
+		f.srv.Fail(tt.method, tt.code, "", 1, telegramtest.RetryAfter(tt.retry))
+		calls := len(f.srv.CallsTo(tt.method))
+		var err error
+		if tt.method == "getFile" {
+			_, err = tr.Download(ctx, "doc", 20<<20)
+		} else {
+			err = tr.SendFile(ctx, 42, file)
+		}
+		if got := kind(err); got != tt.want {
+			t.Errorf("%s after a %d: %s (%v); want %s", tt.method, tt.code, got, err, tt.want)
+		}
+		if n := len(f.srv.CallsTo(tt.method)) - calls; n != 1 {
+			t.Errorf("%s after a %d: %d calls; want 1", tt.method, tt.code, n)
+		}
+	}
+	f.srv.FailDownloads(503, 1)
+	if _, err := tr.Download(ctx, "doc", 20<<20); kind(err) != "transient" {
+		t.Errorf("Download after a 503 of the file = %v; want a transient error", err)
 	}
 }
