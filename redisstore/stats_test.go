@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"examdesk/dialog"
 	"examdesk/inbox"
+	"examdesk/redisstore"
 	"examdesk/stats"
 	"examdesk/stats/statstest"
 )
@@ -81,14 +84,16 @@ func TestStatsLayout(t *testing.T) {
 // TestCommitCounted checks the events recorded by the update's commit:
 // in its one round trip, once when the script is sent again after a lost
 // reply, and not at all when the commit is refused (a conflict, a lease
-// lost, events that do not validate).
+// lost, events that do not validate); and that the outbox and the turn of
+// its first entry, which follow the pace's and the counts' arguments, are
+// the commit's as without counts.
 func TestCommitCounted(t *testing.T) {
 	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			st := b.open(t)
-			q, err := st.Inbox()
+			q, err := st.Inbox(redisstore.WithPace(redisstore.DefaultPace))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,13 +131,23 @@ func TestCommitCounted(t *testing.T) {
 				}
 				twice.on.Store(tt.twice)
 				trips.n.Store(0)
-				_, _, err := q.CommitCounted(ctx, j, next, out, tt.ev)
+				_, turn, err := q.CommitCounted(ctx, j, next, out, tt.ev)
 				twice.on.Store(false)
 				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 					t.Errorf("%s: CommitCounted() = %v; want %v", tt.name, err, tt.wantErr)
 				}
+				if turn != (inbox.Turn{}) {
+					t.Errorf("%s: CommitCounted() turn = %+v; want the first entry's at once", tt.name, turn)
+				}
 				if got := trips.n.Load(); got > 1 && i > 0 {
 					t.Errorf("%s: %d round trips; want 1", tt.name, got)
+				}
+				wantOut := []string(nil)
+				if tt.wantErr == nil {
+					wantOut = []string{"a", "b"}
+				}
+				if got := c.LRange(ctx, st.Prefix()+"out:"+strconv.FormatInt(chat, 10), 0, -1).Val(); !slices.Equal(got, wantOut) {
+					t.Errorf("%s: outbox after = %q; want %q", tt.name, got, wantOut)
 				}
 				saved, err := st.Load(ctx, dialog.Key{Chat: chat, User: tt.ev.User})
 				if err != nil {
