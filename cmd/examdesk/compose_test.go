@@ -80,7 +80,7 @@ func TestComposeFile(t *testing.T) {
 func TestServeReadsOnlyDeclaredVariables(t *testing.T) {
 	t.Parallel()
 	read := regexp.MustCompile(`getenv\("([A-Z_]+)"\)`)
-	for _, file := range []string{"config.go", "app.go", "serve.go"} {
+	for _, file := range []string{"config.go", "delivery.go", "app.go", "serve.go"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
