@@ -102,7 +102,11 @@ type PhotoOptions struct {
 	// Options.Hold: a chat given up until later has its picture fetched
 	// and checked again by the next holder. The default, 3 s, lets the
 	// checklist and the three files go at Telegram's pace in one chat
-	// (three at once, then one a second) without a second check.
+	// without a second check: the first part takes its turn once the
+	// picture is checked (the turn in hand before, at the commit, goes
+	// unused), so the checklist and the print go at once, the sheets a
+	// second and two after. That first turn, taken after a check, is
+	// waited for however far it is.
 	Hold time.Duration
 }
 

@@ -531,29 +531,31 @@ func TestPhotoFromAdministrator(t *testing.T) {
 }
 
 // TestPhotoPaced: the parts of a picture's answer that send are messages
-// in the chat's pace. A turn near enough is waited for in place, the
-// picture checked in hand (PhotoOptions.Hold); a turn further gives the
-// chat up until then, and the next holder fetches and checks the picture
-// again for the parts left. Either way each part is sent once.
+// in the chat's pace, the first taking its turn once the picture is
+// checked. A turn near enough is waited for in place, the picture checked
+// in hand (PhotoOptions.Hold); a turn further gives the chat up until
+// then, and the next holder fetches and checks the picture again for the
+// parts left. Either way each part is sent once, in order.
 func TestPhotoPaced(t *testing.T) {
 	t.Parallel()
-	// Three at once, then one every 3 s: the fourth send, the sheet as
-	// JPEG, waits for its turn 3 s after the first (making the files
-	// takes less, even under the race detector), further than the queue
-	// takes turns ahead.
-	pace := redisstore.Pace{Chat: 3 * time.Second, Burst: 3}
+	// Three at once, then one every second or two: the commit takes a
+	// turn, the checklist another once the picture is checked, the print
+	// the third; the sheet as PDF waits one interval, as JPEG two (making
+	// the files takes less, even under the race detector), further than
+	// the queue takes turns ahead.
 	for _, tc := range []struct {
-		name      string
-		hold      time.Duration
-		downloads int
-		deferred  int
+		name     string
+		every    time.Duration
+		hold     time.Duration
+		deferred bool // and the picture downloaded again
 	}{
-		{"waited for in place", 2 * pace.Chat, 1, 0},
-		{"given up until later", time.Millisecond, 2, 1},
+		{"waited for in place", 2 * time.Second, 6 * time.Second, false},
+		{"given up until later", time.Second, time.Millisecond, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r, ft := photoRig(t, conversation.PhotoOptions{})
+			pace := redisstore.Pace{Chat: tc.every, Burst: 3}
 			q, err := r.st.Inbox(redisstore.WithPace(pace))
 			if err != nil {
 				t.Fatal(err)
@@ -570,18 +572,28 @@ func TestPhotoPaced(t *testing.T) {
 			took := time.Since(start)
 			texts := r.tr.texts(5)
 			files, events := ft.took(5)
+			var sends []string
 			downloads := 0
 			for _, ev := range events {
 				if ev == "download good" {
 					downloads++
+				} else {
+					sends = append(sends, ev)
 				}
 			}
-			if len(texts) != 1 || len(files) != 3 || downloads != tc.downloads || m.deferred[inbox.Waiting] != tc.deferred {
-				t.Errorf("sent %d messages and %d files, downloaded %d times, deferred %d times (events %q); want 1, 3, %d, %d",
-					len(texts), len(files), downloads, m.deferred[inbox.Waiting], events, tc.downloads, tc.deferred)
+			want := []string{"send 5"}
+			for _, f := range files {
+				want = append(want, "file 5 "+f.Name)
 			}
-			if took < pace.Chat-50*time.Millisecond {
-				t.Errorf("the answer took %v; want the fourth send at its turn, %v after the first", took, pace.Chat)
+			deferred := m.deferred[inbox.Waiting] > 0
+			if len(texts) != 1 || len(files) != 3 || !slices.Equal(sends, want) {
+				t.Errorf("sent %q; want the checklist, then the 3 files, each once", sends)
+			}
+			if deferred != tc.deferred || (downloads > 1) != tc.deferred {
+				t.Errorf("deferred %d times, downloaded %d times; want deferred and downloaded again %v", m.deferred[inbox.Waiting], downloads, tc.deferred)
+			}
+			if took < 2*pace.Chat-50*time.Millisecond {
+				t.Errorf("the answer took %v; want the fourth send at its turn, %v after the first", took, 2*pace.Chat)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"examdesk/broadcast"
@@ -51,13 +52,19 @@ type turn struct {
 // flight. So each message after another takes its turn with Sent, which
 // records the one before done; entries may be what such a holder left:
 // the queue counts them from the first. The parts of a picture's answer
-// are messages like any: the successor fetches and checks the picture
-// again for those left (see Photo).
+// are messages like any, but for the first that sends, which takes its
+// turn anew once the picture is checked; the successor fetches and checks
+// the picture again for those left (see Photo).
 func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entry, t turn) bool {
 	blocked := false
 	messages := 0
 	wait, later, at := t.wait, t.later, t.at // the next message's turn
 	var pic *checked                         // the picture checked for the parts so far
+	// retake is set when a picture was fetched and checked since the turn
+	// in hand was taken: the first part to send takes its turn anew, for
+	// the messenger counts the time it is sent, not the time its turn was
+	// taken, and a burst's messages must be a second apart from it.
+	retake := false
 	for i, e := range entries {
 		switch {
 		case e.Subscription != nil:
@@ -80,6 +87,7 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 					c = &checked{file: e.Photo.File, problem: dialog.PhotoDownloadFailed()}
 				}
 				pic = c
+				retake = messages == 0
 			}
 			if !pic.sends(e.Photo.Part) {
 				continue
@@ -88,7 +96,22 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 			continue // an entry that did not decode
 		}
 		if e.Message != nil || e.Photo != nil {
-			if messages > 0 {
+			// A part of a picture's answer waits longer in place: the
+			// picture checked is in hand, the successor would check it
+			// again.
+			hold := p.opts.Hold
+			if e.Photo != nil && p.opts.Photos != nil {
+				hold = max(hold, p.opts.Photos.hold)
+			}
+			if messages > 0 || retake {
+				if retake {
+					// Given up until later, this part would have the
+					// next holder take a turn, check the picture and take
+					// this one again, one further, again and again: it is
+					// waited for however far it is (shutdown aside).
+					hold = math.MaxInt64
+				}
+				retake = false
 				next, err := p.queue.Sent(jctx, job, i)
 				if err != nil {
 					p.storeFailed(job, "recording sending progress failed; the chat waits for its lease", err)
@@ -97,13 +120,6 @@ func (p *Pipeline) send(ctx, jctx context.Context, job inbox.Job, entries []Entr
 				wait, later, at = next.Wait, next.Later, time.Now()
 			}
 			messages++
-			// A part of a picture's answer waits longer in place: the
-			// picture checked is in hand, the successor would check it
-			// again.
-			hold := p.opts.Hold
-			if e.Photo != nil && p.opts.Photos != nil {
-				hold = max(hold, p.opts.Photos.hold)
-			}
 			for later || wait > time.Since(at) {
 				left := wait - time.Since(at)
 				if left > hold || !idle(ctx, left, nil) {

@@ -304,3 +304,56 @@ func redisValues(t *testing.T, url string) map[string][]byte {
 	}
 	return out
 }
+
+// TestServePhotoPaced has candidates send photos at once to a serve whose
+// Bot API limits it as Telegram does (one message a second to a chat
+// after a burst of 3, sendDocument counted): each gets the checklist and
+// the three files, each once, in order, the last at least a second after
+// the first; Telegram refuses none, so each picture is downloaded once.
+// The checklist takes its turn once the picture is checked, not at the
+// commit: taken before the check, its turn would count the burst from a
+// time the messages did not go at, and the fourth would come too early
+// for Telegram (a 429, and the next holder checking the picture again).
+func TestServePhotoPaced(t *testing.T) {
+	t.Parallel()
+	const chats = 4
+	fake := telegramtest.NewServer(testToken)
+	defer fake.Close()
+	fake.SetLimits(telegramtest.Telegram)
+	srv := redistest.Start(t)
+	env := serveEnv(t, fake, srv.URL)
+	env["EXAMDESK_CHAT_RATE"] = "1"
+	startServe(t, fake, env)
+	good := phototest.JPEG(t, phototest.Portrait{W: 560, H: 800, Head: 370, Crown: 200, X: 280}.Image(t), 87)
+	var cs []*chat
+	for i := range chats {
+		c := newChat(t, fake, int64(2101+i), "en")
+		cs = append(cs, c)
+		c.deliver(telegramtest.File(c.id, c.id, c.lang, telegramtest.Document{FileName: "me.jpg", MIMEType: "image/jpeg", Data: good}))
+	}
+	for _, c := range cs {
+		c.waitPhoto(0, "staff")
+		checkPrintFiles(t, fmt.Sprint("chat ", c.id), c.documents(3))
+		// The checklist, then the files: the fourth send waits for its
+		// turn, a second after the first (less what the fake lets through
+		// early).
+		var sends []telegramtest.Call
+		for _, call := range fake.Calls() {
+			if call.OK() && call.ChatID() == c.id && (call.Method == "sendMessage" || call.Method == "sendDocument") {
+				sends = append(sends, call)
+			}
+		}
+		if len(sends) != 4 || sends[0].Method != "sendMessage" {
+			t.Errorf("chat %d: %d sends; want the checklist, then the 3 files, each once", c.id, len(sends))
+			continue
+		}
+		if gap := sends[3].Time.Sub(sends[0].Time); gap < 900*time.Millisecond {
+			t.Errorf("chat %d: the fourth send came %v after the first; want a second, the chat's pace", c.id, gap)
+		}
+	}
+	refused, downloads := fake.TooManyRequests(), len(fake.Downloads())
+	t.Logf("%d pictures answered; the fake answered %d × 429, served %d downloads", chats, refused, downloads)
+	if refused != 0 || downloads != chats {
+		t.Errorf("the fake answered %d × 429 and served %d downloads for %d pictures; want none refused, each checked once", refused, downloads, chats)
+	}
+}
