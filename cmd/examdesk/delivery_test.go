@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,9 +148,10 @@ func TestServeKillQueued(t *testing.T) {
 
 // TestServeRecovery kills serve while a reply to a chat is in flight and
 // starts another: under the same EXAMDESK_INSTANCE, which takes the
-// chat over at once, and under none, which waits for the chat's lease
-// to end. Either sends the reply again, then answers the chat on; the
-// test reports how long the chat waited.
+// chat over at once, and polling too (the poller's lease is the
+// instance's), and under none, which waits for the chat's lease to end.
+// Either sends the reply again, then answers the chat on; the test
+// reports how long the chat waited.
 func TestServeRecovery(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t)
@@ -183,6 +185,10 @@ func TestServeRecovery(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("serve sent nothing")
 			}
+			// When the dead serve's poller lease runs out.
+			in := openInbox(t, srv.URL)
+			_, until, _ := strings.Cut(in.rc.Get(t.Context(), in.p+"poller").Val(), ":")
+			expiry, _ := strconv.ParseInt(until, 10, 64)
 			kill := time.Now()
 			c.kill()
 			c.start()
@@ -193,6 +199,20 @@ func TestServeRecovery(t *testing.T) {
 				tc.name, resent.Time.Sub(kill).Round(time.Millisecond), up.Round(time.Millisecond))
 			s.say("/lang en")
 			ch.say("/lang en", "English")
+			// The restarted serve polled to get it: when it first did.
+			var polled time.Time
+			for _, call := range fake.CallsTo("getUpdates") {
+				if call.Time.After(kill) {
+					polled = call.Time
+					break
+				}
+			}
+			t.Logf("%s: the restarted serve polled %v after the kill (the dead one's poller lease ran out %v after)",
+				tc.name, polled.Sub(kill).Round(time.Millisecond), time.UnixMilli(expiry).Sub(kill).Round(time.Millisecond))
+			if tc.instance != "" && (polled.IsZero() || polled.UnixMilli() >= expiry) {
+				t.Errorf("the restarted serve polled at %v, %v after the kill; want it before the dead one's poller lease ran out, %v after",
+					polled.Format(time.StampMilli), polled.Sub(kill).Round(time.Millisecond), time.UnixMilli(expiry).Sub(kill).Round(time.Millisecond))
+			}
 			if twice := checkTranscript(t, ch.id, ch.messages(), s.want(), []time.Time{kill}); twice != 1 {
 				t.Errorf("sent %q; want %q, the reply in flight twice", abbrevAll(textsOf(ch.messages())), abbrevAll(s.want()))
 			}
