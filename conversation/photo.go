@@ -132,7 +132,7 @@ func (ps *Photos) slot(ctx context.Context) (done func(), err error) {
 	}
 }
 
-// check waits for a turn, then fetches the picture file through files and
+// check waits for a slot, then fetches the picture file through files and
 // checks it.
 func (ps *Photos) check(ctx context.Context, files Files, file string) (*photo.Prepared, error) {
 	done, err := ps.slot(ctx)
@@ -147,10 +147,10 @@ func (ps *Photos) check(ctx context.Context, files Files, file string) (*photo.P
 	return ps.checker.Prepare(data, photo.Limits{})
 }
 
-// file waits for a turn, then makes print-ready file f of a checked
+// file waits for a slot, then makes print-ready file f of a checked
 // picture: the sheet takes 10 to 20 MB while it is made. (Its upload
-// takes no turn: a slow one, or one waiting out Telegram's flood limit,
-// must not hold the checks of other chats.)
+// takes no slot: a slow one, or one waiting for its turn in the chat's
+// pace, must not hold the checks of other chats.)
 func (ps *Photos) file(ctx context.Context, pr *photo.Prepared, f dialog.PhotoFile) ([]byte, error) {
 	done, err := ps.slot(ctx)
 	if err != nil {

@@ -82,9 +82,9 @@ func WithLegacy(decode func(raw []byte) (inbox.Update, bool)) InboxOption {
 // Inbox is an inbox.Queue in the Redis of a Store, under the Store's
 // prefix. It saves conversation state in the very records the Store's Load
 // and Save use. Its keys are seen, seen:<n>, q:<chat>, ready, lock:<chat>,
-// claim:<token>, out:<chat>, sent:<chat>, turn:<chat> and try:<chat>, and
-// with a pace lim:chat:<chat> and lim:reply (see keys.go); its scripts are
-// lua/inbox_*.lua.
+// claim:<token>, out:<chat>, sent:<chat>, turn:<chat> and try:<chat>, with
+// a pace lim:chat:<chat> and lim:reply, and for CommitCounted the
+// statistics' (see keys.go); its scripts are lua/inbox_*.lua.
 //
 // Update ids are remembered in a set per period of the dedup window; Add
 // looks ids up in the current period's and the one before, and deletes
