@@ -54,7 +54,7 @@ func NewMetrics(reg prometheus.Registerer, depth func() float64) *Metrics {
 		}, []string{"cause"}),
 		givenUp: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "examdesk_replies_given_up_total",
-			Help: "Reply messages given up after failing for 10 minutes.",
+			Help: "Reply messages, and parts of a picture's answer, given up after failing for 10 minutes.",
 		}),
 	}
 	reg.MustRegister(m.updates, m.handling, m.apiErrors, m.redisErrors, m.broadcasts, m.deferred, m.givenUp)
