@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"examdesk"
 )
 
 // Delivery is one recipient of a broadcast, claimed under a lease by one
@@ -296,11 +298,11 @@ func (d *Deliverer) work(ctx context.Context) error {
 			}
 			d.opts.Log.Error("claiming a broadcast recipient failed", "err", err)
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
-			_ = sleep(ctx, backoff)
+			_ = examdesk.Sleep(ctx, backoff)
 			continue
 		case !ok:
 			backoff = 0
-			_ = sleep(ctx, d.opts.Poll)
+			_ = examdesk.Sleep(ctx, d.opts.Poll)
 			continue
 		}
 		backoff = 0
@@ -472,16 +474,4 @@ func (d *Deliverer) notice(ctx context.Context, id string) (Notice, error) {
 	d.notices[id] = n
 	d.mu.Unlock()
 	return n, nil
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
