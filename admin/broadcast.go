@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/dialog"
 )
@@ -344,7 +345,7 @@ func (b *Broadcast) text(ctx context.Context, r Request, d Draft, o *out) error 
 		b.askText(d, o)
 		return nil
 	case errors.Is(err, broadcast.ErrTooLong):
-		o.say(dialog.T("admin.broadcast.too_long", "Length", broadcast.TextLen(r.Text), "Max", broadcast.MaxText))
+		o.say(dialog.T("admin.broadcast.too_long", "Length", examdesk.UTF16Len(r.Text), "Max", broadcast.MaxText))
 		b.askText(d, o)
 		return nil
 	case err != nil:

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"examdesk"
@@ -105,15 +104,6 @@ type RejectedError struct{ Reason string }
 
 func (e *RejectedError) Error() string { return "broadcast: message rejected: " + e.Reason }
 
-// TextLen is the length of s as Telegram counts it, in UTF-16 code units.
-func TextLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // CheckText returns ErrEmpty, ErrTooLong or an error for text that is not
 // UTF-8; nil when Telegram takes it as a message.
 func CheckText(text string) error {
@@ -122,7 +112,7 @@ func CheckText(text string) error {
 		return errors.New("broadcast: text is not UTF-8")
 	case len(text) == 0 || isSpace(text):
 		return ErrEmpty
-	case TextLen(text) > MaxText:
+	case examdesk.UTF16Len(text) > MaxText:
 		return ErrTooLong
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
 )
@@ -137,7 +138,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 	case errors.Is(err, broadcast.ErrEmpty):
 		return n, usageError("broadcast send: %s is empty", *file)
 	case errors.Is(err, broadcast.ErrTooLong):
-		return n, usageError("broadcast send: %s is %d characters long; Telegram takes at most %d", *file, broadcast.TextLen(text), broadcast.MaxText)
+		return n, usageError("broadcast send: %s is %d characters long; Telegram takes at most %d", *file, examdesk.UTF16Len(text), broadcast.MaxText)
 	case err != nil:
 		return n, usageError("broadcast send: %s is not UTF-8 text", *file)
 	}
