@@ -78,10 +78,6 @@ type Drafts interface {
 	Delete(ctx context.Context, user int64) error
 }
 
-// China is the time zone administrators type send times in (China has no
-// daylight saving time).
-var China = time.FixedZone("UTC+8", 8*60*60)
-
 // TimeLayout is how send times are typed and shown.
 const TimeLayout = "2006-01-02 15:04"
 
@@ -268,7 +264,7 @@ func (b *Broadcast) askText(d Draft, o *out) {
 }
 
 func (b *Broadcast) askTime(d Draft, o *out) {
-	example := b.now().In(China).Add(24 * time.Hour).Truncate(time.Hour).Format(TimeLayout)
+	example := b.now().In(examdesk.China).Add(24 * time.Hour).Truncate(time.Hour).Format(TimeLayout)
 	o.say(dialog.T("admin.broadcast.ask_time", "Example", example),
 		option(d, dialog.T("admin.button.now"), pickNow),
 		option(d, dialog.T("admin.button.back"), pickPreview),
@@ -331,7 +327,7 @@ func when(at time.Time) dialog.Text {
 	if at.IsZero() {
 		return dialog.T("admin.when.now")
 	}
-	return dialog.T("admin.when.at", "Time", at.In(China).Format(TimeLayout))
+	return dialog.T("admin.when.at", "Time", at.In(examdesk.China).Format(TimeLayout))
 }
 
 // text takes a typed text or time for the draft d.
@@ -401,14 +397,14 @@ func (b *Broadcast) saveAndPreview(ctx context.Context, user int64, d Draft, o *
 // setTime takes the typed send time.
 func (b *Broadcast) setTime(ctx context.Context, r Request, d Draft, o *out) error {
 	in := strings.Join(strings.Fields(r.Text), " ")
-	at, err := time.ParseInLocation(TimeLayout, in, China)
+	at, err := time.ParseInLocation(TimeLayout, in, examdesk.China)
 	if err != nil {
 		o.say(dialog.T("admin.broadcast.bad_time", "Input", truncate(in, 40)))
 		b.askTime(d, o)
 		return nil
 	}
 	if now := b.now(); !at.After(now) {
-		o.say(dialog.T("admin.broadcast.past_time", "Time", at.Format(TimeLayout), "Now", now.In(China).Format(TimeLayout)))
+		o.say(dialog.T("admin.broadcast.past_time", "Time", at.Format(TimeLayout), "Now", now.In(examdesk.China).Format(TimeLayout)))
 		b.askTime(d, o)
 		return nil
 	}
@@ -516,7 +512,7 @@ func (b *Broadcast) askAudience(d Draft, o *out) {
 func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) error {
 	now := b.now()
 	if !d.At.IsZero() && !d.At.After(now) {
-		o.say(dialog.T("admin.broadcast.time_passed", "Time", d.At.In(China).Format(TimeLayout)))
+		o.say(dialog.T("admin.broadcast.time_passed", "Time", d.At.In(examdesk.China).Format(TimeLayout)))
 		return b.summary(ctx, d, o)
 	}
 	switch n, err := b.Subscribers.Count(ctx, d.Filter()); {
@@ -628,9 +624,9 @@ func item(n int, st broadcast.Status) dialog.Text {
 	var at dialog.Text
 	switch {
 	case st.State == broadcast.Queued && st.At.After(st.Created):
-		at = dialog.T("admin.broadcasts.starts", "Time", st.At.In(China).Format(TimeLayout))
+		at = dialog.T("admin.broadcasts.starts", "Time", st.At.In(examdesk.China).Format(TimeLayout))
 	default:
-		at = dialog.T("admin.broadcasts.created", "Time", st.Created.In(China).Format(TimeLayout))
+		at = dialog.T("admin.broadcasts.created", "Time", st.Created.In(examdesk.China).Format(TimeLayout))
 	}
 	return dialog.T("admin.broadcasts.item",
 		"N", n, "ID", st.ID, "State", StateName(st.State), "When", at, "By", st.By,

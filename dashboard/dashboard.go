@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/calendar"
 	"examdesk/dialog"
@@ -444,9 +445,9 @@ func (h *Handler) broadcasts(w http.ResponseWriter, r *http.Request, s *session)
 	d := broadcastsData{Lang: s.lang, Total: rep.Total(), Days: len(rep.Days)}
 	for _, st := range list {
 		it := broadcastItem{Status: st, StateText: h.t(s.lang, "dashboard.state."+stateKey(st.State)),
-			Created: st.Created.In(stats.China).Format("2006-01-02 15:04"), Done: st.Sent + st.Blocked + st.Failed}
+			Created: st.Created.In(examdesk.China).Format("2006-01-02 15:04"), Done: st.Sent + st.Blocked + st.Failed}
 		if st.State == broadcast.Queued && st.At.After(st.Created) {
-			it.At = st.At.In(stats.China).Format("2006-01-02 15:04")
+			it.At = st.At.In(examdesk.China).Format("2006-01-02 15:04")
 		}
 		d.List = append(d.List, it)
 	}

@@ -18,17 +18,15 @@ import (
 	"fmt"
 	"regexp"
 	"time"
-)
 
-// China is the time zone days are counted in (China has no daylight
-// saving time).
-var China = time.FixedZone("UTC+8", 8*60*60)
+	"examdesk"
+)
 
 // DateLayout is how a day is written: "2026-12-05".
 const DateLayout = "2006-01-02"
 
 // Day returns the day of t in China, as DateLayout writes it.
-func Day(t time.Time) string { return t.In(China).Format(DateLayout) }
+func Day(t time.Time) string { return t.In(examdesk.China).Format(DateLayout) }
 
 // Keep is how long the text of an unanswered question is kept after it
 // was last asked.
@@ -259,11 +257,11 @@ func CheckDays(days int) error {
 // Dates returns the days days up to and including now's day in China,
 // oldest first.
 func Dates(days int, now time.Time) []string {
-	today := now.In(China)
+	today := now.In(examdesk.China)
 	y, m, d := today.Date()
 	out := make([]string, days)
 	for i := range days {
-		out[i] = time.Date(y, m, d-(days-1-i), 12, 0, 0, 0, China).Format(DateLayout)
+		out[i] = time.Date(y, m, d-(days-1-i), 12, 0, 0, 0, examdesk.China).Format(DateLayout)
 	}
 	return out
 }
