@@ -16,7 +16,7 @@ import (
 // Request is one thing an administrator sent to a command of the console.
 type Request struct {
 	Chat, User int64
-	// Lang is the administrator's language, one of dialog.Languages.
+	// Lang is the administrator's language, one of examdesk.Languages.
 	Lang string
 	// Arg is what follows the command's name ("/calendar list" → "list");
 	// empty for a pick or a plain text.

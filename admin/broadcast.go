@@ -288,12 +288,12 @@ func (b *Broadcast) preview(ctx context.Context, d Draft, o *out) error {
 }
 
 // textLangs lists the languages of d's texts in the order of
-// dialog.Languages, "" alone for one text for all.
+// examdesk.Languages, "" alone for one text for all.
 func textLangs(d Draft) []string {
 	if !d.PerLang {
 		return []string{""}
 	}
-	return slices.Clone(dialog.Languages)
+	return slices.Clone(examdesk.Languages)
 }
 
 // summary says who will get the notice and when, with the buttons to
@@ -356,7 +356,7 @@ func (b *Broadcast) text(ctx context.Context, r Request, d Draft, o *out) error 
 	d.Texts[d.Lang] = r.Text
 	d.Stage, d.Lang = StagePreview, ""
 	if d.PerLang {
-		for _, l := range dialog.Languages {
+		for _, l := range examdesk.Languages {
 			if d.Texts[l] == "" {
 				d.Stage, d.Lang = StageText, l
 				break
@@ -433,7 +433,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 	case v == pickQuit:
 		return b.quit(ctx, r.User, true, o)
 	case v == pickPerLang && d.Stage == StageText && !complete(d):
-		d.PerLang, d.Texts, d.Lang = true, nil, dialog.Languages[0]
+		d.PerLang, d.Texts, d.Lang = true, nil, examdesk.Languages[0]
 	case v == pickAllLangs && d.Stage == StageText && !complete(d):
 		d.PerLang, d.Texts, d.Lang = false, nil, ""
 	case strings.HasPrefix(v, pickRewrite) && d.Stage == StagePreview && slices.Contains(textLangs(d), v[len(pickRewrite):]):
@@ -450,7 +450,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 	case v == pickAudience && d.Stage == StagePreview:
 		b.askAudience(d, o)
 		return nil
-	case strings.HasPrefix(v, pickLang) && d.Stage == StagePreview && (v == pickLang || slices.Contains(dialog.Languages, v[len(pickLang):])):
+	case strings.HasPrefix(v, pickLang) && d.Stage == StagePreview && (v == pickLang || slices.Contains(examdesk.Languages, v[len(pickLang):])):
 		d.AudienceLang = v[len(pickLang):]
 		return b.saveAndPreview(ctx, r.User, d, o, false)
 	case strings.HasPrefix(v, pickLevel) && d.Stage == StagePreview:
@@ -496,7 +496,7 @@ func (b *Broadcast) stale(ctx context.Context, d Draft, found bool, o *out) erro
 
 func (b *Broadcast) askAudience(d Draft, o *out) {
 	opts := []dialog.Option{option(d, dialog.T("admin.button.any_lang"), pickLang)}
-	for _, l := range dialog.Languages {
+	for _, l := range examdesk.Languages {
 		opts = append(opts, option(d, langName(l), pickLang+l))
 	}
 	opts = append(opts, option(d, dialog.T("admin.button.any_level"), pickLevel+"0"))

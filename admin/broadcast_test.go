@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/broadcast"
 	"examdesk/broadcast/broadcasttest"
@@ -365,7 +366,7 @@ func TestBroadcastPerLanguage(t *testing.T) {
 	if !slices.Equal(keys(r), want) {
 		t.Fatalf("preview = %v; want %v", keys(r), want)
 	}
-	for i, l := range dialog.Languages {
+	for i, l := range examdesk.Languages {
 		if got := r.Messages[i].Text.Args["Text"]; got != texts[l] {
 			t.Errorf("preview %d = %q; want %q", i, got, texts[l])
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/calendar"
 	"examdesk/calendar/calendartest"
@@ -137,7 +138,7 @@ func TestCalendarCommand(t *testing.T) {
 		if got := strings.Join(ids, " "); got != tc.ids {
 			t.Errorf("after Handle(%q) the sessions are %q; want %q", tc.arg, got, tc.ids)
 		}
-		for _, lang := range dialog.Languages {
+		for _, lang := range examdesk.Languages {
 			s := calRender(t, c, lang, r)
 			if strings.Count(s, "<b>") != strings.Count(s, "</b>") || strings.Contains(calTags.ReplaceAllString(s, ""), "<") {
 				t.Errorf("Handle(%q) in %s is not valid Telegram HTML: %q", tc.arg, lang, s)

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/dialog"
-	"examdesk/locales"
 	"examdesk/stats"
 	"examdesk/stats/statstest"
 )
@@ -82,7 +82,7 @@ func (d *statsDesk) send(in dialog.Input) (dialog.Reply, error) {
 	if !ok {
 		d.t.Fatalf("Console.Handle(%+v) is not the console's", in)
 	}
-	for _, lang := range locales.Languages {
+	for _, lang := range examdesk.Languages {
 		r.Lang = lang
 		for _, o := range bot.Render(catalog(d.t), r) {
 			if strings.Contains(o.Text, "{{") || strings.Contains(o.Text, "admin.") {

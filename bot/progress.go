@@ -196,7 +196,7 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 		}
 		w.chat, w.lang = n.Watch, n.WatchLang
 		if w.lang == "" {
-			w.lang = dialog.Languages[0]
+			w.lang = examdesk.Languages[0]
 		}
 	}
 	if w.chat == 0 {

@@ -15,13 +15,6 @@ import (
 	"time"
 )
 
-// Languages a subscriber may have.
-const (
-	LangHant = "zh-Hant"
-	LangHans = "zh-Hans"
-	LangEn   = "en"
-)
-
 // MaxText is the longest text, in UTF-16 code units as Telegram counts
 // them, that a notice may carry in any language.
 const MaxText = 4096
@@ -29,7 +22,7 @@ const MaxText = 4096
 // Subscriber is a user who started the bot (private chats only).
 type Subscriber struct {
 	Chat   int64
-	Lang   string // "zh-Hant", "zh-Hans" or "en"
+	Lang   string // one of examdesk.Languages
 	Level  int    // highest eligible level from the check, 1–4; 0 when unknown
 	Remind bool   // opted in to reminders
 }

@@ -176,7 +176,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // language is the language asked for with lang=, if it is one of the
 // bot's, else that of the user's Telegram app.
 func language(r *http.Request, u User) string {
-	if l := r.URL.Query().Get("lang"); slices.Contains(dialog.Languages, l) {
+	if l := r.URL.Query().Get("lang"); slices.Contains(examdesk.Languages, l) {
 		return l
 	}
 	return dialog.Language(u.LanguageCode)
@@ -217,8 +217,8 @@ func (s *session) internal(w http.ResponseWriter, r *http.Request, err error) {
 // ui answers the texts of the page's frame in lang=: {"key": "text"}.
 func (h *Handler) ui(w http.ResponseWriter, r *http.Request) {
 	lang := r.URL.Query().Get("lang")
-	if !slices.Contains(dialog.Languages, lang) {
-		lang = "en"
+	if !slices.Contains(examdesk.Languages, lang) {
+		lang = examdesk.English
 	}
 	out := map[string]string{}
 	for _, k := range uiKeys {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/dialog/dialogtest"
 	"examdesk/faq"
@@ -83,7 +84,7 @@ func TestTranscripts(t *testing.T) {
 	}
 	engine, catalog := newEngine(t)
 	for _, file := range files {
-		for _, lang := range dialog.Languages {
+		for _, lang := range examdesk.Languages {
 			t.Run(filepath.Base(file)+"/"+lang, func(t *testing.T) {
 				replay(t, engine, catalog, file, lang)
 			})
@@ -364,7 +365,7 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, topic := range topics.Topics() {
 		keys = append(keys, "faq."+topic, "topic."+topic)
 	}
-	for _, l := range dialog.Languages {
+	for _, l := range examdesk.Languages {
 		keys = append(keys, "lang.name."+l)
 	}
 	// What the engine builds from what it reads: the explanations of each

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/inbox"
 	"examdesk/inbox/inboxtest"
@@ -278,7 +279,7 @@ func TestInboxStore(t *testing.T) {
 			q := newInbox(t, st)
 			ctx := t.Context()
 			k := dialog.Key{Chat: -5, User: 6}
-			saved := dialog.State{Lang: dialog.Languages[0], Step: 3}
+			saved := dialog.State{Lang: examdesk.Languages[0], Step: 3}
 			if err := st.Save(ctx, k, saved); err != nil {
 				t.Fatalf("Save() error: %v", err)
 			}

@@ -138,9 +138,8 @@ type Translator interface {
 // Texts renders the reminder r in every language broadcast speaks, by
 // language; "" holds the English text, for any other.
 func Texts(tr Translator, r Reminder) map[string]string {
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
-	out := make(map[string]string, len(langs)+1)
-	for _, lang := range langs {
+	out := make(map[string]string, len(examdesk.Languages)+1)
+	for _, lang := range examdesk.Languages {
 		args := map[string]string{"Session": r.Session, "Date": date(tr, lang, r.Date)}
 		if !r.To.IsZero() {
 			args["To"] = date(tr, lang, r.To)
@@ -154,7 +153,7 @@ func Texts(tr Translator, r Reminder) map[string]string {
 			out[lang] += "\n\n" + tr.Translate(lang, "reminder.estimated", map[string]string{"Years": strings.Join(years, ", ")})
 		}
 	}
-	out[""] = out[broadcast.LangEn]
+	out[""] = out[examdesk.English]
 	return out
 }
 

@@ -57,7 +57,7 @@ type Events struct {
 	At time.Time
 	// User is who sent the update, 0 for none.
 	User int64
-	// Lang is the user's language (one of dialog.Languages), kept with an
+	// Lang is the user's language (one of examdesk.Languages), kept with an
 	// unanswered question as the language of the example it may become.
 	Lang string
 	// Message is set when the update is a message or a pressed button of

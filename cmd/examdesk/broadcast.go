@@ -106,7 +106,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 	}
 	n := broadcast.Notice{By: "cli:" + getenv("USER")}
 	switch *lang {
-	case "", broadcast.LangHant, broadcast.LangHans, broadcast.LangEn:
+	case "", examdesk.Traditional, examdesk.Simplified, examdesk.English:
 		n.Filter.Lang = *lang
 	default:
 		return n, usageError("broadcast send: --lang %q is not zh-Hant, zh-Hans or en", *lang)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/rules"
 )
@@ -46,7 +47,7 @@ func states() []struct {
 	name string
 	st   dialog.State
 } {
-	first, last := dialog.Languages[0], dialog.Languages[len(dialog.Languages)-1]
+	first, last := examdesk.Languages[0], examdesk.Languages[len(examdesk.Languages)-1]
 	return []struct {
 		name string
 		st   dialog.State
