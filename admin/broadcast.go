@@ -52,8 +52,8 @@ type Draft struct {
 	// Texts are the notice's texts by language, "" for every language.
 	Texts map[string]string `json:"texts,omitempty"`
 	// Audience: a language and a level 1–4, empty for any.
-	AudienceLang  string `json:"audience_lang,omitempty"`
-	AudienceLevel int    `json:"audience_level,omitempty"`
+	AudienceLang  string         `json:"audience_lang,omitempty"`
+	AudienceLevel examdesk.Level `json:"audience_level,omitempty"`
 	// At is the send time; zero sends at once.
 	At time.Time `json:"at,omitzero"`
 	// ID is the broadcast's id, chosen when the administrator first
@@ -458,7 +458,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 		if err != nil || level < 0 || level > 4 {
 			return b.stale(ctx, d, found, o)
 		}
-		d.AudienceLevel = level
+		d.AudienceLevel = examdesk.Level(level)
 		return b.saveAndPreview(ctx, r.User, d, o, false)
 	case v == pickConfirm && d.Stage == StagePreview:
 		return b.confirm(ctx, r, d, o)

@@ -140,7 +140,7 @@ func (dl *delivery) subscribe(t *testing.T, from int64, n int) {
 	t.Helper()
 	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range int64(n) {
-		if err := dl.subs.Subscribe(t.Context(), broadcast.Subscriber{Chat: from + i, Lang: langs[i%3], Level: int(i%4) + 1}); err != nil {
+		if err := dl.subs.Subscribe(t.Context(), broadcast.Subscriber{Chat: from + i, Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

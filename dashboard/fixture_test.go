@@ -110,7 +110,7 @@ func (f *fixture) populate(t testing.TB) {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Abandoned: questions[1]})
 			} else {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Completed: true,
-					Result: stats.Result{Level: u % 5, Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}})
+					Result: stats.Result{Level: examdesk.Level(u % 5), Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}})
 			}
 			if u%3 == 0 {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Unanswered: asked[(u+day)%len(asked)]})

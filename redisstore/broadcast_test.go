@@ -22,7 +22,7 @@ func audience(t testing.TB, n int) *broadcasttest.Subscribers {
 	subs := &broadcasttest.Subscribers{}
 	langs := examdesk.Languages
 	for i := 1; i <= n; i++ {
-		s := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: i%4 + 1, Remind: i%2 == 0}
+		s := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: examdesk.Level(i%4 + 1), Remind: i%2 == 0}
 		if err := subs.Subscribe(t.Context(), s); err != nil {
 			t.Fatal(err)
 		}

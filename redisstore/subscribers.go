@@ -48,7 +48,7 @@ func (s *Subscribers) indexes() []string {
 	for _, l := range examdesk.Languages {
 		keys = append(keys, k.byLang(l))
 	}
-	for l := 1; l <= 4; l++ {
+	for l := examdesk.Level(1); l <= 4; l++ {
 		keys = append(keys, k.byLevel(l))
 	}
 	return keys
@@ -85,14 +85,14 @@ func (s *Subscribers) Subscribe(ctx context.Context, sub broadcast.Subscriber) e
 	// all, remind, the languages, the levels 1–4.
 	langKey, levelKey := 5+lang, 0
 	if sub.Level > 0 {
-		levelKey = 5 + len(examdesk.Languages) + sub.Level - 1
+		levelKey = 5 + len(examdesk.Languages) + int(sub.Level) - 1
 	}
 	remind := "0"
 	if sub.Remind {
 		remind = "1"
 	}
 	err := subscribeScript.Run(ctx, s.st.client, s.keys(sub.Chat),
-		sub.Chat, sub.Lang, sub.Level, remind, time.Now().Unix(), langKey, levelKey).Err()
+		sub.Chat, sub.Lang, int(sub.Level), remind, time.Now().Unix(), langKey, levelKey).Err()
 	if err != nil {
 		return fmt.Errorf("subscribe chat %d: %w", sub.Chat, err)
 	}
@@ -176,7 +176,7 @@ func decodeSubscriber(chat int64, fields map[string]string) (broadcast.Subscribe
 	if err != nil || level < 0 || level > 4 {
 		return broadcast.Subscriber{}, fmt.Errorf("field level = %q is not 0–4", fields["level"])
 	}
-	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: level, Remind: fields["remind"] == "1"}, nil
+	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: examdesk.Level(level), Remind: fields["remind"] == "1"}, nil
 }
 
 // filterKeys returns the indexes f needs: those of its level, reminders

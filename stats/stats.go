@@ -94,7 +94,7 @@ type Events struct {
 // Result is the outcome of a check: the highest eligible level, 1–4, 0 for
 // none, and the route of that level, "" for none.
 type Result struct {
-	Level int
+	Level examdesk.Level
 	Route string
 }
 

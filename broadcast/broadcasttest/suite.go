@@ -84,7 +84,7 @@ func TestSubscribers(t *testing.T, open func(t *testing.T) broadcast.Subscribers
 		langs := examdesk.Languages
 		var all []broadcast.Subscriber
 		for chat := int64(1); chat <= 25; chat++ {
-			s := broadcast.Subscriber{Chat: chat, Lang: langs[chat%3], Level: int(chat % 5), Remind: chat%2 == 0}
+			s := broadcast.Subscriber{Chat: chat, Lang: langs[chat%3], Level: examdesk.Level(chat % 5), Remind: chat%2 == 0}
 			if err := subs.Subscribe(ctx, s); err != nil {
 				t.Fatal(err)
 			}

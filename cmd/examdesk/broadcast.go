@@ -116,7 +116,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 		if err != nil || l < 1 || l > 4 {
 			return n, usageError("broadcast send: --level %q is not a level from 1 to 4", *level)
 		}
-		n.Filter.Level = l
+		n.Filter.Level = examdesk.Level(l)
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)

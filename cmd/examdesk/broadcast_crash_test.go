@@ -27,7 +27,7 @@ func subscribeAll(t testing.TB, url string, first int64, n int) {
 	subs := st.Subscribers()
 	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range int64(n) {
-		if err := subs.Subscribe(context.Background(), broadcast.Subscriber{Chat: first + i, Lang: langs[i%3], Level: int(i%4) + 1}); err != nil {
+		if err := subs.Subscribe(context.Background(), broadcast.Subscriber{Chat: first + i, Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -93,7 +93,7 @@ func TestBroadcastCLI(t *testing.T) {
 	subs := st.Subscribers()
 	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range 9 {
-		if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: int64(100 + i), Lang: langs[i%3], Level: i%4 + 1}); err != nil {
+		if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: int64(100 + i), Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}
