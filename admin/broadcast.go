@@ -399,7 +399,7 @@ func (b *Broadcast) setTime(ctx context.Context, r Request, d Draft, o *out) err
 	in := strings.Join(strings.Fields(r.Text), " ")
 	at, err := time.ParseInLocation(TimeLayout, in, examdesk.China)
 	if err != nil {
-		o.say(dialog.T("admin.broadcast.bad_time", "Input", truncate(in, 40)))
+		o.say(dialog.T("admin.broadcast.bad_time", "Input", abbreviate(in, 40)))
 		b.askTime(d, o)
 		return nil
 	}
@@ -412,8 +412,10 @@ func (b *Broadcast) setTime(ctx context.Context, r Request, d Draft, o *out) err
 	return b.saveAndPreview(ctx, r.User, d, o, false)
 }
 
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
+// abbreviate quotes what an administrator typed back to them: s cut to
+// at most n runes, the cut marked with "…". (bot's truncate is another
+// thing: it fits a text in Telegram's limit, in UTF-16 code units.)
+func abbreviate(s string, n int) string {
 	for i := range s {
 		if n == 0 {
 			return s[:i] + "…"
