@@ -1,8 +1,8 @@
 // Package examdesk holds the vocabulary every other package of the bot
-// shares: the languages it speaks, the qualification levels, the time zone
-// its days and send times are in, and the two small facts of Telegram's
-// text that more than one adapter needs (how long a text is, how to wait
-// without outliving a request). It imports no other package of the project.
+// shares: the languages it speaks, the qualification levels, the key of a
+// conversation, the time zone its days and send times are in, a text's
+// length as Telegram counts it, and a wait that ends with its context. It
+// imports no other package of the project.
 package examdesk
 
 import (
@@ -26,6 +26,13 @@ var Languages = []string{Traditional, Simplified, English}
 // Level is a qualification level: 4 is the lowest, 1 the highest; 0 is
 // no level known.
 type Level int
+
+// Key names one conversation: a user in a chat. In a private chat the two
+// ids are equal; in a group every member has a conversation of their own.
+type Key struct {
+	Chat int64
+	User int64
+}
 
 // China is the time zone the exams, their dates and every send time are in
 // (UTC+8; China has no daylight saving time).

@@ -94,7 +94,7 @@ func TestTranscripts(t *testing.T) {
 
 // stepStored loads the conversation key from store, steps it with in and saves
 // the new state, as the conversation pipeline does through the inbox.
-func stepStored(ctx context.Context, e *dialog.Engine, store dialog.Store, key dialog.Key, in dialog.Input) (dialog.Reply, error) {
+func stepStored(ctx context.Context, e *dialog.Engine, store dialog.Store, key examdesk.Key, in dialog.Input) (dialog.Reply, error) {
 	st, err := store.Load(ctx, key)
 	if err != nil {
 		return dialog.Reply{}, err
@@ -114,7 +114,7 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 	defer f.Close()
 	ctx := context.Background()
 	store := &dialogtest.MemStore{}
-	key := dialog.Key{Chat: 7, User: 7}
+	key := examdesk.Key{Chat: 7, User: 7}
 	pictures := 0
 	var (
 		pending []dialog.Message // messages not yet matched
@@ -173,9 +173,9 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 		case "*":
 			switch arg {
 			case "group":
-				key = dialog.Key{Chat: -1007, User: 7}
+				key = examdesk.Key{Chat: -1007, User: 7}
 			case "private":
-				key = dialog.Key{Chat: 7, User: 7}
+				key = examdesk.Key{Chat: 7, User: 7}
 			default:
 				t.Fatalf("%s: bad line %q", where, line)
 			}

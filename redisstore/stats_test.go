@@ -150,7 +150,7 @@ func TestCommitCounted(t *testing.T) {
 				if got := c.LRange(ctx, st.Prefix()+"out:"+strconv.FormatInt(chat, 10), 0, -1).Val(); !slices.Equal(got, wantOut) {
 					t.Errorf("%s: outbox after = %q; want %q", tt.name, got, wantOut)
 				}
-				saved, err := st.Load(ctx, dialog.Key{Chat: chat, User: tt.ev.User})
+				saved, err := st.Load(ctx, examdesk.Key{Chat: chat, User: tt.ev.User})
 				if err != nil {
 					t.Fatal(err)
 				}

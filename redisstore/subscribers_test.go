@@ -163,11 +163,11 @@ func TestSubscribersLifecycle(t *testing.T) {
 				t.Errorf("back: SISMEMBER inactive %d = %v, %v; want false", chat, in, err)
 			}
 
-			key := dialog.Key{Chat: chat, User: chat}
+			key := examdesk.Key{Chat: chat, User: chat}
 			if err := st.Save(ctx, key, dialog.State{Lang: "en", Step: 3}); err != nil {
 				t.Fatal(err)
 			}
-			group := dialog.Key{Chat: -100, User: chat}
+			group := examdesk.Key{Chat: -100, User: chat}
 			if err := st.Save(ctx, group, dialog.State{Lang: "en"}); err != nil {
 				t.Fatal(err)
 			}

@@ -125,7 +125,7 @@ func setAdminMenus(ctx context.Context, sender *bot.Sender, store dialog.Store, 
 	var errs []error
 	for _, id := range admins {
 		lang := defaultAdminLang
-		st, err := store.Load(ctx, dialog.Key{Chat: id, User: id})
+		st, err := store.Load(ctx, examdesk.Key{Chat: id, User: id})
 		if err == nil && st.Lang != "" {
 			lang = st.Lang
 		}
