@@ -10,13 +10,14 @@ import (
 	"context"
 	"strings"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
 // Request is one thing an administrator sent to a command of the console.
 type Request struct {
 	Chat, User int64
-	// Lang is the administrator's language, one of dialog.Languages.
+	// Lang is the administrator's language, one of examdesk.Languages.
 	Lang string
 	// Arg is what follows the command's name ("/calendar list" → "list");
 	// empty for a pick or a plain text.
@@ -78,7 +79,7 @@ func (c *Console) IsAdmin(user int64) bool { return c != nil && c.admins[user] }
 // Handle answers in when it is for the console: from an administrator, and
 // one of its commands, a pick of one of their options, or a text a command
 // awaits. ok is false when in is for the candidates' dialog.
-func (c *Console) Handle(ctx context.Context, key dialog.Key, lang string, in dialog.Input) (r dialog.Reply, ok bool, err error) {
+func (c *Console) Handle(ctx context.Context, key examdesk.Key, lang string, in dialog.Input) (r dialog.Reply, ok bool, err error) {
 	if !c.IsAdmin(key.User) {
 		return dialog.Reply{}, false, nil
 	}

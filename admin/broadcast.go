@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/dialog"
 )
@@ -51,8 +52,8 @@ type Draft struct {
 	// Texts are the notice's texts by language, "" for every language.
 	Texts map[string]string `json:"texts,omitempty"`
 	// Audience: a language and a level 1–4, empty for any.
-	AudienceLang  string `json:"audience_lang,omitempty"`
-	AudienceLevel int    `json:"audience_level,omitempty"`
+	AudienceLang  string         `json:"audience_lang,omitempty"`
+	AudienceLevel examdesk.Level `json:"audience_level,omitempty"`
 	// At is the send time; zero sends at once.
 	At time.Time `json:"at,omitzero"`
 	// ID is the broadcast's id, chosen when the administrator first
@@ -76,10 +77,6 @@ type Drafts interface {
 	// Delete drops user's draft; no draft is no error.
 	Delete(ctx context.Context, user int64) error
 }
-
-// China is the time zone administrators type send times in (China has no
-// daylight saving time).
-var China = time.FixedZone("UTC+8", 8*60*60)
 
 // TimeLayout is how send times are typed and shown.
 const TimeLayout = "2006-01-02 15:04"
@@ -267,7 +264,7 @@ func (b *Broadcast) askText(d Draft, o *out) {
 }
 
 func (b *Broadcast) askTime(d Draft, o *out) {
-	example := b.now().In(China).Add(24 * time.Hour).Truncate(time.Hour).Format(TimeLayout)
+	example := b.now().In(examdesk.China).Add(24 * time.Hour).Truncate(time.Hour).Format(TimeLayout)
 	o.say(dialog.T("admin.broadcast.ask_time", "Example", example),
 		option(d, dialog.T("admin.button.now"), pickNow),
 		option(d, dialog.T("admin.button.back"), pickPreview),
@@ -291,12 +288,12 @@ func (b *Broadcast) preview(ctx context.Context, d Draft, o *out) error {
 }
 
 // textLangs lists the languages of d's texts in the order of
-// dialog.Languages, "" alone for one text for all.
+// examdesk.Languages, "" alone for one text for all.
 func textLangs(d Draft) []string {
 	if !d.PerLang {
 		return []string{""}
 	}
-	return slices.Clone(dialog.Languages)
+	return slices.Clone(examdesk.Languages)
 }
 
 // summary says who will get the notice and when, with the buttons to
@@ -330,7 +327,7 @@ func when(at time.Time) dialog.Text {
 	if at.IsZero() {
 		return dialog.T("admin.when.now")
 	}
-	return dialog.T("admin.when.at", "Time", at.In(China).Format(TimeLayout))
+	return dialog.T("admin.when.at", "Time", at.In(examdesk.China).Format(TimeLayout))
 }
 
 // text takes a typed text or time for the draft d.
@@ -344,7 +341,7 @@ func (b *Broadcast) text(ctx context.Context, r Request, d Draft, o *out) error 
 		b.askText(d, o)
 		return nil
 	case errors.Is(err, broadcast.ErrTooLong):
-		o.say(dialog.T("admin.broadcast.too_long", "Length", broadcast.TextLen(r.Text), "Max", broadcast.MaxText))
+		o.say(dialog.T("admin.broadcast.too_long", "Length", examdesk.UTF16Len(r.Text), "Max", broadcast.MaxText))
 		b.askText(d, o)
 		return nil
 	case err != nil:
@@ -359,7 +356,7 @@ func (b *Broadcast) text(ctx context.Context, r Request, d Draft, o *out) error 
 	d.Texts[d.Lang] = r.Text
 	d.Stage, d.Lang = StagePreview, ""
 	if d.PerLang {
-		for _, l := range dialog.Languages {
+		for _, l := range examdesk.Languages {
 			if d.Texts[l] == "" {
 				d.Stage, d.Lang = StageText, l
 				break
@@ -400,14 +397,14 @@ func (b *Broadcast) saveAndPreview(ctx context.Context, user int64, d Draft, o *
 // setTime takes the typed send time.
 func (b *Broadcast) setTime(ctx context.Context, r Request, d Draft, o *out) error {
 	in := strings.Join(strings.Fields(r.Text), " ")
-	at, err := time.ParseInLocation(TimeLayout, in, China)
+	at, err := time.ParseInLocation(TimeLayout, in, examdesk.China)
 	if err != nil {
-		o.say(dialog.T("admin.broadcast.bad_time", "Input", truncate(in, 40)))
+		o.say(dialog.T("admin.broadcast.bad_time", "Input", abbreviate(in, 40)))
 		b.askTime(d, o)
 		return nil
 	}
 	if now := b.now(); !at.After(now) {
-		o.say(dialog.T("admin.broadcast.past_time", "Time", at.Format(TimeLayout), "Now", now.In(China).Format(TimeLayout)))
+		o.say(dialog.T("admin.broadcast.past_time", "Time", at.Format(TimeLayout), "Now", now.In(examdesk.China).Format(TimeLayout)))
 		b.askTime(d, o)
 		return nil
 	}
@@ -415,8 +412,10 @@ func (b *Broadcast) setTime(ctx context.Context, r Request, d Draft, o *out) err
 	return b.saveAndPreview(ctx, r.User, d, o, false)
 }
 
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
+// abbreviate quotes what an administrator typed back to them: s cut to
+// at most n runes, the cut marked with "…". (bot's truncate is another
+// thing: it fits a text in Telegram's limit, in UTF-16 code units.)
+func abbreviate(s string, n int) string {
 	for i := range s {
 		if n == 0 {
 			return s[:i] + "…"
@@ -436,7 +435,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 	case v == pickQuit:
 		return b.quit(ctx, r.User, true, o)
 	case v == pickPerLang && d.Stage == StageText && !complete(d):
-		d.PerLang, d.Texts, d.Lang = true, nil, dialog.Languages[0]
+		d.PerLang, d.Texts, d.Lang = true, nil, examdesk.Languages[0]
 	case v == pickAllLangs && d.Stage == StageText && !complete(d):
 		d.PerLang, d.Texts, d.Lang = false, nil, ""
 	case strings.HasPrefix(v, pickRewrite) && d.Stage == StagePreview && slices.Contains(textLangs(d), v[len(pickRewrite):]):
@@ -453,7 +452,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 	case v == pickAudience && d.Stage == StagePreview:
 		b.askAudience(d, o)
 		return nil
-	case strings.HasPrefix(v, pickLang) && d.Stage == StagePreview && (v == pickLang || slices.Contains(dialog.Languages, v[len(pickLang):])):
+	case strings.HasPrefix(v, pickLang) && d.Stage == StagePreview && (v == pickLang || slices.Contains(examdesk.Languages, v[len(pickLang):])):
 		d.AudienceLang = v[len(pickLang):]
 		return b.saveAndPreview(ctx, r.User, d, o, false)
 	case strings.HasPrefix(v, pickLevel) && d.Stage == StagePreview:
@@ -461,7 +460,7 @@ func (b *Broadcast) pick(ctx context.Context, r Request, d Draft, found bool, o 
 		if err != nil || level < 0 || level > 4 {
 			return b.stale(ctx, d, found, o)
 		}
-		d.AudienceLevel = level
+		d.AudienceLevel = examdesk.Level(level)
 		return b.saveAndPreview(ctx, r.User, d, o, false)
 	case v == pickConfirm && d.Stage == StagePreview:
 		return b.confirm(ctx, r, d, o)
@@ -499,7 +498,7 @@ func (b *Broadcast) stale(ctx context.Context, d Draft, found bool, o *out) erro
 
 func (b *Broadcast) askAudience(d Draft, o *out) {
 	opts := []dialog.Option{option(d, dialog.T("admin.button.any_lang"), pickLang)}
-	for _, l := range dialog.Languages {
+	for _, l := range examdesk.Languages {
 		opts = append(opts, option(d, langName(l), pickLang+l))
 	}
 	opts = append(opts, option(d, dialog.T("admin.button.any_level"), pickLevel+"0"))
@@ -515,7 +514,7 @@ func (b *Broadcast) askAudience(d Draft, o *out) {
 func (b *Broadcast) confirm(ctx context.Context, r Request, d Draft, o *out) error {
 	now := b.now()
 	if !d.At.IsZero() && !d.At.After(now) {
-		o.say(dialog.T("admin.broadcast.time_passed", "Time", d.At.In(China).Format(TimeLayout)))
+		o.say(dialog.T("admin.broadcast.time_passed", "Time", d.At.In(examdesk.China).Format(TimeLayout)))
 		return b.summary(ctx, d, o)
 	}
 	switch n, err := b.Subscribers.Count(ctx, d.Filter()); {
@@ -627,9 +626,9 @@ func item(n int, st broadcast.Status) dialog.Text {
 	var at dialog.Text
 	switch {
 	case st.State == broadcast.Queued && st.At.After(st.Created):
-		at = dialog.T("admin.broadcasts.starts", "Time", st.At.In(China).Format(TimeLayout))
+		at = dialog.T("admin.broadcasts.starts", "Time", st.At.In(examdesk.China).Format(TimeLayout))
 	default:
-		at = dialog.T("admin.broadcasts.created", "Time", st.Created.In(China).Format(TimeLayout))
+		at = dialog.T("admin.broadcasts.created", "Time", st.Created.In(examdesk.China).Format(TimeLayout))
 	}
 	return dialog.T("admin.broadcasts.item",
 		"N", n, "ID", st.ID, "State", StateName(st.State), "When", at, "By", st.By,

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/broadcast"
 	"examdesk/broadcast/broadcasttest"
@@ -192,7 +193,7 @@ func newDesk(t *testing.T) *desk {
 // is the console's, with options that fit.
 func (d *desk) send(in dialog.Input) (dialog.Reply, error) {
 	d.t.Helper()
-	r, ok, err := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", in)
+	r, ok, err := d.console.Handle(context.Background(), examdesk.Key{Chat: adminCh, User: adminID}, "en", in)
 	if !ok {
 		d.t.Fatalf("Console.Handle(%+v) is not the console's", in)
 	}
@@ -365,7 +366,7 @@ func TestBroadcastPerLanguage(t *testing.T) {
 	if !slices.Equal(keys(r), want) {
 		t.Fatalf("preview = %v; want %v", keys(r), want)
 	}
-	for i, l := range dialog.Languages {
+	for i, l := range examdesk.Languages {
 		if got := r.Messages[i].Text.Args["Text"]; got != texts[l] {
 			t.Errorf("preview %d = %q; want %q", i, got, texts[l])
 		}
@@ -511,7 +512,7 @@ func TestBroadcastDrop(t *testing.T) {
 				t.Errorf("the draft is still kept")
 			}
 			// A text now is not the console's.
-			if _, ok, _ := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", dialog.Input{Text: "hello"}); ok {
+			if _, ok, _ := d.console.Handle(context.Background(), examdesk.Key{Chat: adminCh, User: adminID}, "en", dialog.Input{Text: "hello"}); ok {
 				t.Errorf("a text after the draft was dropped went to the console")
 			}
 		})
@@ -571,7 +572,7 @@ func TestBroadcastFailures(t *testing.T) {
 	t.Run("load", func(t *testing.T) {
 		d := newDesk(t)
 		d.drafts.fail = func(op string) bool { return op == "load" }
-		if _, _, err := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", dialog.Input{Text: "hi"}); !errors.Is(err, errDown) {
+		if _, _, err := d.console.Handle(context.Background(), examdesk.Key{Chat: adminCh, User: adminID}, "en", dialog.Input{Text: "hi"}); !errors.Is(err, errDown) {
 			t.Errorf("text with Load failing: error %v; want %v", err, errDown)
 		}
 	})
@@ -637,7 +638,7 @@ func TestCancelValue(t *testing.T) {
 func TestNotAdmin(t *testing.T) {
 	d := newDesk(t)
 	for _, text := range []string{"/broadcast", "/broadcasts", "/broadcast cancel"} {
-		r, ok, err := d.console.Handle(context.Background(), dialog.Key{Chat: 9, User: 9}, "en", dialog.Input{Text: text})
+		r, ok, err := d.console.Handle(context.Background(), examdesk.Key{Chat: 9, User: 9}, "en", dialog.Input{Text: text})
 		if ok || err != nil || len(r.Messages) > 0 {
 			t.Errorf("Handle(%q) from user 9 = %v, %v, %v; want it left to the dialog", text, keys(r), ok, err)
 		}
@@ -655,7 +656,7 @@ func FuzzBroadcast(f *testing.F) {
 		d := newDesk(t)
 		try := func(in dialog.Input) {
 			t.Helper()
-			r, _, err := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", in)
+			r, _, err := d.console.Handle(context.Background(), examdesk.Key{Chat: adminCh, User: adminID}, "en", in)
 			if err != nil {
 				t.Fatalf("Handle(%+v) error: %v", in, err)
 			}

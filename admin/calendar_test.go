@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/calendar"
 	"examdesk/calendar/calendartest"
@@ -137,7 +138,7 @@ func TestCalendarCommand(t *testing.T) {
 		if got := strings.Join(ids, " "); got != tc.ids {
 			t.Errorf("after Handle(%q) the sessions are %q; want %q", tc.arg, got, tc.ids)
 		}
-		for _, lang := range dialog.Languages {
+		for _, lang := range examdesk.Languages {
 			s := calRender(t, c, lang, r)
 			if strings.Count(s, "<b>") != strings.Count(s, "</b>") || strings.Contains(calTags.ReplaceAllString(s, ""), "<") {
 				t.Errorf("Handle(%q) in %s is not valid Telegram HTML: %q", tc.arg, lang, s)
@@ -194,11 +195,11 @@ func TestCalendarCommandStoreDown(t *testing.T) {
 func TestCalendarInConsole(t *testing.T) {
 	cmd, _, _ := newCalendarCmd(t)
 	con := admin.New([]int64{7}, cmd)
-	r, ok, err := con.Handle(t.Context(), dialog.Key{Chat: 7, User: 7}, "en", dialog.Input{Text: "/calendar@examdesk_bot remove nope"})
+	r, ok, err := con.Handle(t.Context(), examdesk.Key{Chat: 7, User: 7}, "en", dialog.Input{Text: "/calendar@examdesk_bot remove nope"})
 	if err != nil || !ok || len(r.Messages) != 1 || r.Messages[0].Text.Key != "calendar.error.not_found" {
 		t.Errorf("console Handle(/calendar remove nope) = %v, %v, %v; want calendar.error.not_found", r, ok, err)
 	}
-	if _, ok, _ := con.Handle(t.Context(), dialog.Key{Chat: 8, User: 8}, "en", dialog.Input{Text: "/calendar"}); ok {
+	if _, ok, _ := con.Handle(t.Context(), examdesk.Key{Chat: 8, User: 8}, "en", dialog.Input{Text: "/calendar"}); ok {
 		t.Errorf("console Handle(/calendar) of a candidate = ok; want it left to the dialog")
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/dialog"
-	"examdesk/locales"
 	"examdesk/stats"
 	"examdesk/stats/statstest"
 )
@@ -78,11 +78,11 @@ func (d *statsDesk) record(evs ...stats.Events) {
 // renders in every language and its buttons fit Telegram's callback data.
 func (d *statsDesk) send(in dialog.Input) (dialog.Reply, error) {
 	d.t.Helper()
-	r, ok, err := d.console.Handle(context.Background(), dialog.Key{Chat: adminCh, User: adminID}, "en", in)
+	r, ok, err := d.console.Handle(context.Background(), examdesk.Key{Chat: adminCh, User: adminID}, "en", in)
 	if !ok {
 		d.t.Fatalf("Console.Handle(%+v) is not the console's", in)
 	}
-	for _, lang := range locales.Languages {
+	for _, lang := range examdesk.Languages {
 		r.Lang = lang
 		for _, o := range bot.Render(catalog(d.t), r) {
 			if strings.Contains(o.Text, "{{") || strings.Contains(o.Text, "admin.") {
@@ -291,7 +291,7 @@ func TestAdminHelp(t *testing.T) {
 		}
 	}
 	// Others get the candidates' help from the dialog, not the console's.
-	if _, ok, _ := d.console.Handle(context.Background(), dialog.Key{Chat: 5, User: 5}, "en", dialog.Input{Text: "/help"}); ok {
+	if _, ok, _ := d.console.Handle(context.Background(), examdesk.Key{Chat: 5, User: 5}, "en", dialog.Input{Text: "/help"}); ok {
 		t.Errorf("Console.Handle(/help) of a non-administrator is the console's")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/bot"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
@@ -137,9 +138,9 @@ func newDelivery(t *testing.T, rate float64) *delivery {
 // turns.
 func (dl *delivery) subscribe(t *testing.T, from int64, n int) {
 	t.Helper()
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range int64(n) {
-		if err := dl.subs.Subscribe(t.Context(), broadcast.Subscriber{Chat: from + i, Lang: langs[i%3], Level: int(i%4) + 1}); err != nil {
+		if err := dl.subs.Subscribe(t.Context(), broadcast.Subscriber{Chat: from + i, Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

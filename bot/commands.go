@@ -7,6 +7,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
@@ -26,8 +27,8 @@ var Commands = []string{"start", "check", "photo", "where", "back", "restart", "
 // language chosen with /lang) gets a list of its own: see
 // Sender.SetChatCommands.
 var commandLanguages = []struct{ code, lang string }{
-	{"", "en"},
-	{"zh", "zh-Hans"},
+	{"", examdesk.English},
+	{"zh", examdesk.Simplified},
 }
 
 // commands returns the menu described in lang.
@@ -42,10 +43,10 @@ func commands(tr dialog.Translator, lang string) []models.BotCommand {
 // menuLanguage is the language of the menu a user with Telegram language
 // code sees without a menu of their chat's own.
 func menuLanguage(code string) string {
-	if dialog.Language(code) == "en" {
-		return "en"
+	if dialog.Language(code) == examdesk.English {
+		return examdesk.English
 	}
-	return "zh-Hans"
+	return examdesk.Simplified
 }
 
 // SetChatCommands sets the menu of one private chat in lang, for a user

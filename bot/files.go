@@ -12,6 +12,8 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"examdesk"
 )
 
 // ErrFileTooBig is a file larger than a download allows: over the 20 MB
@@ -52,7 +54,7 @@ func (s *Sender) Download(ctx context.Context, fileID string, limit int64) ([]by
 			return nil, fmt.Errorf("download file: %d attempts: %w", attempt, again.err)
 		}
 		s.log.Debug("retrying a download", "attempt", attempt, "wait", backoff)
-		if sleep(ctx, backoff) != nil {
+		if examdesk.Sleep(ctx, backoff) != nil {
 			return nil, fmt.Errorf("download file: %w", again.err)
 		}
 		backoff *= 2

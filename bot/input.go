@@ -3,6 +3,7 @@ package bot
 import (
 	"github.com/go-telegram/bot/models"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
@@ -20,16 +21,16 @@ import (
 // not understood. Callback data that
 // DecodeCallback rejects is a Pick with an empty Value, which the dialog
 // answers as a stale button.
-func InputOf(u *models.Update) (key dialog.Key, in dialog.Input, callbackID string, ok bool) {
+func InputOf(u *models.Update) (key examdesk.Key, in dialog.Input, callbackID string, ok bool) {
 	switch {
 	case u == nil:
-		return dialog.Key{}, dialog.Input{}, "", false
+		return examdesk.Key{}, dialog.Input{}, "", false
 	case u.Message != nil:
 		m := u.Message
 		if m.From == nil || m.Chat.Type == models.ChatTypeChannel || !userContent(m) {
-			return dialog.Key{}, dialog.Input{}, "", false
+			return examdesk.Key{}, dialog.Input{}, "", false
 		}
-		key = dialog.Key{Chat: m.Chat.ID, User: m.From.ID}
+		key = examdesk.Key{Chat: m.Chat.ID, User: m.From.ID}
 		in = dialog.Input{Text: m.Text, LanguageCode: m.From.LanguageCode}
 		if in.Picture = pictureOf(m); in.Picture != nil {
 			in.Text = m.Caption
@@ -45,16 +46,16 @@ func InputOf(u *models.Update) (key dialog.Key, in dialog.Input, callbackID stri
 			chat = &q.Message.InaccessibleMessage.Chat
 		}
 		if chat == nil || chat.ID == 0 || q.From.ID == 0 || chat.Type == models.ChatTypeChannel {
-			return dialog.Key{}, dialog.Input{}, "", false
+			return examdesk.Key{}, dialog.Input{}, "", false
 		}
 		pick, valid := DecodeCallback(q.Data)
 		if !valid {
 			pick = dialog.Pick{}
 		}
-		key = dialog.Key{Chat: chat.ID, User: q.From.ID}
+		key = examdesk.Key{Chat: chat.ID, User: q.From.ID}
 		return key, dialog.Input{Pick: &pick, LanguageCode: q.From.LanguageCode}, q.ID, true
 	}
-	return dialog.Key{}, dialog.Input{}, "", false
+	return examdesk.Key{}, dialog.Input{}, "", false
 }
 
 // userContent reports whether m is something a user sent, rather than a

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"examdesk"
 	"examdesk/bot"
 	"examdesk/dialog"
 	"examdesk/inbox"
@@ -42,55 +43,55 @@ func TestInputOf(t *testing.T) {
 	tests := []struct {
 		name   string
 		update any // a telegramtest.Update or raw JSON
-		key    dialog.Key
+		key    examdesk.Key
 		in     dialog.Input
 		id     string
 		ok     bool
 		kind   string // for the metrics
 	}{
 		{"private text", telegramtest.Message(42, 42, "zh-TW", "3年"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Text: "3年", LanguageCode: "zh-TW"}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{Text: "3年", LanguageCode: "zh-TW"}, "", true, "message"},
 		{"group command with the bot's name", telegramtest.Message(-1001234, 7, "en", "/start@test_bot check"),
-			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Text: "/start@test_bot check", LanguageCode: "en"}, "", true, "message"},
+			examdesk.Key{Chat: -1001234, User: 7}, dialog.Input{Text: "/start@test_bot check", LanguageCode: "en"}, "", true, "message"},
 		{"basic group", telegramtest.Message(-55, 7, "", "/help"),
-			dialog.Key{Chat: -55, User: 7}, dialog.Input{Text: "/help"}, "", true, "message"},
+			examdesk.Key{Chat: -55, User: 7}, dialog.Input{Text: "/help"}, "", true, "message"},
 		{"button", callback(42, 42, "12|a:yes"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(12, "a:yes"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(12, "a:yes"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"button in a group", callback(-1001234, 7, "3|l:en"),
-			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{Pick: pick(3, "l:en"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
+			examdesk.Key{Chat: -1001234, User: 7}, dialog.Input{Pick: pick(3, "l:en"), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"malformed callback data", callback(42, 42, "hello"),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(0, ""), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(0, ""), LanguageCode: "zh-HK"}, "q1", true, "callback_query"},
 		{"sticker", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"sticker":{"file_id":"x","file_unique_id":"y","type":"regular","width":512,"height":512,"is_animated":false,"is_video":false}}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true, "message"},
 		{"photo with caption", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"photo":[{"file_id":"x","file_unique_id":"y","width":90,"height":90}],"caption":"is this ok?"}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Text: "is this ok?", Picture: &dialog.Picture{File: "x", Source: dialog.PhotoAsPhoto}}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{Text: "is this ok?", Picture: &dialog.Picture{File: "x", Source: dialog.PhotoAsPhoto}}, "", true, "message"},
 		{"photo: the largest size", telegramtest.Photo(42, 42, "zh-CN",
 			telegramtest.PhotoSize{FileID: "s", Width: 90, Height: 68, FileSize: 1200},
 			telegramtest.PhotoSize{FileID: "l", Width: 2560, Height: 1920, FileSize: 480_000},
 			telegramtest.PhotoSize{FileID: "m", Width: 800, Height: 600, FileSize: 60_000}),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "zh-CN", Picture: &dialog.Picture{File: "l", Source: dialog.PhotoAsPhoto, Size: 480_000}}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "zh-CN", Picture: &dialog.Picture{File: "l", Source: dialog.PhotoAsPhoto, Size: 480_000}}, "", true, "message"},
 		{"photo in a group", telegramtest.Photo(-1001234, 7, "en", telegramtest.PhotoSize{FileID: "g", Width: 1280, Height: 960}),
-			dialog.Key{Chat: -1001234, User: 7}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "g", Source: dialog.PhotoAsPhoto}}, "", true, "message"},
+			examdesk.Key{Chat: -1001234, User: 7}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "g", Source: dialog.PhotoAsPhoto}}, "", true, "message"},
 		{"picture file by MIME type", telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "d", FileName: "scan", MIMEType: "image/jpeg", FileSize: 3_000_000}),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "d", Source: dialog.PhotoAsFile, Size: 3_000_000}}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "d", Source: dialog.PhotoAsFile, Size: 3_000_000}}, "", true, "message"},
 		{"picture file by name", telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "h", FileName: "IMG_0042.HEIC", MIMEType: "application/octet-stream", FileSize: 25 << 20}),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "h", Source: dialog.PhotoAsFile, Size: 25 << 20}}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "h", Source: dialog.PhotoAsFile, Size: 25 << 20}}, "", true, "message"},
 		{"a file that is no picture", telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "p", FileName: "form.pdf", MIMEType: "application/pdf"}),
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true, "message"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{LanguageCode: "en"}, "", true, "message"},
 		{"button of an old message", `{"update_id":1,"callback_query":{"id":"q2","from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"message":{"message_id":3,"date":0,"chat":{"id":42,"type":"private"}},"chat_instance":"1","data":"2|c:check"}}`,
-			dialog.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(2, "c:check"), LanguageCode: "en"}, "q2", true, "callback_query"},
+			examdesk.Key{Chat: 42, User: 42}, dialog.Input{Pick: pick(2, "c:check"), LanguageCode: "en"}, "q2", true, "callback_query"},
 		{"member joined", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"from":{"id":7,"is_bot":false,"first_name":"A"},"new_chat_members":[{"id":8,"is_bot":false,"first_name":"B"}]}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "message"},
+			examdesk.Key{}, dialog.Input{}, "", false, "message"},
 		{"edited message", `{"update_id":1,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"text":"4"}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "other"},
+			examdesk.Key{}, dialog.Input{}, "", false, "other"},
 		{"channel post", `{"update_id":1,"channel_post":{"message_id":3,"date":1,"chat":{"id":-1009,"type":"channel","title":"C"},"text":"/start"}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "other"},
+			examdesk.Key{}, dialog.Input{}, "", false, "other"},
 		{"inline query", `{"update_id":1,"inline_query":{"id":"i","from":{"id":42,"is_bot":false,"first_name":"A"},"query":"x","offset":""}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "other"},
+			examdesk.Key{}, dialog.Input{}, "", false, "other"},
 		{"button of an inline message", `{"update_id":1,"callback_query":{"id":"q3","from":{"id":42,"is_bot":false,"first_name":"A"},"inline_message_id":"im","chat_instance":"1","data":"2|c:check"}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "callback_query"},
+			examdesk.Key{}, dialog.Input{}, "", false, "callback_query"},
 		{"message without sender", `{"update_id":1,"message":{"message_id":3,"date":1,"chat":{"id":-55,"type":"group","title":"G"},"text":"hi"}}`,
-			dialog.Key{}, dialog.Input{}, "", false, "other"},
+			examdesk.Key{}, dialog.Input{}, "", false, "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"examdesk"
 	"examdesk/inbox"
 )
 
@@ -143,7 +144,7 @@ func (p *Poller) poll(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for {
-		if backoff > 0 && sleep(ctx, backoff) != nil {
+		if backoff > 0 && examdesk.Sleep(ctx, backoff) != nil {
 			return nil
 		}
 		if ctx.Err() != nil {

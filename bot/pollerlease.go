@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"examdesk"
 )
 
 // Lease is the right to poll Telegram, which one poller at a time holds
@@ -76,7 +78,7 @@ func (p *Poller) acquire(ctx context.Context, owner string) (since time.Time, ok
 	ttl := p.opts.LeaseTime
 	wait := time.Duration(0)
 	for {
-		if wait > 0 && sleep(ctx, wait) != nil {
+		if wait > 0 && examdesk.Sleep(ctx, wait) != nil {
 			return time.Time{}, false
 		}
 		if ctx.Err() != nil {

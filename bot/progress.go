@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/broadcast"
 	"examdesk/dialog"
@@ -195,7 +196,7 @@ func (p *Progress) update(ctx context.Context, st broadcast.Status, w *watched, 
 		}
 		w.chat, w.lang = n.Watch, n.WatchLang
 		if w.lang == "" {
-			w.lang = dialog.Languages[0]
+			w.lang = examdesk.Languages[0]
 		}
 	}
 	if w.chat == 0 {
@@ -284,9 +285,9 @@ func (p *Progress) render(st broadcast.Status, w *watched, final bool, now time.
 	var line dialog.Text
 	switch {
 	case final:
-		line = dialog.T("admin.progress.ended", "Time", st.Finished.In(admin.China).Format(admin.TimeLayout))
+		line = dialog.T("admin.progress.ended", "Time", st.Finished.In(examdesk.China).Format(admin.TimeLayout))
 	case st.State == broadcast.Queued && st.At.After(now):
-		line = dialog.T("admin.progress.starts", "Time", st.At.In(admin.China).Format(admin.TimeLayout))
+		line = dialog.T("admin.progress.starts", "Time", st.At.In(examdesk.China).Format(admin.TimeLayout))
 	default:
 		line = dialog.T("admin.progress.estimating")
 		if left, ok := timeLeft(w.samples, st.Pending); ok {

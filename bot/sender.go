@@ -14,6 +14,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
@@ -231,7 +232,7 @@ func (s *Sender) call(ctx context.Context, method string, do func(context.Contex
 			return apiErr
 		}
 		s.log.Debug("retrying telegram call", "method", method, "code", a.code, "attempt", attempt, "wait", wait)
-		if err := sleep(ctx, wait); err != nil {
+		if err := examdesk.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("telegram %s: waiting to retry: %w", method, err)
 		}
 	}
@@ -298,18 +299,6 @@ func after(s, prefix string) string {
 func before(ctx context.Context, d time.Duration) bool {
 	deadline, ok := ctx.Deadline()
 	return !ok || time.Until(deadline) > d
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // truncate cuts s to at most n UTF-16 code units, at a rune boundary.

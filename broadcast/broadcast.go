@@ -13,13 +13,8 @@ import (
 	"errors"
 	"strings"
 	"time"
-)
 
-// Languages a subscriber may have.
-const (
-	LangHant = "zh-Hant"
-	LangHans = "zh-Hans"
-	LangEn   = "en"
+	"examdesk"
 )
 
 // MaxText is the longest text, in UTF-16 code units as Telegram counts
@@ -29,15 +24,15 @@ const MaxText = 4096
 // Subscriber is a user who started the bot (private chats only).
 type Subscriber struct {
 	Chat   int64
-	Lang   string // "zh-Hant", "zh-Hans" or "en"
-	Level  int    // highest eligible level from the check, 1–4; 0 when unknown
-	Remind bool   // opted in to reminders
+	Lang   string         // one of examdesk.Languages
+	Level  examdesk.Level // highest eligible level from the check, 1–4; 0 when unknown
+	Remind bool           // opted in to reminders
 }
 
 // Filter selects active subscribers; zero fields match everyone.
 type Filter struct {
 	Lang   string
-	Level  int
+	Level  examdesk.Level
 	Remind bool
 }
 

@@ -7,8 +7,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"examdesk"
 )
 
 // Delivery is one recipient of a broadcast, claimed under a lease by one
@@ -103,15 +104,6 @@ type RejectedError struct{ Reason string }
 
 func (e *RejectedError) Error() string { return "broadcast: message rejected: " + e.Reason }
 
-// TextLen is the length of s as Telegram counts it, in UTF-16 code units.
-func TextLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // CheckText returns ErrEmpty, ErrTooLong or an error for text that is not
 // UTF-8; nil when Telegram takes it as a message.
 func CheckText(text string) error {
@@ -120,7 +112,7 @@ func CheckText(text string) error {
 		return errors.New("broadcast: text is not UTF-8")
 	case len(text) == 0 || isSpace(text):
 		return ErrEmpty
-	case TextLen(text) > MaxText:
+	case examdesk.UTF16Len(text) > MaxText:
 		return ErrTooLong
 	}
 	return nil
@@ -296,11 +288,11 @@ func (d *Deliverer) work(ctx context.Context) error {
 			}
 			d.opts.Log.Error("claiming a broadcast recipient failed", "err", err)
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
-			_ = sleep(ctx, backoff)
+			_ = examdesk.Sleep(ctx, backoff)
 			continue
 		case !ok:
 			backoff = 0
-			_ = sleep(ctx, d.opts.Poll)
+			_ = examdesk.Sleep(ctx, d.opts.Poll)
 			continue
 		}
 		backoff = 0
@@ -472,16 +464,4 @@ func (d *Deliverer) notice(ctx context.Context, id string) (Notice, error) {
 	d.notices[id] = n
 	d.mu.Unlock()
 	return n, nil
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

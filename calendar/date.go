@@ -3,11 +3,9 @@ package calendar
 import (
 	"fmt"
 	"time"
-)
 
-// china is the time of mainland China, where the exams are held: UTC+8, without
-// daylight saving time since 1991.
-var china = time.FixedZone("CST", 8*60*60)
+	"examdesk"
+)
 
 // Date is a civil date: a day of the Gregorian calendar, without a time or a
 // time zone. The zero Date is no date ("not known yet"); every other Date is
@@ -26,7 +24,7 @@ func NewDate(y int, m time.Month, d int) Date {
 
 // Today returns the date in China at the instant now, whatever now's
 // location.
-func Today(now time.Time) Date { return dateOf(now.In(china)) }
+func Today(now time.Time) Date { return dateOf(now.In(examdesk.China)) }
 
 func dateOf(t time.Time) Date {
 	y, m, d := t.Date()

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"time"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/inbox"
 )
@@ -127,7 +128,7 @@ type Stepper interface {
 // reports false for an input that is for the candidates' dialog.
 type Console interface {
 	IsAdmin(user int64) bool
-	Handle(ctx context.Context, key dialog.Key, lang string, in dialog.Input) (r dialog.Reply, ok bool, err error)
+	Handle(ctx context.Context, key examdesk.Key, lang string, in dialog.Input) (r dialog.Reply, ok bool, err error)
 }
 
 // Metrics count what the pipeline does; bot.Metrics is one. Their

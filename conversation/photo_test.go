@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/conversation"
 	"examdesk/dialog"
 	"examdesk/inbox"
@@ -221,7 +222,7 @@ func TestPhoto(t *testing.T) {
 		}
 		checkFiles(t, tt.name, r, files)
 	}
-	if st, err := r.st.Load(t.Context(), dialog.Key{Chat: 5, User: 5}); err != nil || st.Check != nil || st.Step != 0 {
+	if st, err := r.st.Load(t.Context(), examdesk.Key{Chat: 5, User: 5}); err != nil || st.Check != nil || st.Step != 0 {
 		t.Errorf("after pictures, Load(5/5) = %+v, %v; want the state as it was", st, err)
 	}
 }

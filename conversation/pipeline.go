@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/dialog"
 	"examdesk/inbox"
@@ -393,7 +394,7 @@ func (p *Pipeline) commit(ctx context.Context, job inbox.Job) ([]Entry, inbox.Tu
 		return nil, inbox.Turn{}, err
 	}
 	u := job.Update
-	key := dialog.Key{Chat: u.Chat, User: u.User}
+	key := examdesk.Key{Chat: u.Chat, User: u.User}
 	step, console := p.route(ctx, job)
 	st := job.State
 	for attempt := 1; ; attempt++ {
@@ -432,7 +433,7 @@ func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.S
 	if lang == "" {
 		lang = dialog.Language(u.Input.LanguageCode)
 	}
-	r, ok, err := c.Handle(ctx, dialog.Key{Chat: u.Chat, User: u.User}, lang, u.Input)
+	r, ok, err := c.Handle(ctx, examdesk.Key{Chat: u.Chat, User: u.User}, lang, u.Input)
 	if err != nil {
 		p.opts.Log.Error("an administrator's command failed", "update_id", u.ID, "chat_id", u.Chat, "err", err)
 		r = dialog.Reply{Lang: lang, Messages: []dialog.Message{{Text: dialog.T("error.apology")}}}
@@ -452,7 +453,7 @@ func (p *Pipeline) route(ctx context.Context, job inbox.Job) (step func(dialog.S
 // parts and messages that were not done, the first of them perhaps twice
 // (see send). So only a message after another needs its progress
 // recorded, and a reply of one message none.
-func (p *Pipeline) outbox(key dialog.Key, u inbox.Update, r dialog.Reply) []Entry {
+func (p *Pipeline) outbox(key examdesk.Key, u inbox.Update, r dialog.Reply) []Entry {
 	private := key.Chat == key.User
 	var entries []Entry
 	if r.Subscription != nil && p.opts.Subscribers != nil && private {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/conversation"
 	"examdesk/dialog"
@@ -347,7 +348,7 @@ func TestSubscriptions(t *testing.T) {
 	if got := r.subscriber(5); got != (rec{}) {
 		t.Errorf("after /forget: Get(5) = %+v; want nothing", got)
 	}
-	if got, err := r.st.Load(t.Context(), dialog.Key{Chat: 5, User: 5}); err != nil || !reflect.DeepEqual(got, dialog.State{}) {
+	if got, err := r.st.Load(t.Context(), examdesk.Key{Chat: 5, User: 5}); err != nil || !reflect.DeepEqual(got, dialog.State{}) {
 		t.Errorf("after /forget: Load(5/5) = %+v, %v; want nothing", got, err)
 	}
 	if got, want := r.tr.answers, []string{"cb1:"}; !slices.Equal(got, want) {
@@ -455,7 +456,7 @@ func (d *interrupting) Step(st dialog.State, in dialog.Input) (dialog.State, dia
 	if d.steps.Add(1) == 1 {
 		other := st
 		other.Lang = "zh-Hans"
-		if err := d.st.Save(context.Background(), dialog.Key{Chat: 5, User: 5}, other); err != nil {
+		if err := d.st.Save(context.Background(), examdesk.Key{Chat: 5, User: 5}, other); err != nil {
 			d.t.Errorf("Save() = %v", err)
 		}
 	}
@@ -482,7 +483,7 @@ func TestConflict(t *testing.T) {
 	if got := r.tr.texts(5); !slices.Equal(got, want) {
 		t.Errorf("sent %q; want the help in zh-Hans, %q", got, want)
 	}
-	if st, err := r.st.Load(t.Context(), dialog.Key{Chat: 5, User: 5}); err != nil || st.Lang != "zh-Hans" || st.Version != 2 {
+	if st, err := r.st.Load(t.Context(), examdesk.Key{Chat: 5, User: 5}); err != nil || st.Lang != "zh-Hans" || st.Version != 2 {
 		t.Errorf("Load(5/5) = %+v, %v; want zh-Hans at version 2", st, err)
 	}
 }
@@ -617,7 +618,7 @@ type console struct{}
 
 func (console) IsAdmin(user int64) bool { return user == 9 }
 
-func (console) Handle(_ context.Context, key dialog.Key, lang string, in dialog.Input) (dialog.Reply, bool, error) {
+func (console) Handle(_ context.Context, key examdesk.Key, lang string, in dialog.Input) (dialog.Reply, bool, error) {
 	switch in.Text {
 	case "/secret":
 		return dialog.Reply{Lang: lang, Messages: []dialog.Message{{Text: dialog.T("secret", "Chat", key.Chat)}}}, true, nil

@@ -105,7 +105,7 @@ func checkView(c *dialog.Check) stats.CheckView {
 // and its route.
 func (s *Stats) result(a rules.Answers) stats.Result {
 	out := s.Rules.Outcome(a)
-	res := stats.Result{Level: int(out.Highest)}
+	res := stats.Result{Level: out.Highest}
 	for _, l := range out.Levels {
 		if l.Level == out.Highest && l.Eligible {
 			res.Route = string(l.Route)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/conversation"
 	"examdesk/dialog"
 	"examdesk/inbox"
@@ -57,7 +58,7 @@ func counted(ev stats.Events) string {
 func TestEvents(t *testing.T) {
 	t.Parallel()
 	e, _ := engine()
-	s := &conversation.Stats{Rules: ruleSet(), Now: func() time.Time { return time.Date(2026, 12, 5, 10, 0, 0, 0, stats.China) }}
+	s := &conversation.Stats{Rules: ruleSet(), Now: func() time.Time { return time.Date(2026, 12, 5, 10, 0, 0, 0, examdesk.China) }}
 	type step struct{ say, want string }
 	tests := []struct {
 		name  string

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/calendar"
 	"examdesk/dialog"
@@ -175,7 +176,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // language is the language asked for with lang=, if it is one of the
 // bot's, else that of the user's Telegram app.
 func language(r *http.Request, u User) string {
-	if l := r.URL.Query().Get("lang"); slices.Contains(dialog.Languages, l) {
+	if l := r.URL.Query().Get("lang"); slices.Contains(examdesk.Languages, l) {
 		return l
 	}
 	return dialog.Language(u.LanguageCode)
@@ -216,8 +217,8 @@ func (s *session) internal(w http.ResponseWriter, r *http.Request, err error) {
 // ui answers the texts of the page's frame in lang=: {"key": "text"}.
 func (h *Handler) ui(w http.ResponseWriter, r *http.Request) {
 	lang := r.URL.Query().Get("lang")
-	if !slices.Contains(dialog.Languages, lang) {
-		lang = "en"
+	if !slices.Contains(examdesk.Languages, lang) {
+		lang = examdesk.English
 	}
 	out := map[string]string{}
 	for _, k := range uiKeys {
@@ -444,9 +445,9 @@ func (h *Handler) broadcasts(w http.ResponseWriter, r *http.Request, s *session)
 	d := broadcastsData{Lang: s.lang, Total: rep.Total(), Days: len(rep.Days)}
 	for _, st := range list {
 		it := broadcastItem{Status: st, StateText: h.t(s.lang, "dashboard.state."+stateKey(st.State)),
-			Created: st.Created.In(stats.China).Format("2006-01-02 15:04"), Done: st.Sent + st.Blocked + st.Failed}
+			Created: st.Created.In(examdesk.China).Format("2006-01-02 15:04"), Done: st.Sent + st.Blocked + st.Failed}
 		if st.State == broadcast.Queued && st.At.After(st.Created) {
-			it.At = st.At.In(stats.China).Format("2006-01-02 15:04")
+			it.At = st.At.In(examdesk.China).Format("2006-01-02 15:04")
 		}
 		d.List = append(d.List, it)
 	}

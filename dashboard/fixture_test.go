@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/calendar"
 	"examdesk/calendar/calendartest"
@@ -60,7 +61,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y := f.now.In(stats.China).Year()
+	y := f.now.In(examdesk.China).Year()
 	_, err = cache.PutSession(context.Background(), calendar.Session{ID: fmt.Sprintf("%d-2", y),
 		Opens: calendar.NewDate(y, 9, 1), Closes: calendar.NewDate(y, 9, 15),
 		Exams: []calendar.Date{calendar.NewDate(y, 11, 14)}, Scores: calendar.NewDate(y, 12, 20)})
@@ -109,7 +110,7 @@ func (f *fixture) populate(t testing.TB) {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Abandoned: questions[1]})
 			} else {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Completed: true,
-					Result: stats.Result{Level: u % 5, Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}})
+					Result: stats.Result{Level: examdesk.Level(u % 5), Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}})
 			}
 			if u%3 == 0 {
 				evs = append(evs, stats.Events{At: at, User: user, Lang: lang, Message: true, Unanswered: asked[(u+day)%len(asked)]})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/calendar"
 	"examdesk/dialog"
 	"examdesk/locales"
@@ -146,7 +147,7 @@ func TestDateAnswers(t *testing.T) {
 			if got := dialog.Render(catalog, "en", txt, html.EscapeString); got != tc.want {
 				t.Errorf("Answer(%s, %s) in en =\n%s\nwant\n%s", tc.topic, tc.now, got, tc.want)
 			}
-			for _, lang := range dialog.Languages {
+			for _, lang := range examdesk.Languages {
 				checkDates(t, tc.name, catalog, lang, txt)
 			}
 		})

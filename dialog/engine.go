@@ -13,25 +13,23 @@ import (
 	"time"
 	"unicode"
 
+	"examdesk"
 	"examdesk/faq"
 	"examdesk/rules"
 )
 
-// Languages the bot speaks, in the order /lang offers them.
-var Languages = []string{"zh-Hant", "zh-Hans", "en"}
-
-// Language maps a Telegram language code to one of Languages: Traditional
+// Language maps a Telegram language code to one of examdesk.Languages: Traditional
 // Chinese for zh-TW, zh-HK, zh-MO and zh-Hant, Simplified Chinese for zh,
 // zh-CN, zh-SG and zh-Hans, English for anything else.
 func Language(code string) string {
 	c := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "_", "-"))
 	switch {
 	case c == "zh-tw", c == "zh-hk", c == "zh-mo", c == "zh-hant", strings.HasPrefix(c, "zh-hant-"):
-		return "zh-Hant"
+		return examdesk.Traditional
 	case c == "zh", c == "zh-cn", c == "zh-sg", c == "zh-hans", strings.HasPrefix(c, "zh-hans-"):
-		return "zh-Hans"
+		return examdesk.Simplified
 	}
-	return "en"
+	return examdesk.English
 }
 
 // Input is one thing a user sent.
@@ -551,8 +549,8 @@ func (c *conv) chooseLanguage(arg string) {
 		}
 	}
 	c.st.Choosing = true
-	opts := make([]Option, len(Languages))
-	for i, l := range Languages {
+	opts := make([]Option, len(examdesk.Languages))
+	for i, l := range examdesk.Languages {
 		opts[i] = Option{Label: T("lang.name." + l), Value: languagePrefix + l}
 	}
 	c.say(T("lang.choose"), opts...)
@@ -567,10 +565,10 @@ func (c *conv) setLanguage(lang string) {
 // matchLanguage recognises a language by code ("en", "zh-TW") or number.
 func matchLanguage(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(Languages) {
-		return Languages[n-1], true
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(examdesk.Languages) {
+		return examdesk.Languages[n-1], true
 	}
-	for _, l := range Languages {
+	for _, l := range examdesk.Languages {
 		if strings.EqualFold(s, l) {
 			return l, true
 		}
@@ -591,7 +589,7 @@ func (c *conv) pick(p Pick) {
 	kind, value := p.Value[:i+1], p.Value[i+1:]
 	switch kind {
 	case languagePrefix:
-		if slices.Contains(Languages, value) {
+		if slices.Contains(examdesk.Languages, value) {
 			c.setLanguage(value)
 			return
 		}

@@ -3,6 +3,7 @@ package dialog
 import (
 	"strings"
 
+	"examdesk"
 	"examdesk/faq"
 )
 
@@ -18,15 +19,15 @@ func (c *conv) follow(text string) {
 	var lang string
 	switch c.e.faq.Script(text) {
 	case faq.Latin:
-		lang = "en"
+		lang = examdesk.English
 	case faq.Traditional:
-		lang = "zh-Hant"
+		lang = examdesk.Traditional
 	case faq.Simplified:
-		lang = "zh-Hans"
+		lang = examdesk.Simplified
 	case faq.Chinese:
-		lang = "zh-Hans"
-		if c.lang == "zh-Hant" {
-			lang = "zh-Hant"
+		lang = examdesk.Simplified
+		if c.lang == examdesk.Traditional {
+			lang = examdesk.Traditional
 		}
 	default:
 		return
@@ -38,21 +39,21 @@ func (c *conv) follow(text string) {
 }
 
 // ParseLanguage returns the language a tag names, in any case: one of
-// Languages (zh-hant is zh-Hant), or a code Language reads for Chinese
+// examdesk.Languages (zh-hant is zh-Hant), or a code Language reads for Chinese
 // (zh-TW, zh-cn) or English (en, en-GB, english). ok is false for any
 // other tag.
 func ParseLanguage(tag string) (lang string, ok bool) {
 	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(tag), "_", "-"))
-	for _, l := range Languages {
+	for _, l := range examdesk.Languages {
 		if strings.EqualFold(t, l) {
 			return l, true
 		}
 	}
 	switch {
 	case t == "english", t == "en", strings.HasPrefix(t, "en-"):
-		return "en", true
+		return examdesk.English, true
 	case strings.HasPrefix(t, "zh"):
-		if l := Language(t); l != "en" {
+		if l := Language(t); l != examdesk.English {
 			return l, true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/locales"
 	"examdesk/photo"
@@ -68,7 +69,7 @@ func checkPhotoText(t *testing.T, catalog *locales.Catalog, where string, txt di
 			t.Errorf("%s: message %q is missing", where, k)
 		}
 	}
-	for _, lang := range dialog.Languages {
+	for _, lang := range examdesk.Languages {
 		s := dialog.Render(catalog, lang, txt, html.EscapeString)
 		if err := telegramtest.CheckText(s, "HTML"); err != nil {
 			t.Errorf("%s in %s: %v: %q", where, lang, err, s)
@@ -307,7 +308,7 @@ func TestPhotoFiles(t *testing.T) {
 	if len(dialog.PhotoFiles) != len(ext) {
 		t.Fatalf("PhotoFiles = %v; want %d files", dialog.PhotoFiles, len(ext))
 	}
-	for _, lang := range dialog.Languages {
+	for _, lang := range examdesk.Languages {
 		names := map[string]bool{}
 		for _, f := range dialog.PhotoFiles {
 			checkPhotoText(t, catalog, "caption of "+string(f), dialog.PhotoCaption(f))

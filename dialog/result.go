@@ -5,14 +5,15 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/rules"
 )
 
 // levelText names a level in the user's language.
-func levelText(l rules.Level) Text { return T("level." + strconv.Itoa(int(l))) }
+func levelText(l examdesk.Level) Text { return T("level." + strconv.Itoa(int(l))) }
 
 // levelShort names a level briefly: "Level 3", "三級".
-func levelShort(l rules.Level) Text { return T("level.short." + strconv.Itoa(int(l))) }
+func levelShort(l examdesk.Level) Text { return T("level.short." + strconv.Itoa(int(l))) }
 
 // conditionText quotes a condition in the user's language.
 func conditionText(id string) Text {
@@ -25,24 +26,24 @@ func conditionText(id string) Text {
 type standing struct {
 	res rules.Result
 	// held is the level of the certificate held, 0 for none or not asked.
-	held rules.Level
+	held examdesk.Level
 	// shown are the eligible levels above the certificate held, highest
 	// first.
 	shown []rules.LevelResult
 	// above are the levels to reach: those above the highest shown, or
 	// above the certificate when none is shown; nearest first.
-	above []rules.Level
+	above []examdesk.Level
 }
 
 func (c *conv) standing() standing { return standingOf(c.e.rules, c.st.Check.Answers) }
 
 func standingOf(set *rules.Set, a rules.Answers) standing {
 	s := standing{res: set.Outcome(a), held: heldLevel(a)}
-	bound := rules.Level(5)
+	bound := examdesk.Level(5)
 	if s.held != 0 {
 		bound = s.held
 	}
-	for _, l := range []rules.Level{1, 2, 3, 4} {
+	for _, l := range []examdesk.Level{1, 2, 3, 4} {
 		if lr := levelResult(s.res, l); lr.Eligible && l < bound {
 			s.shown = append(s.shown, lr)
 		}
@@ -58,16 +59,16 @@ func standingOf(set *rules.Set, a rules.Answers) standing {
 
 // heldLevel is the level of the certificate the answers say is held, 0
 // for none or no answer.
-func heldLevel(a rules.Answers) rules.Level {
+func heldLevel(a rules.Answers) examdesk.Level {
 	n, err := strconv.Atoi(strings.TrimPrefix(a[rules.Certificate].Choice, "level"))
 	if err != nil || n < 1 || n > 4 {
 		return 0
 	}
-	return rules.Level(n)
+	return examdesk.Level(n)
 }
 
 // routes splits the shown levels by route.
-func (s standing) routes() (individual, training []rules.Level) {
+func (s standing) routes() (individual, training []examdesk.Level) {
 	for _, lr := range s.shown {
 		if lr.Route == rules.Training {
 			training = append(training, lr.Level)
@@ -198,7 +199,7 @@ func (c *conv) withDates(t Text) Text {
 }
 
 // shortList names levels briefly, one after the other.
-func shortList(levels []rules.Level) any {
+func shortList(levels []examdesk.Level) any {
 	items := make([]any, len(levels))
 	for i, l := range levels {
 		items[i] = levelShort(l)
@@ -208,7 +209,7 @@ func shortList(levels []rules.Level) any {
 
 // soonestYears is how soon level l comes within reach, by time or with
 // training; ok is false when neither brings it.
-func (s standing) soonestYears(l rules.Level) (years float64, ok bool) {
+func (s standing) soonestYears(l examdesk.Level) (years float64, ok bool) {
 	lr := levelResult(s.res, l)
 	switch {
 	case lr.Trained != nil:
@@ -221,8 +222,8 @@ func (s standing) soonestYears(l rules.Level) (years float64, ok bool) {
 
 // soonest is the level above that comes within reach soonest; on a tie,
 // the higher one.
-func (s standing) soonest() (rules.Level, bool) {
-	var best rules.Level
+func (s standing) soonest() (examdesk.Level, bool) {
+	var best examdesk.Level
 	bestYears, found := 0.0, false
 	for _, l := range s.above {
 		if y, ok := s.soonestYears(l); ok && (!found || y <= bestYears) {
@@ -234,7 +235,7 @@ func (s standing) soonest() (rules.Level, bool) {
 
 // overtaken lists the levels below l, among those to reach, that come
 // within reach later than l.
-func (s standing) overtaken(l rules.Level) []any {
+func (s standing) overtaken(l examdesk.Level) []any {
 	y, ok := s.soonestYears(l)
 	if !ok {
 		return nil
@@ -252,7 +253,7 @@ func (s standing) overtaken(l rules.Level) []any {
 }
 
 // reach says briefly how soon level l comes within reach.
-func (s standing) reach(l rules.Level) Text {
+func (s standing) reach(l examdesk.Level) Text {
 	lr := levelResult(s.res, l)
 	switch p := lr.Trained; {
 	case p != nil && p.Years == 0:
@@ -266,7 +267,7 @@ func (s standing) reach(l rules.Level) Text {
 }
 
 // courses names the training courses of the levels.
-func courses(levels []rules.Level) any {
+func courses(levels []examdesk.Level) any {
 	items := make([]any, len(levels))
 	for i, l := range levels {
 		items[i] = T("result.course", "Level", levelShort(l))
@@ -390,7 +391,7 @@ func (s standing) next() Text {
 	return T("result.next", "Body", parts)
 }
 
-func levelResult(res rules.Result, l rules.Level) rules.LevelResult {
+func levelResult(res rules.Result, l examdesk.Level) rules.LevelResult {
 	for _, lr := range res.Levels {
 		if lr.Level == l {
 			return lr

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"examdesk"
 	"examdesk/rules"
 )
 
@@ -183,10 +184,10 @@ func (st State) language(code string) string {
 // valid reports whether st is self-consistent. What the rules accept is
 // checked by the engine, which knows them.
 func (st State) valid() error {
-	if st.Lang != "" && !slices.Contains(Languages, st.Lang) {
+	if st.Lang != "" && !slices.Contains(examdesk.Languages, st.Lang) {
 		return fmt.Errorf("unknown language %q", st.Lang)
 	}
-	if st.Talk != "" && !slices.Contains(Languages, st.Talk) {
+	if st.Talk != "" && !slices.Contains(examdesk.Languages, st.Talk) {
 		return fmt.Errorf("unknown language %q", st.Talk)
 	}
 	if st.Step < 0 {

@@ -3,14 +3,9 @@ package dialog
 import (
 	"context"
 	"errors"
-)
 
-// Key names one conversation: a user in a chat. In a private chat the two
-// ids are equal; in a group every member has a conversation of their own.
-type Key struct {
-	Chat int64
-	User int64
-}
+	"examdesk"
+)
 
 // ErrConflict is returned by Store.Save when the stored state has changed
 // since it was loaded: the caller loads again and retries.
@@ -25,6 +20,6 @@ var ErrConflict = errors.New("dialog: state changed concurrently")
 // changes nothing. A saved state expires after the store's time to live
 // unless it is saved again. Implementations are safe for concurrent use.
 type Store interface {
-	Load(ctx context.Context, key Key) (State, error)
-	Save(ctx context.Context, key Key, st State) error
+	Load(ctx context.Context, key examdesk.Key) (State, error)
+	Save(ctx context.Context, key examdesk.Key, st State) error
 }

@@ -1,5 +1,7 @@
 package dialog
 
+import "examdesk"
+
 // SubscriptionOp is what a step does to the user's subscription to the
 // testing centre's notices and to the exam date reminders.
 type SubscriptionOp int
@@ -49,7 +51,7 @@ type Subscription struct {
 	Checked bool `json:"checked,omitempty"`
 	// Level is the highest level the finished check found the user
 	// eligible for, 1–4, or 0 when none; meaningful only when Checked.
-	Level int `json:"level,omitempty"`
+	Level examdesk.Level `json:"level,omitempty"`
 }
 
 // Commands of the subscription, and the values of the /forget
@@ -141,7 +143,7 @@ func (c *conv) effect(lang string, done bool) *Subscription {
 	s.Lang = c.lang
 	if ch := c.st.Check; ch.Told() {
 		s.Checked = true
-		s.Level = int(c.e.rules.Outcome(ch.Answers).Highest)
+		s.Level = c.e.rules.Outcome(ch.Answers).Highest
 	}
 	return s
 }

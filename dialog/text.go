@@ -3,6 +3,8 @@ package dialog
 import (
 	"strconv"
 	"strings"
+
+	"examdesk"
 )
 
 // Text is a message key with its arguments, rendered in the user's language
@@ -72,6 +74,8 @@ func renderArg(tr Translator, lang string, v any, escape func(string) string) st
 		return escape(v)
 	case int:
 		return escape(strconv.Itoa(v))
+	case examdesk.Level:
+		return escape(strconv.Itoa(int(v)))
 	case int64:
 		return escape(strconv.FormatInt(v, 10))
 	case float64:

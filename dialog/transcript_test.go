@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/dialog/dialogtest"
 	"examdesk/faq"
@@ -83,7 +84,7 @@ func TestTranscripts(t *testing.T) {
 	}
 	engine, catalog := newEngine(t)
 	for _, file := range files {
-		for _, lang := range dialog.Languages {
+		for _, lang := range examdesk.Languages {
 			t.Run(filepath.Base(file)+"/"+lang, func(t *testing.T) {
 				replay(t, engine, catalog, file, lang)
 			})
@@ -93,7 +94,7 @@ func TestTranscripts(t *testing.T) {
 
 // stepStored loads the conversation key from store, steps it with in and saves
 // the new state, as the conversation pipeline does through the inbox.
-func stepStored(ctx context.Context, e *dialog.Engine, store dialog.Store, key dialog.Key, in dialog.Input) (dialog.Reply, error) {
+func stepStored(ctx context.Context, e *dialog.Engine, store dialog.Store, key examdesk.Key, in dialog.Input) (dialog.Reply, error) {
 	st, err := store.Load(ctx, key)
 	if err != nil {
 		return dialog.Reply{}, err
@@ -113,7 +114,7 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 	defer f.Close()
 	ctx := context.Background()
 	store := &dialogtest.MemStore{}
-	key := dialog.Key{Chat: 7, User: 7}
+	key := examdesk.Key{Chat: 7, User: 7}
 	pictures := 0
 	var (
 		pending []dialog.Message // messages not yet matched
@@ -172,9 +173,9 @@ func replay(t *testing.T, engine *dialog.Engine, catalog *locales.Catalog, file,
 		case "*":
 			switch arg {
 			case "group":
-				key = dialog.Key{Chat: -1007, User: 7}
+				key = examdesk.Key{Chat: -1007, User: 7}
 			case "private":
-				key = dialog.Key{Chat: 7, User: 7}
+				key = examdesk.Key{Chat: 7, User: 7}
 			default:
 				t.Fatalf("%s: bad line %q", where, line)
 			}
@@ -364,7 +365,7 @@ func TestEveryMessageExists(t *testing.T) {
 	for _, topic := range topics.Topics() {
 		keys = append(keys, "faq."+topic, "topic."+topic)
 	}
-	for _, l := range dialog.Languages {
+	for _, l := range examdesk.Languages {
 		keys = append(keys, "lang.name."+l)
 	}
 	// What the engine builds from what it reads: the explanations of each

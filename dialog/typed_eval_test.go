@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/rules"
 )
@@ -44,8 +45,8 @@ func readPhrasings(t *testing.T) []phrasing {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 4 || !slices.Contains(dialog.Languages, cols[2]) {
-			t.Fatalf("%s:%d: want QUESTION, VALUE, LANG (one of %v), PHRASING separated by tabs", typedFile, n, dialog.Languages)
+		if len(cols) != 4 || !slices.Contains(examdesk.Languages, cols[2]) {
+			t.Fatalf("%s:%d: want QUESTION, VALUE, LANG (one of %v), PHRASING separated by tabs", typedFile, n, examdesk.Languages)
 		}
 		out = append(out, phrasing{line: n, question: cols[0], value: cols[1], lang: cols[2], text: cols[3]})
 	}
@@ -280,7 +281,7 @@ func TestTypedChecks(t *testing.T) {
 	e.Now = func() time.Time { return typedNow }
 	set, _, _ := loadData(t)
 	const perLang, maxMessages = 120, 40
-	for i, lang := range dialog.Languages {
+	for i, lang := range examdesk.Languages {
 		var tl typedTally
 		for _, p := range personas(perLang, lang, uint64(i+1)) {
 			tl.checks++
@@ -451,7 +452,7 @@ func TestTypedAsides(t *testing.T) {
 	e, _ := newEngine(t)
 	e.Now = func() time.Time { return typedNow }
 	all := readPhrasings(t)
-	for _, lang := range dialog.Languages {
+	for _, lang := range examdesk.Languages {
 		followUp, _ := run(t, e, dialog.State{}, holder4...)
 		doubted, _ := run(t, e, dialog.State{}, "/check", "70")
 		if !followUp.Check.FollowUp || doubted.Check.Doubt == nil {

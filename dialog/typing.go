@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"examdesk"
 	"examdesk/rules"
 )
 
@@ -54,7 +55,7 @@ func (c *conv) labelAnswer(q rules.QuestionInfo, s string) (rules.Value, bool) {
 		if key == v {
 			return rules.Value{Choice: v}, true
 		}
-		for _, l := range Languages {
+		for _, l := range examdesk.Languages {
 			if key == normalize(Render(c.e.labels, l, choiceLabel(q, v), plain)) {
 				return rules.Value{Choice: v}, true
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/faq"
 	"examdesk/locales"
 	"examdesk/telegramtest"
@@ -28,7 +29,7 @@ func TestAnswers(t *testing.T) {
 	for _, topic := range append(m.Topics(), "unknown") {
 		key := "faq." + topic
 		args := m.Args(topic)
-		for _, lang := range locales.Languages {
+		for _, lang := range examdesk.Languages {
 			if !catalog.Has(key) {
 				t.Errorf("message %q is missing", key)
 				break
@@ -57,7 +58,7 @@ func TestAnswers(t *testing.T) {
 		for _, name := range want {
 			probe[name] = "\x00"
 		}
-		for _, lang := range locales.Languages {
+		for _, lang := range examdesk.Languages {
 			s := catalog.Translate(lang, "faq."+topic, probe)
 			if n := strings.Count(s, "\x00"); n == 0 && len(want) > 0 {
 				t.Errorf("faq.%s in %s does not use %q", topic, lang, want)

@@ -22,6 +22,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"examdesk"
 )
 
 //go:embed knowledge.txt
@@ -366,7 +368,7 @@ func build(name string, k *knowledge, t2s map[rune]rune) (*Matcher, error) {
 func convert(name string, t2s map[rune]rune, x example) (string, error) {
 	text := fold(x.text)
 	s := toSimplified(t2s, text)
-	if x.lang == "zh-Hans" && s != text {
+	if x.lang == examdesk.Simplified && s != text {
 		return "", fmt.Errorf("%s:%d: zh-Hans example %q has Traditional characters: %q in Simplified", name, x.line, x.text, s)
 	}
 	return s, nil

@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"examdesk"
 )
 
 // topicIDs are the FAQ topics of the domain, in the order of DOMAIN.md;
@@ -15,9 +17,6 @@ var topicIDs = [...]string{
 	"application_form", "work_proof", "thesis", "exam_date", "admission_ticket", "photo",
 	"score_review", "defence", "certificate", "retake", "training_route", "location",
 }
-
-// languages are the languages of the examples.
-var languages = [...]string{"zh-Hant", "zh-Hans", "en"}
 
 // entry is what the knowledge base says about one topic, or about one
 // subject the matcher must recognise so as not to answer it.
@@ -148,8 +147,8 @@ func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 			return nil, fmt.Errorf("%s:%d: empty %s", name, n, field)
 		}
 		if list != nil {
-			if !slices.Contains(languages[:], field) {
-				return nil, fmt.Errorf("%s:%d: unknown field %q in a list: want %s", name, n, field, strings.Join(languages[:], ", "))
+			if !slices.Contains(examdesk.Languages, field) {
+				return nil, fmt.Errorf("%s:%d: unknown field %q in a list: want %s", name, n, field, strings.Join(examdesk.Languages, ", "))
 			}
 			*list = append(*list, example{lang: field, text: text, line: n})
 			continue
@@ -162,12 +161,12 @@ func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 				return nil, fmt.Errorf("%s:%d: a second map for %q", name, n, cur.id)
 			}
 			cur.mapQuery = text
-		case slices.Contains(languages[:], field):
+		case slices.Contains(examdesk.Languages, field):
 			cur.examples = append(cur.examples, example{lang: field, text: text, line: n})
 		case cur.kind != Topic:
-			return nil, fmt.Errorf("%s:%d: unknown field %q of a class that is not a topic: want %s", name, n, field, strings.Join(languages[:], ", "))
+			return nil, fmt.Errorf("%s:%d: unknown field %q of a class that is not a topic: want %s", name, n, field, strings.Join(examdesk.Languages, ", "))
 		default:
-			return nil, fmt.Errorf("%s:%d: unknown field %q: want seed, map, %s", name, n, field, strings.Join(languages[:], ", "))
+			return nil, fmt.Errorf("%s:%d: unknown field %q: want seed, map, %s", name, n, field, strings.Join(examdesk.Languages, ", "))
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -191,7 +190,7 @@ func parseKnowledge(name string, r io.Reader) (*knowledge, error) {
 			}
 			continue // what administrators marked, in the languages it was asked in
 		}
-		for _, lang := range languages {
+		for _, lang := range examdesk.Languages {
 			if !slices.ContainsFunc(e.examples, func(x example) bool { return x.lang == lang }) {
 				return nil, fmt.Errorf("%s:%d: %s %q has no %s example", name, e.line, e.kind, e.id, lang)
 			}

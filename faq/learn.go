@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"examdesk"
 )
 
 // OffTopic is the class of the questions marked out of scope, which the
@@ -152,8 +154,8 @@ func (m *Matcher) Example(text string) (class string, ok bool) {
 // characters, whatever lang says (a candidate whose language is
 // Simplified Chinese may write in Traditional), else lang.
 func (m *Matcher) ExampleLang(text, lang string) string {
-	if lang == "zh-Hans" && toSimplified(m.t2s, fold(text)) != fold(text) {
-		return "zh-Hant"
+	if lang == examdesk.Simplified && toSimplified(m.t2s, fold(text)) != fold(text) {
+		return examdesk.Traditional
 	}
 	return lang
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"examdesk"
 )
 
 // Script is the writing a message shows, which tells the language to
@@ -121,9 +123,9 @@ func (m *Matcher) Script(text string) Script {
 func (m *Matcher) Language(text string) string {
 	switch m.Script(text) {
 	case Traditional:
-		return "zh-Hant"
+		return examdesk.Traditional
 	case Simplified, Chinese:
-		return "zh-Hans"
+		return examdesk.Simplified
 	}
-	return "en"
+	return examdesk.English
 }

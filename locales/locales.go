@@ -15,14 +15,17 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"examdesk"
 )
 
 //go:embed *.toml
 var messageFiles embed.FS
 
-// Languages are the languages every message exists in; the first is the
-// reference the others are checked against.
-var Languages = []string{"en", "zh-Hant", "zh-Hans"}
+// reference is the language the others' messages are checked against, and
+// the one an unknown language renders in. Every message exists in each of
+// examdesk.Languages.
+const reference = examdesk.English
 
 // Catalog renders messages. It is safe for concurrent use.
 type Catalog struct {
@@ -38,7 +41,7 @@ type Catalog struct {
 func Load() (*Catalog, error) { return Parse(messageFiles) }
 
 // Parse reads the message files of fsys and checks them like Load. A file
-// is "<lang>.toml" or "<area>.<lang>.toml", lang one of Languages: an area
+// is "<lang>.toml" or "<area>.<lang>.toml", lang one of examdesk.Languages: an area
 // of the bot keeps its messages in files of its own, one per language, and
 // a key may be in only one file of a language.
 func Parse(fsys fs.FS) (*Catalog, error) {
@@ -48,10 +51,10 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
-	placeholders := make(map[string]map[string][]string, len(Languages))
-	fixedByLang := make(map[string]map[string]string, len(Languages))
-	files := make(map[string]map[string]string, len(Languages)) // lang → key → file
-	for _, lang := range Languages {
+	placeholders := make(map[string]map[string][]string, len(examdesk.Languages))
+	fixedByLang := make(map[string]map[string]string, len(examdesk.Languages))
+	files := make(map[string]map[string]string, len(examdesk.Languages)) // lang → key → file
+	for _, lang := range examdesk.Languages {
 		placeholders[lang] = map[string][]string{}
 		fixedByLang[lang] = map[string]string{}
 		files[lang] = map[string]string{}
@@ -60,7 +63,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		base := strings.TrimSuffix(name, ".toml")
 		lang := base[strings.LastIndex(base, ".")+1:]
 		if _, ok := placeholders[lang]; !ok {
-			return nil, fmt.Errorf("load messages: %s: %q is not one of the languages %v", name, lang, Languages)
+			return nil, fmt.Errorf("load messages: %s: %q is not one of the languages %v", name, lang, examdesk.Languages)
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -84,32 +87,35 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 			}
 		}
 	}
-	if len(placeholders[Languages[0]]) == 0 {
-		return nil, fmt.Errorf("load messages: no messages in %s", Languages[0])
+	if len(placeholders[reference]) == 0 {
+		return nil, fmt.Errorf("load messages: no messages in %s", reference)
 	}
 	if err := compare(placeholders, files); err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
-	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages)), fixed: fixedByLang}
-	for _, lang := range Languages {
+	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(examdesk.Languages)), fixed: fixedByLang}
+	for _, lang := range examdesk.Languages {
 		c.localizers[lang] = i18n.NewLocalizer(bundle, lang)
 	}
-	c.keys = slices.Sorted(maps.Keys(placeholders[Languages[0]]))
+	c.keys = slices.Sorted(maps.Keys(placeholders[reference]))
 	return c, nil
 }
 
-// compare checks every language against the first one; files tells which
+// compare checks every language against the reference; files tells which
 // file of each language holds each key.
 func compare(placeholders map[string]map[string][]string, files map[string]map[string]string) error {
-	ref := placeholders[Languages[0]]
-	refFile := files[Languages[0]]
+	ref := placeholders[reference]
+	refFile := files[reference]
 	// in names the file of lang that should hold key: the reference's file,
 	// renamed.
 	in := func(lang, key string) string {
-		return strings.TrimSuffix(refFile[key], Languages[0]+".toml") + lang + ".toml"
+		return strings.TrimSuffix(refFile[key], reference+".toml") + lang + ".toml"
 	}
 	var errs []error
-	for _, lang := range Languages[1:] {
+	for _, lang := range examdesk.Languages {
+		if lang == reference {
+			continue
+		}
 		got := placeholders[lang]
 		for _, key := range slices.Sorted(maps.Keys(ref)) {
 			ph, ok := got[key]
@@ -122,7 +128,7 @@ func compare(placeholders map[string]map[string][]string, files map[string]map[s
 		}
 		for _, key := range slices.Sorted(maps.Keys(got)) {
 			if _, ok := ref[key]; !ok {
-				errs = append(errs, fmt.Errorf("%s: %q is not in any %s file", files[lang][key], key, Languages[0]))
+				errs = append(errs, fmt.Errorf("%s: %q is not in any %s file", files[lang][key], key, reference))
 			}
 		}
 	}
@@ -157,7 +163,7 @@ func (c *Catalog) Has(key string) bool {
 func (c *Catalog) Translate(lang, key string, args map[string]string) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
-		lang, loc = Languages[0], c.localizers[Languages[0]]
+		lang, loc = reference, c.localizers[reference]
 	}
 	if s, ok := c.fixed[lang][key]; ok {
 		return s

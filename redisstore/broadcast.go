@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/stats"
 )
@@ -62,7 +63,7 @@ const audiencePage = 1000
 func checkNotice(n broadcast.Notice) error {
 	for lang, text := range n.Texts {
 		switch lang {
-		case "", broadcast.LangHant, broadcast.LangHans, broadcast.LangEn:
+		case "", examdesk.Traditional, examdesk.Simplified, examdesk.English:
 		default:
 			return fmt.Errorf("text for unknown language %q", lang)
 		}
@@ -73,7 +74,7 @@ func checkNotice(n broadcast.Notice) error {
 			return fmt.Errorf("text in %s: %w", lang, err)
 		}
 	}
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	langs := examdesk.Languages
 	if n.Filter.Lang != "" {
 		langs = []string{n.Filter.Lang}
 	}
@@ -133,7 +134,7 @@ func (b *Broadcasts) Create(ctx context.Context, n broadcast.Notice, audience br
 		for i, s := range page {
 			lang := s.Lang
 			if lang == "" {
-				lang = broadcast.LangHant
+				lang = examdesk.Traditional
 			}
 			members[i] = redis.Z{Score: float64(at), Member: strconv.FormatInt(s.Chat, 10) + "|" + lang}
 			after = s.Chat

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/broadcast/broadcasttest"
 	"examdesk/redisstore"
@@ -19,9 +20,9 @@ import (
 func audience(t testing.TB, n int) *broadcasttest.Subscribers {
 	t.Helper()
 	subs := &broadcasttest.Subscribers{}
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	langs := examdesk.Languages
 	for i := 1; i <= n; i++ {
-		s := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: i%4 + 1, Remind: i%2 == 0}
+		s := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: examdesk.Level(i%4 + 1), Remind: i%2 == 0}
 		if err := subs.Subscribe(t.Context(), s); err != nil {
 			t.Fatal(err)
 		}
@@ -359,7 +360,7 @@ func TestBroadcastForget(t *testing.T) {
 			st := s.open(t)
 			q, subs := st.Broadcasts(0), st.Subscribers()
 			for chat := int64(1); chat <= 3; chat++ {
-				if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: chat, Lang: broadcast.LangHans}); err != nil {
+				if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: chat, Lang: examdesk.Simplified}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/inbox"
 	"examdesk/inbox/inboxtest"
@@ -277,8 +278,8 @@ func TestInboxStore(t *testing.T) {
 			st := s.open(t)
 			q := newInbox(t, st)
 			ctx := t.Context()
-			k := dialog.Key{Chat: -5, User: 6}
-			saved := dialog.State{Lang: dialog.Languages[0], Step: 3}
+			k := examdesk.Key{Chat: -5, User: 6}
+			saved := dialog.State{Lang: examdesk.Languages[0], Step: 3}
 			if err := st.Save(ctx, k, saved); err != nil {
 				t.Fatalf("Save() error: %v", err)
 			}
@@ -591,7 +592,7 @@ func TestInboxSentAgain(t *testing.T) {
 			ctx := t.Context()
 			var twice twiceHook
 			st.Client().AddHook(&twice)
-			k := dialog.Key{Chat: 1, User: 1}
+			k := examdesk.Key{Chat: 1, User: 1}
 			load := func() dialog.State {
 				t.Helper()
 				got, err := st.Load(ctx, k)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"examdesk"
 )
 
 // Defaults of InstanceOptions.
@@ -106,12 +108,8 @@ func (s *Store) Register(ctx context.Context, name string, o InstanceOptions) (*
 		// The process may have died since it beat: wait until it would
 		// have beaten again, had it lived.
 		waited = true
-		t := time.NewTimer(o.Dead - age + 10*time.Millisecond)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("register instance %q: %w", name, ctx.Err())
+		if err := examdesk.Sleep(ctx, o.Dead-age+10*time.Millisecond); err != nil {
+			return nil, fmt.Errorf("register instance %q: %w", name, err)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package redisstore
 
-import "strconv"
+import (
+	"strconv"
+
+	"examdesk"
+)
 
 // keys is the key schema: every key the store keeps, each under the
 // store's prefix (the value of keys). A script that derives a key from
@@ -153,9 +157,11 @@ func (k keys) stage(r string) string       { return string(k) + "bc:stage:" + r 
 func (k keys) subscriber(chat int64) string { return string(k) + "sub:" + itoa(chat) }
 func (k keys) subscribers() string          { return string(k) + "subs" }
 func (k keys) byLang(lang string) string    { return string(k) + "subs:lang:" + lang }
-func (k keys) byLevel(level int) string     { return string(k) + "subs:level:" + strconv.Itoa(level) }
-func (k keys) reminded() string             { return string(k) + "subs:remind" }
-func (k keys) inactive() string             { return string(k) + "inactive" }
+func (k keys) byLevel(level examdesk.Level) string {
+	return string(k) + "subs:level:" + strconv.Itoa(int(level))
+}
+func (k keys) reminded() string { return string(k) + "subs:remind" }
+func (k keys) inactive() string { return string(k) + "inactive" }
 
 func (k keys) tat() string                { return string(k) + "lim:tat" }
 func (k keys) cut() string                { return string(k) + "lim:cut" }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/broadcast"
 )
 
@@ -102,9 +103,9 @@ func (l *Limiter) Wait(ctx context.Context, chat int64) error {
 			return fmt.Errorf("wait for a send time for chat %d: %w", chat, err)
 		}
 		if ms >= 0 {
-			return sleep(ctx, time.Duration(ms)*time.Millisecond)
+			return examdesk.Sleep(ctx, time.Duration(ms)*time.Millisecond)
 		}
-		if err := sleep(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
+		if err := examdesk.Sleep(ctx, time.Duration(-ms)*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -177,20 +178,5 @@ func (l *Limiter) Run(ctx context.Context) error {
 				l.opts.Log.Warn("charging replies to the broadcast rate failed; they are charged with the next", "err", err)
 			}
 		}
-	}
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

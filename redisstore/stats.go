@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/stats"
 )
 
@@ -41,7 +42,7 @@ const dayKept = (stats.MaxDays + 34) * 24 * time.Hour
 
 // dayExpires is when the counters of date's day expire, in ms since 1970.
 func dayExpires(date string) (int64, error) {
-	start, err := time.ParseInLocation(stats.DateLayout, date, stats.China)
+	start, err := time.ParseInLocation(stats.DateLayout, date, examdesk.China)
 	if err != nil {
 		return 0, err
 	}
@@ -103,7 +104,7 @@ func (s *Stats) Report(ctx context.Context, days int, now time.Time) (stats.Repo
 		return stats.Report{}, err
 	}
 	dates := stats.Dates(days, now)
-	since, _ := time.ParseInLocation(stats.DateLayout, dates[0], stats.China)
+	since, _ := time.ParseInLocation(stats.DateLayout, dates[0], examdesk.China)
 	qs, err := s.Unanswered(ctx, stats.ReportQuestions, since)
 	if err != nil {
 		return stats.Report{}, fmt.Errorf("report %d days: %w", days, err)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/inbox"
 	"examdesk/redisstore"
@@ -149,7 +150,7 @@ func TestCommitCounted(t *testing.T) {
 				if got := c.LRange(ctx, st.Prefix()+"out:"+strconv.FormatInt(chat, 10), 0, -1).Val(); !slices.Equal(got, wantOut) {
 					t.Errorf("%s: outbox after = %q; want %q", tt.name, got, wantOut)
 				}
-				saved, err := st.Load(ctx, dialog.Key{Chat: chat, User: tt.ev.User})
+				saved, err := st.Load(ctx, examdesk.Key{Chat: chat, User: tt.ev.User})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +203,7 @@ func BenchmarkStatsReport(b *testing.B) {
 				if u%3 == 0 {
 					ev.Abandoned = questions[1]
 				} else {
-					ev.Completed, ev.Result = true, stats.Result{Level: u % 5, Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}
+					ev.Completed, ev.Result = true, stats.Result{Level: examdesk.Level(u % 5), Route: []string{"", stats.RouteIndividual, stats.RouteTraining}[min(u%5, 1+u%2)]}
 				}
 			case 3:
 				ev.Unanswered = fmt.Sprintf("問題 %d 怎麼辦", u%2000)

@@ -15,6 +15,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
@@ -175,7 +176,7 @@ func (s *Store) Close() error {
 
 // Load returns the state saved last for key, or the zero State if there is
 // none.
-func (s *Store) Load(ctx context.Context, key dialog.Key) (dialog.State, error) {
+func (s *Store) Load(ctx context.Context, key examdesk.Key) (dialog.State, error) {
 	// HGETALL rather than HMGET v d: a hash without those fields is not
 	// missing, and Save would conflict with it forever.
 	fields, err := s.client.HGetAll(ctx, s.k.state(key.Chat, key.User)).Result()
@@ -216,7 +217,7 @@ func decode(fields map[string]string) (dialog.State, error) {
 
 // Save stores st as the state of key if the stored version is still
 // st.Version, and returns dialog.ErrConflict otherwise (lua/state_save.lua).
-func (s *Store) Save(ctx context.Context, key dialog.Key, st dialog.State) error {
+func (s *Store) Save(ctx context.Context, key examdesk.Key, st dialog.State) error {
 	d, err := dialog.EncodeState(st)
 	if err != nil {
 		return fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)

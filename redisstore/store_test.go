@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/dialog/dialogtest"
 	"examdesk/redisstore"
@@ -70,7 +71,7 @@ func openRedisStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
 }
 
 // key is the Redis key of k in st, as documented on Store.
-func key(st *redisstore.Store, k dialog.Key) string {
+func key(st *redisstore.Store, k examdesk.Key) string {
 	return st.Prefix() + "state:" + strconv.FormatInt(k.Chat, 10) + ":" + strconv.FormatInt(k.User, 10)
 }
 
@@ -88,7 +89,7 @@ func TestStore(t *testing.T) {
 // <prefix>state:<chat>:<user> holding the version v and the encoded state d.
 func TestLayout(t *testing.T) {
 	t.Parallel()
-	k := dialog.Key{Chat: -1001234567890, User: 77}
+	k := examdesk.Key{Chat: -1001234567890, User: 77}
 	st := dialog.State{Lang: "en", Step: 3, Check: &dialog.Check{
 		Answers: rules.Answers{rules.OccupationYears: {Number: 4}},
 		History: []rules.Question{rules.OccupationYears},
@@ -131,7 +132,7 @@ func TestLayout(t *testing.T) {
 
 func TestTTL(t *testing.T) {
 	t.Parallel()
-	k := dialog.Key{Chat: 5, User: 6}
+	k := examdesk.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
 			name string
@@ -236,7 +237,7 @@ func TestClose(t *testing.T) {
 					t.Errorf("Close() #%d = %v; want nil", i+1, err)
 				}
 			}
-			if _, err := s.Load(t.Context(), dialog.Key{Chat: 1, User: 1}); err == nil {
+			if _, err := s.Load(t.Context(), examdesk.Key{Chat: 1, User: 1}); err == nil {
 				t.Errorf("Load() after Close() = nil error; want an error")
 			}
 		})
@@ -245,7 +246,7 @@ func TestClose(t *testing.T) {
 
 // put writes a raw record of k into Redis, for the tests of what Load makes
 // of records it did not write.
-func put(t *testing.T, s *redisstore.Store, k dialog.Key, fields ...string) {
+func put(t *testing.T, s *redisstore.Store, k examdesk.Key, fields ...string) {
 	t.Helper()
 	if err := s.Client().HSet(t.Context(), key(s, k), fields).Err(); err != nil {
 		t.Fatalf("HSET %s %q: %v", key(s, k), fields, err)
@@ -254,7 +255,7 @@ func put(t *testing.T, s *redisstore.Store, k dialog.Key, fields ...string) {
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
-	k := dialog.Key{Chat: 5, User: 6}
+	k := examdesk.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
 			name string
@@ -327,7 +328,7 @@ func TestMigrate(t *testing.T) {
 // state a caller has after that error.
 func TestUnreadable(t *testing.T) {
 	t.Parallel()
-	k := dialog.Key{Chat: 5, User: 6}
+	k := examdesk.Key{Chat: 5, User: 6}
 	for _, b := range stores {
 		for _, tc := range []struct {
 			name   string

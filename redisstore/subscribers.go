@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/broadcast"
 )
 
@@ -39,17 +40,15 @@ func (s *Store) Subscribers() *Subscribers { return &Subscribers{st: s} }
 // score is a float64); Telegram's ids have at most 52 significant bits.
 const maxChat = 1 << 53
 
-var subLangs = []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
-
 // indexes returns the keys of every index: all, remind, the languages, the
 // levels 1–4.
 func (s *Subscribers) indexes() []string {
 	k := s.st.k
 	keys := []string{k.subscribers(), k.reminded()}
-	for _, l := range subLangs {
+	for _, l := range examdesk.Languages {
 		keys = append(keys, k.byLang(l))
 	}
-	for l := 1; l <= 4; l++ {
+	for l := examdesk.Level(1); l <= 4; l++ {
 		keys = append(keys, k.byLevel(l))
 	}
 	return keys
@@ -75,7 +74,7 @@ func (s *Subscribers) Subscribe(ctx context.Context, sub broadcast.Subscriber) e
 	if err := checkChat(sub.Chat); err != nil {
 		return fmt.Errorf("subscribe chat %d: %w", sub.Chat, err)
 	}
-	lang := slices.Index(subLangs, sub.Lang)
+	lang := slices.Index(examdesk.Languages, sub.Lang)
 	if lang < 0 {
 		return fmt.Errorf("subscribe chat %d: unknown language %q", sub.Chat, sub.Lang)
 	}
@@ -86,14 +85,14 @@ func (s *Subscribers) Subscribe(ctx context.Context, sub broadcast.Subscriber) e
 	// all, remind, the languages, the levels 1–4.
 	langKey, levelKey := 5+lang, 0
 	if sub.Level > 0 {
-		levelKey = 5 + len(subLangs) + sub.Level - 1
+		levelKey = 5 + len(examdesk.Languages) + int(sub.Level) - 1
 	}
 	remind := "0"
 	if sub.Remind {
 		remind = "1"
 	}
 	err := subscribeScript.Run(ctx, s.st.client, s.keys(sub.Chat),
-		sub.Chat, sub.Lang, sub.Level, remind, time.Now().Unix(), langKey, levelKey).Err()
+		sub.Chat, sub.Lang, int(sub.Level), remind, time.Now().Unix(), langKey, levelKey).Err()
 	if err != nil {
 		return fmt.Errorf("subscribe chat %d: %w", sub.Chat, err)
 	}
@@ -145,7 +144,10 @@ func (s *Subscribers) Block(ctx context.Context, chat int64) error {
 func (s *Subscribers) Forget(ctx context.Context, chat int64) error {
 	k := s.st.k
 	keys := append([]string{k.subscriber(chat), k.inactive(), k.state(chat, chat), k.index()}, s.indexes()...)
-	args := []any{chat, string(k), broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	args := []any{chat, string(k)}
+	for _, l := range examdesk.Languages {
+		args = append(args, l)
+	}
 	if err := forgetScript.Run(ctx, s.st.client, keys, args...).Err(); err != nil {
 		return fmt.Errorf("forget chat %d: %w", chat, err)
 	}
@@ -174,7 +176,7 @@ func decodeSubscriber(chat int64, fields map[string]string) (broadcast.Subscribe
 	if err != nil || level < 0 || level > 4 {
 		return broadcast.Subscriber{}, fmt.Errorf("field level = %q is not 0–4", fields["level"])
 	}
-	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: level, Remind: fields["remind"] == "1"}, nil
+	return broadcast.Subscriber{Chat: chat, Lang: fields["lang"], Level: examdesk.Level(level), Remind: fields["remind"] == "1"}, nil
 }
 
 // filterKeys returns the indexes f needs: those of its level, reminders
@@ -192,7 +194,7 @@ func (s *Subscribers) filterKeys(f broadcast.Filter) ([]string, error) {
 		keys = append(keys, k.reminded())
 	}
 	if f.Lang != "" {
-		if !slices.Contains(subLangs, f.Lang) {
+		if !slices.Contains(examdesk.Languages, f.Lang) {
 			return nil, fmt.Errorf("filter language %q is unknown", f.Lang)
 		}
 		keys = append(keys, k.byLang(f.Lang))

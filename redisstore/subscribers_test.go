@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/broadcast/broadcasttest"
 	"examdesk/dialog"
@@ -162,11 +163,11 @@ func TestSubscribersLifecycle(t *testing.T) {
 				t.Errorf("back: SISMEMBER inactive %d = %v, %v; want false", chat, in, err)
 			}
 
-			key := dialog.Key{Chat: chat, User: chat}
+			key := examdesk.Key{Chat: chat, User: chat}
 			if err := st.Save(ctx, key, dialog.State{Lang: "en", Step: 3}); err != nil {
 				t.Fatal(err)
 			}
-			group := dialog.Key{Chat: -100, User: chat}
+			group := examdesk.Key{Chat: -100, User: chat}
 			if err := st.Save(ctx, group, dialog.State{Lang: "en"}); err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +213,7 @@ func TestSubscribersPaging(t *testing.T) {
 			ctx := t.Context()
 			langs := []string{"en", "zh-Hant", "zh-Hans"}
 			for i := 1; i <= total; i++ {
-				sub := broadcast.Subscriber{Chat: int64(i) * 1_000_003, Lang: langs[i%3], Level: i % 5, Remind: i%7 == 0}
+				sub := broadcast.Subscriber{Chat: int64(i) * 1_000_003, Lang: langs[i%3], Level: examdesk.Level(i % 5), Remind: i%7 == 0}
 				if err := s.Subscribe(ctx, sub); err != nil {
 					t.Fatal(err)
 				}
@@ -220,7 +221,7 @@ func TestSubscribersPaging(t *testing.T) {
 			for _, f := range []broadcast.Filter{{}, {Remind: true}, {Lang: "zh-Hant", Level: 4}, {Lang: "en", Level: 1, Remind: true}} {
 				want := 0
 				for i := 1; i <= total; i++ {
-					if f.Match(broadcast.Subscriber{Lang: langs[i%3], Level: i % 5, Remind: i%7 == 0}) {
+					if f.Match(broadcast.Subscriber{Lang: langs[i%3], Level: examdesk.Level(i % 5), Remind: i%7 == 0}) {
 						want++
 					}
 				}
@@ -301,7 +302,7 @@ func BenchmarkSubscribers(b *testing.B) {
 	ctx := b.Context()
 	langs := []string{"en", "zh-Hant", "zh-Hans"}
 	for i := 1; i <= total; i++ {
-		sub := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: i % 5, Remind: i%4 == 0}
+		sub := broadcast.Subscriber{Chat: int64(i), Lang: langs[i%3], Level: examdesk.Level(i % 5), Remind: i%4 == 0}
 		if err := s.Subscribe(ctx, sub); err != nil {
 			b.Fatal(err)
 		}

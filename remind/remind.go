@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/calendar"
 )
@@ -47,9 +48,6 @@ const (
 // SendHour is the hour of the day, in China, at which reminders are sent.
 const SendHour = 9
 
-// china is the time of mainland China, where the calendar's dates are.
-var china = time.FixedZone("CST", 8*60*60)
-
 // Reminder is one reminder of an exam session.
 type Reminder struct {
 	Session string
@@ -76,13 +74,13 @@ func (r Reminder) ID() string { return "r-" + r.Session + "-" + string(r.Kind) }
 
 // sendTime returns SendHour in China on day d.
 func sendTime(d calendar.Date) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), SendHour, 0, 0, 0, china)
+	return time.Date(d.Year(), d.Month(), d.Day(), SendHour, 0, 0, 0, examdesk.China)
 }
 
 // dayEnd returns the end of day d in China (the start of the next one).
 func dayEnd(d calendar.Date) time.Time {
 	n := d.AddDays(1)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, china)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, examdesk.China)
 }
 
 func later(a, b calendar.Date) calendar.Date {
@@ -140,9 +138,8 @@ type Translator interface {
 // Texts renders the reminder r in every language broadcast speaks, by
 // language; "" holds the English text, for any other.
 func Texts(tr Translator, r Reminder) map[string]string {
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
-	out := make(map[string]string, len(langs)+1)
-	for _, lang := range langs {
+	out := make(map[string]string, len(examdesk.Languages)+1)
+	for _, lang := range examdesk.Languages {
 		args := map[string]string{"Session": r.Session, "Date": date(tr, lang, r.Date)}
 		if !r.To.IsZero() {
 			args["To"] = date(tr, lang, r.To)
@@ -156,7 +153,7 @@ func Texts(tr Translator, r Reminder) map[string]string {
 			out[lang] += "\n\n" + tr.Translate(lang, "reminder.estimated", map[string]string{"Years": strings.Join(years, ", ")})
 		}
 	}
-	out[""] = out[broadcast.LangEn]
+	out[""] = out[examdesk.English]
 	return out
 }
 

@@ -3,13 +3,15 @@ package rules
 import (
 	"math"
 	"slices"
+
+	"examdesk"
 )
 
 // Result is the outcome of the eligibility check.
 type Result struct {
 	// Highest is the highest level known to be eligible (the smallest
 	// number), 0 when none is.
-	Highest Level
+	Highest examdesk.Level
 	// Settled: no further answer can change Highest. Every level above it
 	// is known not to be eligible (every level, when Highest is 0).
 	Settled bool
@@ -19,7 +21,7 @@ type Result struct {
 
 // LevelResult is the outcome for one level.
 type LevelResult struct {
-	Level Level
+	Level examdesk.Level
 	// Eligible: some condition of the level is known to be met.
 	Eligible bool
 	// Met lists the ids of the conditions known to be met, sorted.
@@ -48,7 +50,7 @@ type LevelResult struct {
 type Path struct {
 	Condition string
 	Years     float64
-	Training  []Level
+	Training  []examdesk.Level
 }
 
 // Material is something a candidate brings when registering.
@@ -280,7 +282,7 @@ func (s *Set) Conditions() []Condition {
 // employer's proof of years when a met condition counts years of work; the
 // qualification certificate when one names a certificate; the thesis for
 // levels 2 and 1. Unknown ids are ignored.
-func (s *Set) Materials(l Level, met []string) []Material {
+func (s *Set) Materials(l examdesk.Level, met []string) []Material {
 	out := []Material{ApplicationForm, IDCard, EducationCertificates}
 	years, certificate := false, false
 	for _, id := range met {
@@ -295,7 +297,7 @@ func (s *Set) Materials(l Level, met []string) []Material {
 	if certificate {
 		out = append(out, CertificateCopy)
 	}
-	if slices.Contains([]Level{2, 1}, l) {
+	if slices.Contains([]examdesk.Level{2, 1}, l) {
 		out = append(out, Thesis)
 	}
 	return out

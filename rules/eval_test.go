@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"examdesk"
 )
 
 // oracleCondition is one DOMAIN.md condition written directly in Go,
 // independently of the data file and the evaluator.
 type oracleCondition struct {
 	id       string
-	level    Level
+	level    examdesk.Level
 	training bool // needs training (DOMAIN: the formal course is part of it)
 	met      func(f Facts) bool
 }
@@ -75,7 +77,7 @@ func oracle() []oracleCondition {
 // years grows by the same amount (ties: the lowest id).
 func oracleResult(conds []oracleCondition, f Facts) Result {
 	res := Result{}
-	for _, l := range []Level{4, 3, 2, 1} {
+	for _, l := range []examdesk.Level{4, 3, 2, 1} {
 		lr := LevelResult{Level: l}
 		training := true
 		for _, c := range conds {
@@ -104,7 +106,7 @@ func oracleResult(conds []oracleCondition, f Facts) Result {
 	return res
 }
 
-func oraclePath(conds []oracleCondition, l Level, f Facts) *Path {
+func oraclePath(conds []oracleCondition, l examdesk.Level, f Facts) *Path {
 	// The conditions' thresholds are whole years, so are the representative
 	// facts, so the nearest path is a whole number of years ≤ 19.
 	for d := 1.0; d <= 19; d++ {
@@ -129,7 +131,7 @@ func oraclePath(conds []oracleCondition, l Level, f Facts) *Path {
 // completed, among those that need one of them: the first whole year (from
 // 0) at which completing every course meets a condition that it does not
 // meet without them. Its courses are those it cannot do without.
-func oracleTrained(conds []oracleCondition, l Level, f Facts) *Path {
+func oracleTrained(conds []oracleCondition, l examdesk.Level, f Facts) *Path {
 	var missing []string
 	for _, t := range []string{"level4", "level3", "level2", "level1"} {
 		if !slices.Contains(f.Training, t) {
@@ -152,7 +154,7 @@ func oracleTrained(conds []oracleCondition, l Level, f Facts) *Path {
 				without := trained
 				without.Training = slices.DeleteFunc(slices.Clone(trained.Training), func(x string) bool { return x == t })
 				if !c.met(without) {
-					p.Training = append(p.Training, Level(t[len(t)-1]-'0'))
+					p.Training = append(p.Training, examdesk.Level(t[len(t)-1]-'0'))
 				}
 			}
 			return p
@@ -421,7 +423,7 @@ func TestMaterials(t *testing.T) {
 	basic := []Material{ApplicationForm, IDCard, EducationCertificates}
 	with := func(m ...Material) []Material { return append(slices.Clone(basic), m...) }
 	tests := []struct {
-		level Level
+		level examdesk.Level
 		met   []string
 		want  []Material
 	}{

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"examdesk"
 )
 
 // dim is one question of the dialog with its representative answers.
@@ -146,7 +148,7 @@ func (d *dialog) unexplained(p partial) uint32 {
 		metAll &= d.met[idx]
 	})
 	var out uint32
-	for l := Level(1); l <= 4; l++ {
+	for l := examdesk.Level(1); l <= 4; l++ {
 		e, i := uint8(1)<<(2*(l-1)), uint8(1)<<(2*(l-1)+1)
 		var all, individual uint32
 		for k, c := range d.conds {
@@ -254,7 +256,7 @@ func (w *walk) run(p partial, a Answers, depth int, witnessed bool, settled *mil
 // settled, and that level.
 type milestone struct {
 	depth   int
-	highest Level
+	highest examdesk.Level
 }
 
 func (w *walk) leaf(p partial, a Answers, depth int, witnessed bool, settled *milestone) {
@@ -307,9 +309,9 @@ func (w *walk) leaf(p partial, a Answers, depth int, witnessed bool, settled *mi
 }
 
 // levelsAbove lists the levels above l, every level when l is 0.
-func levelsAbove(l Level) []Level {
-	var out []Level
-	for _, x := range []Level{1, 2, 3, 4} {
+func levelsAbove(l examdesk.Level) []examdesk.Level {
+	var out []examdesk.Level
+	for _, x := range []examdesk.Level{1, 2, 3, 4} {
 		if l == 0 || x < l {
 			out = append(out, x)
 		}
@@ -322,7 +324,7 @@ func levelsAbove(l Level) []Level {
 // are none: then every level above the highest has the path the complete
 // facts give, and nothing else changed. It marks in useful the follow-ups
 // that the nearer paths test.
-func (w *walk) followUp(a Answers, got Result, above []Level, f Facts, useful map[Question]bool) {
+func (w *walk) followUp(a Answers, got Result, above []examdesk.Level, f Facts, useful map[Question]bool) {
 	full, fa := f.Answers(), maps(a)
 	n := 0
 	for ; ; n++ {
@@ -653,18 +655,18 @@ func TestFollowUps(t *testing.T) {
 	tests := []struct {
 		name   string
 		a      Answers
-		levels []Level
+		levels []examdesk.Level
 		want   []Question
 	}{
-		{"level 4 holder: the level 3 training could bring 3.4", holder, []Level{3, 2, 1}, []Question{TrainingLevel3}},
-		{"not when it is known", with(holder, TrainingLevel3, "no"), []Level{3, 2, 1}, nil},
-		{"only for the levels asked about", holder, []Level{2, 1}, nil},
-		{"education could bring 2.7; level 1 is open", Answers{OccupationYears: {Number: 1}, Certificate: {Choice: "none"}}, []Level{2, 1}, []Question{Education}},
-		{"nothing for a level not known to be ineligible", Answers{}, []Level{1, 2, 3, 4}, nil},
-		{"nothing nearer than 2.1 in half a year", Answers{OccupationYears: {Number: 12.5}, Certificate: {Choice: "level3"}, YearsSinceCertificate: {Number: 4.5}, Education: {Choice: "none"}}, []Level{2}, nil},
+		{"level 4 holder: the level 3 training could bring 3.4", holder, []examdesk.Level{3, 2, 1}, []Question{TrainingLevel3}},
+		{"not when it is known", with(holder, TrainingLevel3, "no"), []examdesk.Level{3, 2, 1}, nil},
+		{"only for the levels asked about", holder, []examdesk.Level{2, 1}, nil},
+		{"education could bring 2.7; level 1 is open", Answers{OccupationYears: {Number: 1}, Certificate: {Choice: "none"}}, []examdesk.Level{2, 1}, []Question{Education}},
+		{"nothing for a level not known to be ineligible", Answers{}, []examdesk.Level{1, 2, 3, 4}, nil},
+		{"nothing nearer than 2.1 in half a year", Answers{OccupationYears: {Number: 12.5}, Certificate: {Choice: "level3"}, YearsSinceCertificate: {Number: 4.5}, Education: {Choice: "none"}}, []examdesk.Level{2}, nil},
 		{"ties go to the question listed first", Answers{OccupationYears: {Number: 2}, Certificate: {Choice: "level3"}, YearsSinceCertificate: {Number: 2}, Education: {Choice: "bachelor"}},
-			[]Level{2}, []Question{TrainingLevel2, Major}},
-		{"an unknown level is ignored", holder, []Level{0, 9}, nil},
+			[]examdesk.Level{2}, []Question{TrainingLevel2, Major}},
+		{"an unknown level is ignored", holder, []examdesk.Level{0, 9}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

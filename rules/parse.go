@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"examdesk"
 )
 
 // conditionsFile is the embedded conditions file that Load parses.
@@ -81,7 +83,7 @@ type levelRules struct {
 type Condition struct {
 	// ID is LEVEL.N, N as numbered in the notice.
 	ID    string
-	Level Level
+	Level examdesk.Level
 	// NeedsTraining: every clause of the condition requires a completed
 	// training course, so a candidate who meets only such conditions applies
 	// through the training institution.
@@ -148,7 +150,7 @@ type rawAsk struct {
 type rawCond struct {
 	line    int
 	id      string
-	level   Level
+	level   examdesk.Level
 	n       int
 	clauses [][]rawAtom
 }
@@ -225,7 +227,7 @@ func (p *parser) condition(line int, id, formula string) error {
 	if first, dup := p.ids[id]; dup {
 		return p.errf(line, "duplicate condition id %q (first on line %d)", id, first)
 	}
-	c := rawCond{line: line, id: id, level: Level(lv), n: n}
+	c := rawCond{line: line, id: id, level: examdesk.Level(lv), n: n}
 	for text := range strings.SplitSeq(formula, "|") {
 		var cl []rawAtom
 		for at := range strings.SplitSeq(text, "&") {
@@ -335,7 +337,7 @@ func (p *parser) atom(text string) (rawAtom, error) {
 
 // build checks what needs the whole file and compiles the Set.
 func (p *parser) build() (*Set, error) {
-	for l := Level(1); l <= 4; l++ {
+	for l := examdesk.Level(1); l <= 4; l++ {
 		if !slices.ContainsFunc(p.conds, func(c rawCond) bool { return c.level == l }) {
 			return nil, fmt.Errorf("%s: no condition for level %d", p.name, l)
 		}

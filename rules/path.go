@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+
+	"examdesk"
 )
 
 // path finds, for a level known to be ineligible, the clause that fails
@@ -13,7 +15,7 @@ import (
 // the clause that may also fail on training courses not known to be
 // completed (and needs one), else nil. Every other atom of the clause must
 // be known. Ties go to the condition listed first.
-func (s *Set) path(l Level, st state, nums [numQuestions]float64, training bool) *Path {
+func (s *Set) path(l examdesk.Level, st state, nums [numQuestions]float64, training bool) *Path {
 	var best *Path
 	for _, ci := range s.levels[l-1].conds {
 		c := &s.conds[ci]
@@ -33,7 +35,7 @@ func (s *Set) path(l Level, st state, nums [numQuestions]float64, training bool)
 // reach tells how many more years of work clause k needs, and with
 // training, which training courses not known to be completed; ok is false
 // when the clause fails, or may fail, on anything else.
-func (s *Set) reach(k int, st state, nums [numQuestions]float64, training bool) (years float64, courses []Level, ok bool) {
+func (s *Set) reach(k int, st state, nums [numQuestions]float64, training bool) (years float64, courses []examdesk.Level, ok bool) {
 	atoms := s.clauses[k] &^ st.t
 	for ai, a := range s.atoms {
 		if atoms&(1<<ai) == 0 {
@@ -61,7 +63,7 @@ func (s *Set) reach(k int, st state, nums [numQuestions]float64, training bool) 
 // go to the question listed first in the conditions file. Levels not known
 // to be ineligible are left out. Answers that Check rejects count as
 // unanswered.
-func (s *Set) FollowUps(a Answers, levels ...Level) []Question {
+func (s *Set) FollowUps(a Answers, levels ...examdesk.Level) []Question {
 	st, nums := s.read(a)
 	an := s.analyse(st)
 	soonest := map[int]float64{} // question → the soonest it could bring
@@ -125,8 +127,8 @@ func (s *Set) hope(k int, st state, nums [numQuestions]float64, now *Path, soone
 }
 
 // trainingLevel is the level of a training list value, "level3" → 3.
-func trainingLevel(v string) Level {
-	return Level(4 - indexOf(trainingLevels(), v))
+func trainingLevel(v string) examdesk.Level {
+	return examdesk.Level(4 - indexOf(trainingLevels(), v))
 }
 
 // shortfall is need − have, as the float64 nearest to the difference of

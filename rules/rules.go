@@ -5,11 +5,10 @@
 // next so that the answer is decided in as few questions as possible.
 package rules
 
-// Level is a qualification level: 4 is the lowest, 1 the highest.
-type Level int
+import "examdesk"
 
 // Levels lists the levels in the order results are reported: 4, 3, 2, 1.
-var Levels = []Level{4, 3, 2, 1}
+var Levels = []examdesk.Level{4, 3, 2, 1}
 
 // Route is how a candidate applies for a level they are eligible for.
 type Route string

@@ -229,7 +229,7 @@ func resultField(r Result) string {
 	if r.Level == 0 {
 		return prefixResult + "0"
 	}
-	return prefixResult + strconv.Itoa(r.Level) + ":" + r.Route
+	return prefixResult + strconv.Itoa(int(r.Level)) + ":" + r.Route
 }
 
 // Fold makes a report of the counters of each day of dates (oldest first;

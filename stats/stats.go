@@ -18,17 +18,15 @@ import (
 	"fmt"
 	"regexp"
 	"time"
-)
 
-// China is the time zone days are counted in (China has no daylight
-// saving time).
-var China = time.FixedZone("UTC+8", 8*60*60)
+	"examdesk"
+)
 
 // DateLayout is how a day is written: "2026-12-05".
 const DateLayout = "2006-01-02"
 
 // Day returns the day of t in China, as DateLayout writes it.
-func Day(t time.Time) string { return t.In(China).Format(DateLayout) }
+func Day(t time.Time) string { return t.In(examdesk.China).Format(DateLayout) }
 
 // Keep is how long the text of an unanswered question is kept after it
 // was last asked.
@@ -59,7 +57,7 @@ type Events struct {
 	At time.Time
 	// User is who sent the update, 0 for none.
 	User int64
-	// Lang is the user's language (one of dialog.Languages), kept with an
+	// Lang is the user's language (one of examdesk.Languages), kept with an
 	// unanswered question as the language of the example it may become.
 	Lang string
 	// Message is set when the update is a message or a pressed button of
@@ -96,7 +94,7 @@ type Events struct {
 // Result is the outcome of a check: the highest eligible level, 1–4, 0 for
 // none, and the route of that level, "" for none.
 type Result struct {
-	Level int
+	Level examdesk.Level
 	Route string
 }
 
@@ -259,11 +257,11 @@ func CheckDays(days int) error {
 // Dates returns the days days up to and including now's day in China,
 // oldest first.
 func Dates(days int, now time.Time) []string {
-	today := now.In(China)
+	today := now.In(examdesk.China)
 	y, m, d := today.Date()
 	out := make([]string, days)
 	for i := range days {
-		out[i] = time.Date(y, m, d-(days-1-i), 12, 0, 0, 0, China).Format(DateLayout)
+		out[i] = time.Date(y, m, d-(days-1-i), 12, 0, 0, 0, examdesk.China).Format(DateLayout)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/stats"
 )
 
@@ -147,7 +148,7 @@ func TestDates(t *testing.T) {
 	if got := stats.Day(now); got != "2026-12-05" {
 		t.Errorf("Day(%v) = %s; want 2026-12-05", now, got)
 	}
-	jan := time.Date(2027, 1, 1, 12, 0, 0, 0, stats.China)
+	jan := time.Date(2027, 1, 1, 12, 0, 0, 0, examdesk.China)
 	if got, want := stats.Dates(2, jan), []string{"2026-12-31", "2027-01-01"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Dates(2, %v) = %v; want %v", jan, got, want)
 	}

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"examdesk"
 )
 
 // MaxText is the longest text of an unanswered question kept, in
@@ -86,13 +88,13 @@ func ParseQuestionID(s string) (int64, bool) {
 func ExampleLang(text, userLang string) string {
 	for _, r := range text {
 		if unicode.Is(unicode.Han, r) {
-			if userLang == "zh-Hant" || userLang == "zh-Hans" {
+			if userLang == examdesk.Traditional || userLang == examdesk.Simplified {
 				return userLang
 			}
-			return "zh-Hans"
+			return examdesk.Simplified
 		}
 	}
-	return "en"
+	return examdesk.English
 }
 
 // ValidTopic reports whether topic may be taught: a topic id (lower-case

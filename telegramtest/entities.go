@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -174,7 +175,7 @@ func parseHTML(text string) (string, []Entity, error) {
 				return "", nil, errSurrogate
 			}
 			out = utf8.AppendRune(out, r)
-			off += utf16Len(r)
+			off += utf16.RuneLen(r)
 			i += n - 1
 			continue
 		}
@@ -373,13 +374,6 @@ func parseHTML(text string) (string, []Entity, error) {
 	}
 	sortEntities(ents)
 	return string(out), ents, nil
-}
-
-func utf16Len(r rune) int {
-	if r > 0xFFFF {
-		return 2
-	}
-	return 1
 }
 
 // validLink reports whether Telegram would keep a text link to u: an http(s)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"examdesk"
 	"examdesk/broadcast"
 )
 
@@ -24,7 +25,7 @@ func TestSubscribers(t *testing.T, open func(t *testing.T) broadcast.Subscribers
 		if _, _, found := get(1); found {
 			t.Errorf("Get(1) of an empty list found a subscriber")
 		}
-		want := broadcast.Subscriber{Chat: 1, Lang: broadcast.LangHant, Level: 3, Remind: true}
+		want := broadcast.Subscriber{Chat: 1, Lang: examdesk.Traditional, Level: 3, Remind: true}
 		if err := subs.Subscribe(ctx, want); err != nil {
 			t.Fatalf("Subscribe(%+v) = %v", want, err)
 		}
@@ -80,10 +81,10 @@ func TestSubscribers(t *testing.T, open func(t *testing.T) broadcast.Subscribers
 	t.Run("audience", func(t *testing.T) {
 		ctx := t.Context()
 		subs := open(t)
-		langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+		langs := examdesk.Languages
 		var all []broadcast.Subscriber
 		for chat := int64(1); chat <= 25; chat++ {
-			s := broadcast.Subscriber{Chat: chat, Lang: langs[chat%3], Level: int(chat % 5), Remind: chat%2 == 0}
+			s := broadcast.Subscriber{Chat: chat, Lang: langs[chat%3], Level: examdesk.Level(chat % 5), Remind: chat%2 == 0}
 			if err := subs.Subscribe(ctx, s); err != nil {
 				t.Fatal(err)
 			}
@@ -96,8 +97,8 @@ func TestSubscribers(t *testing.T, open func(t *testing.T) broadcast.Subscribers
 			t.Fatal(err)
 		}
 		filters := []broadcast.Filter{
-			{}, {Lang: broadcast.LangEn}, {Level: 3}, {Remind: true},
-			{Lang: broadcast.LangHant, Level: 2, Remind: true}, {Level: 4, Lang: broadcast.LangHans},
+			{}, {Lang: examdesk.English}, {Level: 3}, {Remind: true},
+			{Lang: examdesk.Traditional, Level: 2, Remind: true}, {Level: 4, Lang: examdesk.Simplified},
 		}
 		for _, f := range filters {
 			var want []broadcast.Subscriber

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/redisstore/redistest"
 	"examdesk/telegramtest"
@@ -156,7 +157,7 @@ func TestServeAdminBroadcast(t *testing.T) {
 	d.say("/broadcast", "New broadcast")
 	summary = d.say("Second notice", "Preview above")
 	d.press(summary, "Send at…", "China time")
-	at := time.Now().In(admin.China).Add(time.Hour).Format(admin.TimeLayout)
+	at := time.Now().In(examdesk.China).Add(time.Hour).Format(admin.TimeLayout)
 	d.say("tomorrow", "can't read")
 	summary = d.say(at, "Preview above", "at "+at+" China time")
 	queued = d.press(summary, "✅ Send", "is queued")
@@ -283,7 +284,7 @@ func TestServeAdminAcrossServes(t *testing.T) {
 	a.shutdown(t)
 
 	b := start()
-	at := time.Now().In(admin.China).Add(time.Hour).Format(admin.TimeLayout)
+	at := time.Now().In(examdesk.China).Add(time.Hour).Format(admin.TimeLayout)
 	summary = d.say(at, "Preview above", "at "+at+" China time")
 	id := broadcastID(t, d.press(summary, "✅ Send", "is queued").Text)
 	progress := waitBot(t, fake, adminUser, 0, "Broadcast "+id+":", "queued")

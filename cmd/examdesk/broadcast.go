@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
 )
@@ -105,7 +106,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 	}
 	n := broadcast.Notice{By: "cli:" + getenv("USER")}
 	switch *lang {
-	case "", broadcast.LangHant, broadcast.LangHans, broadcast.LangEn:
+	case "", examdesk.Traditional, examdesk.Simplified, examdesk.English:
 		n.Filter.Lang = *lang
 	default:
 		return n, usageError("broadcast send: --lang %q is not zh-Hant, zh-Hans or en", *lang)
@@ -115,7 +116,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 		if err != nil || l < 1 || l > 4 {
 			return n, usageError("broadcast send: --level %q is not a level from 1 to 4", *level)
 		}
-		n.Filter.Level = l
+		n.Filter.Level = examdesk.Level(l)
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
@@ -137,7 +138,7 @@ func parseSend(args []string, getenv func(string) string) (broadcast.Notice, err
 	case errors.Is(err, broadcast.ErrEmpty):
 		return n, usageError("broadcast send: %s is empty", *file)
 	case errors.Is(err, broadcast.ErrTooLong):
-		return n, usageError("broadcast send: %s is %d characters long; Telegram takes at most %d", *file, broadcast.TextLen(text), broadcast.MaxText)
+		return n, usageError("broadcast send: %s is %d characters long; Telegram takes at most %d", *file, examdesk.UTF16Len(text), broadcast.MaxText)
 	case err != nil:
 		return n, usageError("broadcast send: %s is not UTF-8 text", *file)
 	}

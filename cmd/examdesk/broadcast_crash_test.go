@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
@@ -24,9 +25,9 @@ func subscribeAll(t testing.TB, url string, first int64, n int) {
 	}
 	defer st.Close()
 	subs := st.Subscribers()
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range int64(n) {
-		if err := subs.Subscribe(context.Background(), broadcast.Subscriber{Chat: first + i, Lang: langs[i%3], Level: int(i%4) + 1}); err != nil {
+		if err := subs.Subscribe(context.Background(), broadcast.Subscriber{Chat: first + i, Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"examdesk"
 	"examdesk/broadcast"
 	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
@@ -90,9 +91,9 @@ func TestBroadcastCLI(t *testing.T) {
 	}
 	defer st.Close()
 	subs := st.Subscribers()
-	langs := []string{broadcast.LangHant, broadcast.LangHans, broadcast.LangEn}
+	langs := []string{examdesk.Traditional, examdesk.Simplified, examdesk.English}
 	for i := range 9 {
-		if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: int64(100 + i), Lang: langs[i%3], Level: i%4 + 1}); err != nil {
+		if err := subs.Subscribe(ctx, broadcast.Subscriber{Chat: int64(100 + i), Lang: langs[i%3], Level: examdesk.Level(i%4 + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"examdesk"
 	"examdesk/calendar"
 	"examdesk/dialog"
 	"examdesk/locales"
@@ -50,7 +51,7 @@ func calendarCommand(ctx context.Context, args []string, getenv func(string) str
 	describe := func(err error) string {
 		var ce *calendar.Error
 		if errors.As(err, &ce) {
-			return dialog.Render(catalog, "en", dialog.T(ce.Key, ce.Args...), func(s string) string { return s })
+			return dialog.Render(catalog, examdesk.English, dialog.T(ce.Key, ce.Args...), func(s string) string { return s })
 		}
 		return err.Error()
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"examdesk"
 	"examdesk/conversation"
 	"examdesk/dialog"
 	"examdesk/inbox"
@@ -31,7 +32,7 @@ import (
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "en", "language: zh-Hant, zh-Hans or en")
+	lang := fs.String("lang", examdesk.English, "language: zh-Hant, zh-Hans or en")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: 2}
 	}
@@ -40,7 +41,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	l, ok := dialog.ParseLanguage(*lang)
 	if !ok {
-		return usageError("chat: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+		return usageError("chat: --lang %q: want one of %s", *lang, strings.Join(examdesk.Languages, ", "))
 	}
 	*lang = l
 	log := slog.New(slog.NewTextHandler(stderr, nil))

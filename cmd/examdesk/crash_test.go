@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"examdesk"
 	"examdesk/bot"
 	"examdesk/calendar"
 	"examdesk/calendar/calendartest"
@@ -274,7 +275,7 @@ func (in *inboxOf) state(chat int64) dialog.State {
 		in.t.Fatal(err)
 	}
 	defer st.Close()
-	s, err := st.Load(context.Background(), dialog.Key{Chat: chat, User: chat})
+	s, err := st.Load(context.Background(), examdesk.Key{Chat: chat, User: chat})
 	if err != nil {
 		in.t.Fatalf("Load(%d) error: %v", chat, err)
 	}

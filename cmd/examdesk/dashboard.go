@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"examdesk"
 	"examdesk/admin"
 	"examdesk/bot"
 	"examdesk/broadcast"
@@ -114,7 +115,7 @@ func dashboardURL(public, lang string) string {
 
 // defaultAdminLang is the language of the menu of an administrator who
 // never chose one with /lang.
-const defaultAdminLang = "zh-Hans"
+const defaultAdminLang = examdesk.Simplified
 
 // setAdminMenus gives every administrator their own command menu, and the
 // dashboard's button when there is a public URL, in the language they
@@ -124,7 +125,7 @@ func setAdminMenus(ctx context.Context, sender *bot.Sender, store dialog.Store, 
 	var errs []error
 	for _, id := range admins {
 		lang := defaultAdminLang
-		st, err := store.Load(ctx, dialog.Key{Chat: id, User: id})
+		st, err := store.Load(ctx, examdesk.Key{Chat: id, User: id})
 		if err == nil && st.Lang != "" {
 			lang = st.Lang
 		}

@@ -14,6 +14,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"examdesk"
 	"examdesk/bot"
 	"examdesk/dashboard"
 	"examdesk/dialog"
@@ -61,7 +62,7 @@ func TestTeaching(t *testing.T) {
 	}
 
 	// Menus: 7 chose English with /lang, 8 never chose.
-	if err := a.store.Save(ctx, dialog.Key{Chat: 7, User: 7}, dialog.State{Lang: "en"}); err != nil {
+	if err := a.store.Save(ctx, examdesk.Key{Chat: 7, User: 7}, dialog.State{Lang: "en"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := telegramtest.NewServer("123456:teach")

@@ -8,20 +8,21 @@ import (
 	"io"
 	"os"
 
+	"examdesk"
 	"examdesk/rules"
 )
 
 // eligibilityOutput is the JSON contract of `examdesk eligibility`.
 type eligibilityOutput struct {
-	Highest rules.Level         `json:"highest"`
+	Highest examdesk.Level      `json:"highest"`
 	Levels  []eligibilityResult `json:"levels"`
 }
 
 type eligibilityResult struct {
-	Level    rules.Level `json:"level"`
-	Eligible bool        `json:"eligible"`
-	Met      []string    `json:"met"`
-	Route    rules.Route `json:"route,omitempty"`
+	Level    examdesk.Level `json:"level"`
+	Eligible bool           `json:"eligible"`
+	Met      []string       `json:"met"`
+	Route    rules.Route    `json:"route,omitempty"`
 	// Nearest is, for a level not eligible, the condition that time alone
 	// fulfils soonest; nil when none does.
 	Nearest *nearest `json:"nearest,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"examdesk"
 	"examdesk/calendar"
 	"examdesk/dialog"
 	"examdesk/faq"
@@ -95,7 +96,7 @@ func loadFAQ() (*faqData, error) {
 func (d *faqData) run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("faq", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	lang := fs.String("lang", "", "language of the answer: "+strings.Join(dialog.Languages, ", ")+" (default: the question's)")
+	lang := fs.String("lang", "", "language of the answer: "+strings.Join(examdesk.Languages, ", ")+" (default: the question's)")
 	asJSON := fs.Bool("json", false, "print the topic, score and answer as JSON")
 	var words []string
 	for {
@@ -119,7 +120,7 @@ func (d *faqData) run(args []string, stdout io.Writer) error {
 	if *lang != "" {
 		l, ok := dialog.ParseLanguage(*lang)
 		if !ok {
-			return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+			return usageError("faq: --lang %q: want one of %s", *lang, strings.Join(examdesk.Languages, ", "))
 		}
 		*lang = l
 	}

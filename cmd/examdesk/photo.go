@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/locales"
 	"examdesk/photo"
@@ -69,7 +70,7 @@ func runPhoto(args []string, stdout io.Writer) error {
 	switch sub {
 	case "check":
 		asJSON = fs.Bool("json", false, "print JSON")
-		lang = fs.String("lang", "en", "language of the checklist")
+		lang = fs.String("lang", examdesk.English, "language of the checklist")
 	case "crop":
 		out = fs.String("o", "", "output JPEG `file`")
 		exts = []string{".jpg", ".jpeg"}
@@ -93,8 +94,8 @@ func runPhoto(args []string, stdout io.Writer) error {
 	if len(files) != 1 {
 		return usageError("photo %s: want one picture file, got %d", sub, len(files))
 	}
-	if lang != nil && !slices.Contains(dialog.Languages, *lang) {
-		return usageError("photo check: --lang %q: want one of %s", *lang, strings.Join(dialog.Languages, ", "))
+	if lang != nil && !slices.Contains(examdesk.Languages, *lang) {
+		return usageError("photo check: --lang %q: want one of %s", *lang, strings.Join(examdesk.Languages, ", "))
 	}
 	if out != nil {
 		if *out == "" {

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"examdesk"
 	"examdesk/faq"
 	"examdesk/redisstore"
 	"examdesk/stats"
@@ -193,7 +194,7 @@ func exportExamples(exs []stats.Example, m *faq.Matcher, now time.Time) string {
 	topics := m.Topics()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %d examples added by administrators (examdesk faq export, %s China time).\n",
-		len(exs), now.In(stats.China).Format("2006-01-02 15:04"))
+		len(exs), now.In(examdesk.China).Format("2006-01-02 15:04"))
 	b.WriteString("# Merge each section's lines into the topic's section of faq/knowledge.txt;\n")
 	fmt.Fprintf(&b, "# [%s] holds the questions marked out of scope, which the bot should refuse.\n", stats.OffTopic)
 	order := append(slices.Clone(topics), stats.OffTopic)
@@ -212,7 +213,7 @@ func exportExamples(exs []stats.Example, m *faq.Matcher, now time.Time) string {
 		}
 		fmt.Fprintf(&b, "\n[%s]\n", t)
 		for _, ex := range list {
-			fmt.Fprintf(&b, "# added %s by %s, asked %d times\n", ex.At.In(stats.China).Format("2006-01-02 15:04"), ex.By, ex.Count)
+			fmt.Fprintf(&b, "# added %s by %s, asked %d times\n", ex.At.In(examdesk.China).Format("2006-01-02 15:04"), ex.By, ex.Count)
 			line := m.ExampleLang(ex.Text, ex.Lang) + ": " + ex.Text
 			if class, known := m.Example(ex.Text); known {
 				line = "# already an example of " + class + ": " + line

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/redisstore"
 	"examdesk/redisstore/redistest"
 	"examdesk/stats"
@@ -104,7 +105,7 @@ func TestStatsCLI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	at := time.Date(2026, 12, 5, 10, 30, 0, 0, stats.China)
+	at := time.Date(2026, 12, 5, 10, 30, 0, 0, examdesk.China)
 	for _, tt := range []struct{ text, topic string }{
 		{"考試費用多少", stats.OffTopic}, {"how much is the fee", "materials"}, {"停車場喺邊度", "location"}, {"照片要多大", "photo"},
 	} {

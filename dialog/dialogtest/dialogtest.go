@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/rules"
 )
@@ -46,7 +47,7 @@ func states() []struct {
 	name string
 	st   dialog.State
 } {
-	first, last := dialog.Languages[0], dialog.Languages[len(dialog.Languages)-1]
+	first, last := examdesk.Languages[0], examdesk.Languages[len(examdesk.Languages)-1]
 	return []struct {
 		name string
 		st   dialog.State
@@ -98,7 +99,7 @@ func show(st dialog.State) string {
 	return fmt.Sprintf("version %d %s", st.Version, b)
 }
 
-func load(t *testing.T, s dialog.Store, key dialog.Key) dialog.State {
+func load(t *testing.T, s dialog.Store, key examdesk.Key) dialog.State {
 	t.Helper()
 	st, err := s.Load(t.Context(), key)
 	if err != nil {
@@ -107,7 +108,7 @@ func load(t *testing.T, s dialog.Store, key dialog.Key) dialog.State {
 	return st
 }
 
-func save(t *testing.T, s dialog.Store, key dialog.Key, st dialog.State) {
+func save(t *testing.T, s dialog.Store, key examdesk.Key, st dialog.State) {
 	t.Helper()
 	if err := s.Save(t.Context(), key, st); err != nil {
 		t.Fatalf("Save(%v, %s) error: %v", key, show(st), err)
@@ -115,7 +116,7 @@ func save(t *testing.T, s dialog.Store, key dialog.Key, st dialog.State) {
 }
 
 // checkLoad fails t unless Load(key) returns want.
-func checkLoad(t *testing.T, s dialog.Store, key dialog.Key, want dialog.State) {
+func checkLoad(t *testing.T, s dialog.Store, key examdesk.Key, want dialog.State) {
 	t.Helper()
 	if got := load(t, s, key); !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) = %s; want %s", key, show(got), show(want))
@@ -123,7 +124,7 @@ func checkLoad(t *testing.T, s dialog.Store, key dialog.Key, want dialog.State) 
 }
 
 func testMissing(t *testing.T, s dialog.Store) {
-	for _, key := range []dialog.Key{{Chat: 1, User: 1}, {Chat: -1001234567890, User: 5}, {}} {
+	for _, key := range []examdesk.Key{{Chat: 1, User: 1}, {Chat: -1001234567890, User: 5}, {}} {
 		checkLoad(t, s, key, dialog.State{})
 	}
 }
@@ -131,7 +132,7 @@ func testMissing(t *testing.T, s dialog.Store) {
 func testRoundTrip(t *testing.T, s dialog.Store) {
 	for i, tc := range states() {
 		t.Run(tc.name, func(t *testing.T) {
-			key := dialog.Key{Chat: int64(i + 1), User: 100}
+			key := examdesk.Key{Chat: int64(i + 1), User: 100}
 			save(t, s, key, tc.st)
 			want := tc.st
 			want.Version = 1
@@ -153,7 +154,7 @@ func everything() dialog.State {
 // testNoSharing checks that changing a state after saving it, or after
 // loading it, changes nothing stored.
 func testNoSharing(t *testing.T, s dialog.Store) {
-	key := dialog.Key{Chat: 3, User: 3}
+	key := examdesk.Key{Chat: 3, User: 3}
 	st := everything()
 	save(t, s, key, st)
 	st.Check.Answers[rules.Major] = rules.Value{Choice: "other"}
@@ -179,13 +180,13 @@ func testNoSharing(t *testing.T, s dialog.Store) {
 
 func testConflict(t *testing.T, s dialog.Store) {
 	a, b := states()[1].st, everything()
-	key, other := dialog.Key{Chat: 7, User: 7}, dialog.Key{Chat: 8, User: 8}
+	key, other := examdesk.Key{Chat: 7, User: 7}, examdesk.Key{Chat: 8, User: 8}
 	save(t, s, key, a) // now at version 1
 	a.Version = 1
 
 	for _, tc := range []struct {
 		name    string
-		key     dialog.Key
+		key     examdesk.Key
 		version int64
 	}{
 		{"stale", key, 0},
@@ -219,7 +220,7 @@ func testConflict(t *testing.T, s dialog.Store) {
 }
 
 func testIndependent(t *testing.T, s dialog.Store) {
-	keys := []dialog.Key{
+	keys := []examdesk.Key{
 		{Chat: 1, User: 1},
 		{Chat: 1, User: 2},
 		{Chat: 2, User: 1},
@@ -246,7 +247,7 @@ func testIndependent(t *testing.T, s dialog.Store) {
 // load, increment, save, and load again on ErrConflict. Every save that
 // succeeds must have started from a different version, and none is lost.
 func testConcurrent(t *testing.T, s dialog.Store) {
-	key := dialog.Key{Chat: -100, User: 42}
+	key := examdesk.Key{Chat: -100, User: 42}
 	var (
 		mu        sync.Mutex
 		wins      = make(map[int64]int) // base version of each successful save → saves
@@ -318,7 +319,7 @@ func testConcurrent(t *testing.T, s dialog.Store) {
 }
 
 func testCanceled(t *testing.T, s dialog.Store) {
-	key := dialog.Key{Chat: 9, User: 9}
+	key := examdesk.Key{Chat: 9, User: 9}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := s.Save(ctx, key, dialog.State{Step: 1}); !errors.Is(err, context.Canceled) {

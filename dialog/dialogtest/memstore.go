@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"examdesk"
 	"examdesk/dialog"
 )
 
@@ -24,7 +25,7 @@ type MemStore struct {
 	Now func() time.Time
 
 	mu      sync.Mutex
-	records map[dialog.Key]memRecord
+	records map[examdesk.Key]memRecord
 }
 
 type memRecord struct {
@@ -43,7 +44,7 @@ func (s *MemStore) now() time.Time {
 }
 
 // lookup returns the live record of key; s.mu is held.
-func (s *MemStore) lookup(key dialog.Key) (memRecord, bool) {
+func (s *MemStore) lookup(key examdesk.Key) (memRecord, bool) {
 	r, ok := s.records[key]
 	if ok && !r.expires.IsZero() && !s.now().Before(r.expires) {
 		delete(s.records, key)
@@ -54,7 +55,7 @@ func (s *MemStore) lookup(key dialog.Key) (memRecord, bool) {
 
 // Load returns the state saved last for key, or the zero State if there is
 // none or it has expired.
-func (s *MemStore) Load(ctx context.Context, key dialog.Key) (dialog.State, error) {
+func (s *MemStore) Load(ctx context.Context, key examdesk.Key) (dialog.State, error) {
 	if err := ctx.Err(); err != nil {
 		return dialog.State{}, fmt.Errorf("load state %d/%d: %w", key.Chat, key.User, err)
 	}
@@ -74,7 +75,7 @@ func (s *MemStore) Load(ctx context.Context, key dialog.Key) (dialog.State, erro
 
 // Save stores st as the state of key if the stored version is still
 // st.Version, and returns dialog.ErrConflict otherwise.
-func (s *MemStore) Save(ctx context.Context, key dialog.Key, st dialog.State) error {
+func (s *MemStore) Save(ctx context.Context, key examdesk.Key, st dialog.State) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("save state %d/%d: %w", key.Chat, key.User, err)
 	}
@@ -92,7 +93,7 @@ func (s *MemStore) Save(ctx context.Context, key dialog.Key, st dialog.State) er
 		r.expires = s.now().Add(s.TTL)
 	}
 	if s.records == nil {
-		s.records = make(map[dialog.Key]memRecord)
+		s.records = make(map[examdesk.Key]memRecord)
 	}
 	s.records[key] = r
 	return nil

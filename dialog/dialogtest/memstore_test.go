@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/dialog/dialogtest"
 )
@@ -15,7 +16,7 @@ func TestMemStore(t *testing.T) {
 
 func TestMemStoreTTL(t *testing.T) {
 	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	key := dialog.Key{Chat: 1, User: 1}
+	key := examdesk.Key{Chat: 1, User: 1}
 	for _, tc := range []struct {
 		name string
 		ttl  time.Duration

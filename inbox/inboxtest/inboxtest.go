@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"examdesk"
 	"examdesk/dialog"
 	"examdesk/inbox"
 )
@@ -336,7 +337,7 @@ func testState(t *testing.T, q inbox.Queue) {
 	if want := (dialog.State{}); !reflect.DeepEqual(j.State, want) {
 		t.Fatalf("Claim() state of a new conversation = %+v; want %+v", j.State, want)
 	}
-	commit(t, q, j, dialog.State{Lang: dialog.Languages[0], Step: 1})
+	commit(t, q, j, dialog.State{Lang: examdesk.Languages[0], Step: 1})
 
 	j, _ = next(t, q, j)
 	checkJob(t, "Next()", j, update(11, chat, b))
@@ -347,7 +348,7 @@ func testState(t *testing.T, q inbox.Queue) {
 
 	j, _ = next(t, q, j)
 	checkJob(t, "Next()", j, update(12, chat, a))
-	if want := (dialog.State{Version: 1, Lang: dialog.Languages[0], Step: 1}); !reflect.DeepEqual(j.State, want) {
+	if want := (dialog.State{Version: 1, Lang: examdesk.Languages[0], Step: 1}); !reflect.DeepEqual(j.State, want) {
 		t.Fatalf("Next() state of user %d = %+v; want %+v", a, j.State, want)
 	}
 	st := j.State
@@ -357,7 +358,7 @@ func testState(t *testing.T, q inbox.Queue) {
 
 	add(t, q, update(13, chat, a))
 	j = mustClaim(t, q, update(13, chat, a))
-	if want := (dialog.State{Version: 2, Lang: dialog.Languages[0], Step: 2}); !reflect.DeepEqual(j.State, want) {
+	if want := (dialog.State{Version: 2, Lang: examdesk.Languages[0], Step: 2}); !reflect.DeepEqual(j.State, want) {
 		t.Fatalf("Claim() state of user %d = %+v; want %+v", a, j.State, want)
 	}
 }

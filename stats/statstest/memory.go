@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"examdesk"
 	"examdesk/stats"
 )
 
@@ -129,7 +130,7 @@ func (s *Store) Report(ctx context.Context, days int, now time.Time) (stats.Repo
 		counts[i] = maps.Clone(s.days[d])
 	}
 	s.mu.Unlock()
-	since, _ := time.ParseInLocation(stats.DateLayout, dates[0], stats.China)
+	since, _ := time.ParseInLocation(stats.DateLayout, dates[0], examdesk.China)
 	qs, err := s.Unanswered(ctx, stats.ReportQuestions, since)
 	if err != nil {
 		return stats.Report{}, err
