@@ -378,14 +378,18 @@ func TestDeliverLeaseRenewed(t *testing.T) {
 	t.Parallel()
 	const n = 10
 	dl := newDelivery(t, 20)
-	dl.queue = dl.st.Broadcasts(300 * time.Millisecond)
-	dl.opts.Heartbeat = 50 * time.Millisecond
+	// A lease of 800 ms renewed every 40 ms: a process would have to
+	// stall 760 ms to lose it, which a loaded machine under the race
+	// detector may do for 250.
+	const lease = 800 * time.Millisecond
+	dl.queue = dl.st.Broadcasts(lease)
+	dl.opts.Heartbeat = 40 * time.Millisecond
 	var logs syncBuffer
 	dl.opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	dl.subscribe(t, 1, n)
-	// Telegram said to wait: the broadcasts stop for a second, three
-	// times the lease, with their recipients in hand.
-	if err := dl.lim.Slow(t.Context(), time.Second); err != nil {
+	// Telegram said to wait: the broadcasts stop for two and a half
+	// leases, with their recipients in hand.
+	if err := dl.lim.Slow(t.Context(), lease*5/2); err != nil {
 		t.Fatal(err)
 	}
 	opts := dl.opts
