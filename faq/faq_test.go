@@ -509,6 +509,14 @@ func TestBestConcurrent(t *testing.T) {
 	for _, q := range questions {
 		want[q] = m.Best(q)
 	}
+	// The answers alone differ, so that a matcher whose answers from
+	// many goroutines got mixed up, or all alike, fails.
+	if a, b := want[questions[0]], want[questions[1]]; a.Kind != Topic || b.Kind != Topic || a.Topic == b.Topic {
+		t.Fatalf("Best(%q), Best(%q) = %+v, %+v; want two topics", questions[0], questions[1], a, b)
+	}
+	if got := want["hello"]; got.Kind != SmallTalk {
+		t.Fatalf("Best(%q) = %+v; want small talk", "hello", got)
+	}
 	type result struct {
 		q   string
 		got Match
