@@ -13,11 +13,11 @@ import (
 // or a *DecodeError, and never panics. (TestCheckOddSizes checks that
 // Check takes any picture.)
 func FuzzDecode(f *testing.F) {
-	small := phototest.Resized(phototest.Good().Image(f), 120, 160)
-	jpg := phototest.JPEG(f, small, 80)
+	tiny := phototest.Resized(small().Image(f), 120, 160)
+	jpg := phototest.JPEG(f, tiny, 80)
 	f.Add(jpg)
 	f.Add(phototest.WithExif(jpg, binary.BigEndian, phototest.Entry{Tag: 0x0112, Type: 3, Count: 1, Value: 6}))
-	f.Add(phototest.PNG(f, small))
+	f.Add(phototest.PNG(f, tiny))
 	f.Add(phototest.PNG(f, image.NewGray(image.Rect(0, 0, 1, 1))))
 	f.Add(jpegFrame(64, 64, true, 0x22, 0x11, 0x11))
 	f.Add(pngHeader(64, 64, 16, 6))
@@ -44,6 +44,7 @@ func FuzzDecode(f *testing.F) {
 // TestCheckOddSizes checks pictures of any shape, down to one pixel, and
 // orientations: Check reports on each, within its bounds.
 func TestCheckOddSizes(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
 	for _, p := range []Picture{{}, {Image: image.NewRGBA(image.Rect(3, 3, 3, 9))}} {
 		if r := c.Check(p); len(r.Checks) != len(IDs) || r.OK() || !r.Crop.Empty() {
