@@ -2,8 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -244,19 +247,29 @@ func samePath(x, y *Path) bool {
 }
 
 func TestEvaluateOracle(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	conds := oracle()
-	n, failed := 0, 0
-	domainSpace().each(func(f Facts) {
-		n++
-		got, want := s.Evaluate(f), oracleResult(conds, f)
-		if !sameResult(got, want) {
-			failed++
-			if failed <= 10 {
-				t.Errorf("Evaluate(%+v) = %s; want %s", f, formatResult(got), formatResult(want))
+	var all []Facts
+	domainSpace().each(func(f Facts) { all = append(all, f) })
+	n := len(all)
+	// Each core takes every procs-th combination.
+	procs := runtime.GOMAXPROCS(0)
+	var bad atomic.Int64
+	var wg sync.WaitGroup
+	for p := range procs {
+		wg.Go(func() {
+			for i := p; i < n; i += procs {
+				f := all[i]
+				got, want := s.Evaluate(f), oracleResult(conds, f)
+				if !sameResult(got, want) && bad.Add(1) <= 10 {
+					t.Errorf("Evaluate(%+v) = %s; want %s", f, formatResult(got), formatResult(want))
+				}
 			}
-		}
-	})
+		})
+	}
+	wg.Wait()
+	failed := bad.Load()
 	if failed > 0 {
 		t.Errorf("%d of %d fact combinations disagree with the oracle", failed, n)
 	}
@@ -267,6 +280,7 @@ func TestEvaluateOracle(t *testing.T) {
 }
 
 func TestEvaluateConditions(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -348,6 +362,7 @@ func TestEvaluateConditions(t *testing.T) {
 }
 
 func TestEvaluateResults(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -387,6 +402,7 @@ func TestEvaluateResults(t *testing.T) {
 }
 
 func TestOutcomePartial(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -417,6 +433,7 @@ func TestOutcomePartial(t *testing.T) {
 }
 
 func TestMaterials(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	basic := []Material{ApplicationForm, IDCard, EducationCertificates}
 	with := func(m ...Material) []Material { return append(slices.Clone(basic), m...) }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -182,6 +183,29 @@ type walk struct {
 	followQ  map[Question]int // follow-up questions → combinations asked them
 	nodes    int
 	fails    int
+	fork     bool // the branches of the first question run in parallel
+}
+
+func newWalk(t *testing.T, s *Set, d *dialog) *walk {
+	return &walk{t: t, s: s, d: d, asked: map[int]int{}, first: map[int]int{}, followed: map[int]int{}, followQ: map[Question]int{}, witnessQ: map[Question]int{}}
+}
+
+// add adds up what walk b saw to w's.
+func (w *walk) add(b *walk) {
+	for _, m := range [][2]map[int]int{{w.asked, b.asked}, {w.first, b.first}, {w.followed, b.followed}} {
+		for k, v := range m[1] {
+			m[0][k] += v
+		}
+	}
+	for _, m := range [][2]map[Question]int{{w.witnessQ, b.witnessQ}, {w.followQ, b.followQ}} {
+		for k, v := range m[1] {
+			m[0][k] += v
+		}
+	}
+	w.witness += b.witness
+	w.farther += b.farther
+	w.nodes += b.nodes
+	w.fails += b.fails
 }
 
 func (w *walk) errorf(format string, args ...any) {
@@ -240,6 +264,23 @@ func (w *walk) run(p partial, a Answers, depth int, witnessed bool, settled *mil
 		}
 		witnessed = true
 		w.witnessQ[q]++
+	}
+	if w.fork {
+		// Each branch a walk of its own, on a core of its own.
+		var wg sync.WaitGroup
+		var branches []*walk
+		for v, val := range w.d.dims[qi].values {
+			b := newWalk(w.t, w.s, w.d)
+			branches = append(branches, b)
+			bp, ba := slices.Clone(p), maps(a)
+			bp[qi], ba[q] = v, val
+			wg.Go(func() { b.run(bp, ba, depth+1, witnessed, settled) })
+		}
+		wg.Wait()
+		for _, b := range branches {
+			w.add(b)
+		}
+		return
 	}
 	for v, val := range w.d.dims[qi].values {
 		p[qi] = v
@@ -373,9 +414,11 @@ func (w *walk) followUp(a Answers, got Result, above []Level, f Facts, useful ma
 // the end is the one the complete facts give. The numbers of questions
 // are logged (go test -v -run FewestQuestions ./rules/).
 func TestFewestQuestions(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	d := newDialog()
-	w := &walk{t: t, s: s, d: d, asked: map[int]int{}, first: map[int]int{}, followed: map[int]int{}, followQ: map[Question]int{}, witnessQ: map[Question]int{}}
+	w := newWalk(t, s, d)
+	w.fork = true
 	p := make(partial, len(d.dims))
 	for i := range p {
 		p[i] = -1
@@ -433,6 +476,7 @@ func tally(byQuestions map[int]int) counts {
 // highest level first. A master's graduate of 9 years with no work learns
 // level 1 at the third question.
 func TestSettledFirst(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name           string
@@ -465,6 +509,7 @@ func TestSettledFirst(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -490,6 +535,7 @@ func TestNext(t *testing.T) {
 // TestNextOffPlan gives answers in an order Next would not ask them: Next
 // still asks an unanswered, relevant question whose gate holds.
 func TestNextOffPlan(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -519,6 +565,7 @@ func TestNextOffPlan(t *testing.T) {
 }
 
 func TestRelevant(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	noCert := Answers{Certificate: {Choice: "none"}}
 	worked := Answers{OccupationYears: {Number: 1}}
@@ -549,6 +596,7 @@ func TestRelevant(t *testing.T) {
 }
 
 func TestAsk(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		q    Question
@@ -573,6 +621,7 @@ func TestAsk(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		q    Question
@@ -643,6 +692,7 @@ func maps(a Answers) Answers {
 }
 
 func TestFollowUps(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	holder := Answers{OccupationYears: {Number: 3}, Certificate: {Choice: "level4"}, YearsSinceCertificate: {Number: 2}, Education: {Choice: "none"}}
 	with := func(a Answers, q Question, v string) Answers {
@@ -677,6 +727,7 @@ func TestFollowUps(t *testing.T) {
 
 // TestShortfall: differences of years are exact in decimal.
 func TestShortfall(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ need, have, want float64 }{
 		{1, 0.9, 0.1},
 		{13, 12.3, 0.7},
