@@ -37,6 +37,7 @@ func TestBroadcastCreate(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			q := s.open(t).Broadcasts(0)
 			subs := audience(t, 30)
@@ -146,6 +147,7 @@ func TestBroadcastDeliveries(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			q := s.open(t).Broadcasts(0)
 			subs := audience(t, 200)
@@ -355,6 +357,7 @@ func TestBroadcastForget(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			st := s.open(t)
 			q, subs := st.Broadcasts(0), st.Subscribers()
