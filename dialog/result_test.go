@@ -322,6 +322,7 @@ func screenLines(s string, width int) int {
 }
 
 func TestYearsText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		years    float64
 		wait, at string
@@ -357,6 +358,7 @@ func TestYearsText(t *testing.T) {
 // TestRegistration: the closing's registration window is the first
 // session whose registration has not closed.
 func TestRegistration(t *testing.T) {
+	t.Parallel()
 	e, _ := resultEngine(t)
 	r := e.Dates.(Registration)
 	tests := []struct {
