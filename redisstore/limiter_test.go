@@ -108,33 +108,38 @@ func TestLimiterSlow(t *testing.T) {
 	sts := processes(t, 2)
 	a, b := sts[0].Limiter(redisstore.LimiterOptions{Rate: 20}), sts[1].Limiter(redisstore.LimiterOptions{Rate: 20})
 	ctx := t.Context()
+	// The times below are counted from before the 429, after which the
+	// schedule (lua/lim_slow.lua) has no send time for retry_after, then
+	// one every interval at the rate cut (Redis's clock floored to the
+	// ms).
+	const clock = 2 * time.Millisecond
+	start := time.Now()
 	if err := a.Slow(ctx, 300*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Slow(ctx, 300*time.Millisecond); err != nil { // the same 429 seen twice
 		t.Fatal(err)
 	}
-	start := time.Now()
 	if err := b.Wait(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 250*time.Millisecond {
-		t.Errorf("Wait() after Slow(300ms) took %v; want about 300ms", d)
+	if d := time.Since(start); d < 300*time.Millisecond-clock {
+		t.Errorf("Wait() after Slow(300ms) returned %v after it; want at least 300ms", d)
 	}
 	// The rate climbs back from 10 to 20 over a minute: under 15 for 30 s.
 	r, err := a.CurrentRate(ctx)
 	if err != nil || r < 9.9 || r >= 15 {
 		t.Errorf("CurrentRate() after a 429 = %v, %v; want about 10 (half of 20, cut once)", r, err)
 	}
-	// The rate in force spaces the sends.
-	start = time.Now()
+	// The rate in force spaces the sends: 3 more at under 10.5/s.
 	for i := range 3 {
 		if err := a.Wait(ctx, int64(10+i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d < 190*time.Millisecond {
-		t.Errorf("3 sends after the cut took %v; want at least 200ms at about 10/s", d)
+	const interval = time.Second * 2 / 21 // at 10.5/s
+	if d, want := time.Since(start), 300*time.Millisecond+3*interval-clock; d < want {
+		t.Errorf("4 sends after Slow(300ms) returned %v after it; want at least %v at about 10/s", d, want)
 	}
 }
 
@@ -143,18 +148,20 @@ func TestLimiterSpend(t *testing.T) {
 	sts := processes(t, 2)
 	replies, bc := sts[0].Limiter(redisstore.LimiterOptions{Rate: 50}), sts[1].Limiter(redisstore.LimiterOptions{Rate: 50})
 	ctx := t.Context()
+	// The flush charges the schedule 20 send times, from no earlier than
+	// half an interval before it (lua/lib/rate.lua).
+	start := time.Now()
 	for range 20 {
 		replies.Spend()
 	}
 	if err := replies.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	if err := bc.Wait(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 350*time.Millisecond {
-		t.Errorf("Wait() after 20 replies at 50/s took %v; want about 400ms", d)
+	if d := time.Since(start); d < 390*time.Millisecond-2*time.Millisecond {
+		t.Errorf("Wait() after 20 replies at 50/s returned %v after them; want at least 390ms", d)
 	}
 	// The debt is capped at a second's worth: the next free send time,
 	// by the server's clock, is at most a second away.
@@ -189,15 +196,15 @@ func TestLimiterRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
+	start := time.Now()
 	if err := replies.Run(ctx); err != nil {
 		t.Fatalf("Run() = %v; want nil", err)
 	}
-	start := time.Now()
 	if err := sts[1].Limiter(redisstore.LimiterOptions{Rate: 50}).Wait(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 350*time.Millisecond {
-		t.Errorf("Wait() after Run charged 20 replies at 50/s took %v; want about 400ms", d)
+	if d := time.Since(start); d < 390*time.Millisecond-2*time.Millisecond {
+		t.Errorf("Wait() after Run charged 20 replies at 50/s returned %v after them; want at least 390ms", d)
 	}
 
 	down := openEmbeddedStore(t)
