@@ -172,13 +172,13 @@ func (dl *delivery) run(t *testing.T, id string) broadcast.Status {
 
 var texts = map[string]string{"": "Registration opens on 1 March <b>&</b>", "zh-Hant": "三月一日開始報名", "zh-Hans": "三月一日开始报名"}
 
-// TestDeliverLimits broadcasts to a few hundred subscribers through a fake
+// TestDeliverLimits broadcasts to a hundred subscribers through a fake
 // Bot API enforcing 30 messages/s and 1 per chat per second, at the
 // default rate, from two deliverers sharing the limiter: no 429, each
 // subscriber once, in their language.
 func TestDeliverLimits(t *testing.T) {
 	t.Parallel()
-	const n = 250 // 10 s at 25/s
+	const n = 100 // 4 s at 25/s: four windows of the fake's limit
 	dl := newDelivery(t, redisstore.DefaultRate)
 	dl.fake.Limit(30, 1)
 	dl.subscribe(t, 1000, n)
