@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -183,29 +182,6 @@ type walk struct {
 	followQ  map[Question]int // follow-up questions → combinations asked them
 	nodes    int
 	fails    int
-	fork     bool // the branches of the first question run in parallel
-}
-
-func newWalk(t *testing.T, s *Set, d *dialog) *walk {
-	return &walk{t: t, s: s, d: d, asked: map[int]int{}, first: map[int]int{}, followed: map[int]int{}, followQ: map[Question]int{}, witnessQ: map[Question]int{}}
-}
-
-// add adds up what walk b saw to w's.
-func (w *walk) add(b *walk) {
-	for _, m := range [][2]map[int]int{{w.asked, b.asked}, {w.first, b.first}, {w.followed, b.followed}} {
-		for k, v := range m[1] {
-			m[0][k] += v
-		}
-	}
-	for _, m := range [][2]map[Question]int{{w.witnessQ, b.witnessQ}, {w.followQ, b.followQ}} {
-		for k, v := range m[1] {
-			m[0][k] += v
-		}
-	}
-	w.witness += b.witness
-	w.farther += b.farther
-	w.nodes += b.nodes
-	w.fails += b.fails
 }
 
 func (w *walk) errorf(format string, args ...any) {
@@ -264,23 +240,6 @@ func (w *walk) run(p partial, a Answers, depth int, witnessed bool, settled *mil
 		}
 		witnessed = true
 		w.witnessQ[q]++
-	}
-	if w.fork {
-		// Each branch a walk of its own, on a core of its own.
-		var wg sync.WaitGroup
-		var branches []*walk
-		for v, val := range w.d.dims[qi].values {
-			b := newWalk(w.t, w.s, w.d)
-			branches = append(branches, b)
-			bp, ba := slices.Clone(p), maps(a)
-			bp[qi], ba[q] = v, val
-			wg.Go(func() { b.run(bp, ba, depth+1, witnessed, settled) })
-		}
-		wg.Wait()
-		for _, b := range branches {
-			w.add(b)
-		}
-		return
 	}
 	for v, val := range w.d.dims[qi].values {
 		p[qi] = v
@@ -417,8 +376,7 @@ func TestFewestQuestions(t *testing.T) {
 	t.Parallel()
 	s := loadSet(t)
 	d := newDialog()
-	w := newWalk(t, s, d)
-	w.fork = true
+	w := &walk{t: t, s: s, d: d, asked: map[int]int{}, first: map[int]int{}, followed: map[int]int{}, followQ: map[Question]int{}, witnessQ: map[Question]int{}}
 	p := make(partial, len(d.dims))
 	for i := range p {
 		p[i] = -1
