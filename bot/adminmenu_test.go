@@ -19,6 +19,7 @@ import (
 // commands then theirs, in their language, and the dashboard's button
 // only when there is a dashboard URL.
 func TestSetAdminMenu(t *testing.T) {
+	t.Parallel()
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

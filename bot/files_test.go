@@ -17,6 +17,7 @@ import (
 // TestDownload fetches what a user sent as Telegram delivers it: the
 // largest size of a photo, a file, through getFile and the download.
 func TestDownload(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	ctx := context.Background()
 	small, large := []byte("thumbnail"), []byte("the photo, 2560 pixels wide")
@@ -59,6 +60,7 @@ func TestDownload(t *testing.T) {
 // TestDownloadFailureHidesToken: the download link holds the bot's
 // token, which no error shows.
 func TestDownloadFailureHidesToken(t *testing.T) {
+	t.Parallel()
 	f := newFakeWith(t, "", bot.SenderOptions{Backoff: time.Millisecond, CallTimeout: 100 * time.Millisecond})
 	f.srv.Send(telegramtest.File(42, 42, "en", telegramtest.Document{FileID: "doc", FileName: "me.png", Data: []byte("png")}))
 	f.srv.Slow(time.Second, "file")
@@ -69,6 +71,7 @@ func TestDownloadFailureHidesToken(t *testing.T) {
 }
 
 func TestSendDocument(t *testing.T) {
+	t.Parallel()
 	spent := 0
 	f := newFakeWith(t, "", bot.SenderOptions{Backoff: time.Millisecond, Spend: func() { spent++ }})
 	ctx := context.Background()

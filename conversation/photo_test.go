@@ -474,7 +474,10 @@ func TestPhotoChecksBounded(t *testing.T) {
 // takes the chat and answers twice.
 func TestPhotoKeepsLease(t *testing.T) {
 	t.Parallel()
-	const lease = 500 * time.Millisecond
+	// A lease of a second renewed every 50 ms: a process would have to
+	// stall 950 ms to lose it, where 400 ms (a lease of 500 ms renewed
+	// every 100) happened on a loaded machine under the race detector.
+	const lease, heartbeat = time.Second, 50 * time.Millisecond
 	r, ft := photoRig(t, conversation.PhotoOptions{})
 	q, err := r.st.Inbox(redisstore.WithLease(lease))
 	if err != nil {
@@ -483,7 +486,7 @@ func TestPhotoKeepsLease(t *testing.T) {
 	c, _ := checker()
 	e, _ := engine()
 	r.q = q
-	r.p = conversation.New(q, e, ft, conversation.Options{Photos: conversation.NewPhotos(c, conversation.PhotoOptions{}), Heartbeat: lease / 5})
+	r.p = conversation.New(q, e, ft, conversation.Options{Photos: conversation.NewPhotos(c, conversation.PhotoOptions{}), Heartbeat: heartbeat})
 	ft.pictures["good"] = picture(t, "good")
 	ft.hold, ft.entered = make(chan struct{}), make(chan string, 1)
 	r.add(5, 5, dialog.Input{LanguageCode: "en", Picture: &dialog.Picture{File: "good", Source: dialog.PhotoAsFile}}, "")
@@ -491,7 +494,7 @@ func TestPhotoKeepsLease(t *testing.T) {
 	go func() { done <- r.p.HandleReady(t.Context()) }()
 	<-ft.entered
 	// Held for several leases: still nobody else's.
-	time.Sleep(4 * lease)
+	time.Sleep(3 * lease)
 	if job, ok, err := q.Claim(t.Context()); err != nil || ok {
 		t.Errorf("Claim while the picture is checked = chat %d, %v, %v; want none: the lease is kept", job.Chat, ok, err)
 	}
@@ -541,9 +544,11 @@ func TestPhotoPaced(t *testing.T) {
 	t.Parallel()
 	// Three at once, then one every second or two: the commit takes a
 	// turn, the checklist another once the picture is checked, the print
-	// the third; the sheet as PDF waits one interval, as JPEG two (making
-	// the files takes less, even under the race detector), further than
-	// the queue takes turns ahead.
+	// the third; the sheet as PDF waits one interval, as JPEG two,
+	// further than the queue takes turns ahead. To be given up, the sheet
+	// must be asked for before its turn: intervals of 5 s leave the
+	// picture 9.75 s to be checked and made into files, a margin for a
+	// loaded machine under the race detector, where 3.75 s was not.
 	for _, tc := range []struct {
 		name     string
 		every    time.Duration
@@ -551,7 +556,7 @@ func TestPhotoPaced(t *testing.T) {
 		deferred bool // and the picture downloaded again
 	}{
 		{"waited for in place", 2 * time.Second, 6 * time.Second, false},
-		{"given up until later", time.Second, time.Millisecond, true},
+		{"given up until later", 5 * time.Second, time.Millisecond, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

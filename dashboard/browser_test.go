@@ -105,6 +105,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // and teaches a question; forged, expired and non-administrator initData
 // are refused.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()

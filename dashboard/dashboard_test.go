@@ -23,6 +23,7 @@ import (
 // data-check string written out by hand: a name with "+" and "%" in it,
 // decoded once.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1764900000, 0)
 	user := `{"id":4242,"first_name":"A b+%","language_code":"zh-hant"}`
 	check := "auth_date=1764899000\nquery_id=AAHx\nuser=" + user
@@ -96,6 +97,7 @@ func read(t *testing.T, res *http.Response) string {
 }
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := initData(adminID, "en", f.now)
 	forged := strings.Replace(admin, "4242", "4243", 1)
@@ -140,6 +142,7 @@ func TestAuth(t *testing.T) {
 // TestStatsAPI checks that GET /admin/api/stats answers what `examdesk
 // stats --json` prints: the store's report with every topic.
 func TestStatsAPI(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := initData(adminID, "en", f.now)
 	for _, days := range []int{1, 7, 30, 366} {
@@ -173,6 +176,7 @@ func TestStatsAPI(t *testing.T) {
 // TestTeachAPI gives an unanswered question a topic, marks one out of
 // scope, and checks that mistakes change nothing.
 func TestTeachAPI(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := initData(adminID, "en", f.now)
 	id := stats.QuestionID("考試費用多少")
@@ -221,6 +225,7 @@ func TestTeachAPI(t *testing.T) {
 // TestPages checks the pages' HTML: the charts, the lists, every text in
 // the language asked for, the user's texts escaped.
 func TestPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.store.Record(t.Context(), stats.Events{At: f.now, User: 99, Lang: "en", Unanswered: "<script>alert(1)</script> & more"})
 	admin := initData(adminID, "en", f.now)
@@ -252,6 +257,7 @@ func TestPages(t *testing.T) {
 // policy that lets it load nothing but its own files and Telegram's
 // script.
 func TestStatic(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tt := range []struct{ path, typ, want string }{
 		{"/admin/", "text/html", `src="https://telegram.org/js/telegram-web-app.js"`},

@@ -31,6 +31,7 @@ func loadVocabulary(t *testing.T) (*rules.Set, func(string) string, vocabulary) 
 }
 
 func TestReadChoice(t *testing.T) {
+	t.Parallel()
 	set, norm, v := loadVocabulary(t)
 	tests := []struct {
 		q     rules.Question
@@ -114,6 +115,7 @@ func TestReadChoice(t *testing.T) {
 }
 
 func TestReadYears(t *testing.T) {
+	t.Parallel()
 	_, norm, v := loadVocabulary(t)
 	now := time.Date(2026, time.June, 15, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -163,6 +165,7 @@ func TestReadYears(t *testing.T) {
 }
 
 func TestParseVocabularyErrors(t *testing.T) {
+	t.Parallel()
 	set, err := rules.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -216,6 +219,7 @@ func TestParseVocabularyErrors(t *testing.T) {
 // follow-up; keeping a number questioned as unlikely, or saying it was
 // wrong, and what follows.
 func TestReadAside(t *testing.T) {
+	t.Parallel()
 	_, norm, v := loadVocabulary(t)
 	tests := []struct {
 		section, text, word, rest string
@@ -251,6 +255,7 @@ func TestReadAside(t *testing.T) {
 }
 
 func TestCollapse(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"e-commerce", "e commerce"},
 		{"Ph.D.", "Ph D"},
@@ -271,6 +276,7 @@ func TestCollapse(t *testing.T) {
 // TestOptionValue: an option's value gives back the number it answers
 // with, and the end of its range of years.
 func TestOptionValue(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		n, upto float64
 		want    string

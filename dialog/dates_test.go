@@ -62,6 +62,7 @@ func at(t testing.TB, day string) time.Time {
 }
 
 func TestDateAnswers(t *testing.T) {
+	t.Parallel()
 	_, topics, catalog := loadData(t)
 	faq := func(topic string) string { return "\n\n" + catalog.Translate("en", "faq."+topic, topics.Args(topic)) }
 	autumn := testSession(t, "2026-2", "2026-08-03", "2026-08-14", "2026-10-12", "2026-11-20")
@@ -168,6 +169,7 @@ func checkDates(t *testing.T, where string, catalog *locales.Catalog, lang strin
 
 // TestDateAnswersChinese checks the style of dates in Chinese.
 func TestDateAnswersChinese(t *testing.T) {
+	t.Parallel()
 	_, topics, catalog := loadData(t)
 	cal := calendarOf(t, testSession(t, "2026-2", "2026-08-03", "2026-08-14", "2026-10-12", ""))
 	txt, _ := dialog.NewDateAnswers(cal, topics).Answer("admission_ticket", at(t, "2026-09-28"))
@@ -186,6 +188,7 @@ func TestDateAnswersChinese(t *testing.T) {
 }
 
 func TestDateTexts(t *testing.T) {
+	t.Parallel()
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +214,7 @@ func TestDateTexts(t *testing.T) {
 }
 
 func TestDateAnswersOtherTopics(t *testing.T) {
+	t.Parallel()
 	a := dialog.NewDateAnswers(calendarOf(t), nil)
 	for _, topic := range []string{"photo", "eligibility", "", "exam_date "} {
 		if _, ok := a.Answer(topic, time.Now()); ok {
@@ -222,6 +226,7 @@ func TestDateAnswersOtherTopics(t *testing.T) {
 // TestEngineDates checks that the engine answers the topics about dates
 // through DateAnswers at its clock's time.
 func TestEngineDates(t *testing.T) {
+	t.Parallel()
 	e, catalog := newEngine(t)
 	_, topics, _ := loadData(t)
 	e.Dates = dialog.NewDateAnswers(calendarOf(t, testSession(t, "2026-2", "2026-08-03", "2026-08-14", "2026-10-12", "")), topics)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ code, want string }{
 		{"zh-TW", "zh-Hant"}, {"zh-HK", "zh-Hant"}, {"zh-MO", "zh-Hant"}, {"zh-Hant", "zh-Hant"},
 		{"zh-hant-tw", "zh-Hant"}, {"zh", "zh-Hans"}, {"zh-CN", "zh-Hans"}, {"zh-SG", "zh-Hans"},
@@ -73,6 +74,7 @@ func fmtYears(y float64) string { return strconv.FormatFloat(y, 'f', -1, 64) }
 // that /back returns to the state before the last answer and /restart to
 // the first question.
 func TestBackAtEveryStep(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	facts := []rules.Facts{
 		{OccupationYears: 7, Certificate: "level4", YearsSinceCertificate: 3, Training: []string{"level3"}, Education: "bachelor", Major: "other", YearsSinceGraduation: 14},
@@ -110,6 +112,7 @@ func TestBackAtEveryStep(t *testing.T) {
 // TestGarbageLeavesStateUnchanged sends answers the engine cannot take at
 // each kind of question.
 func TestGarbageLeavesStateUnchanged(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st, _ := step(t, e, dialog.State{}, dialog.Input{Text: "/check"})
 	for _, garbage := range []string{"banana", "-3", "NaN", "1e999", "999", "", "   ", "\x00\xff"} {
@@ -125,6 +128,7 @@ func TestGarbageLeavesStateUnchanged(t *testing.T) {
 
 // TestStaleOption presses an option of a question that has moved on.
 func TestStaleOption(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st, _ := step(t, e, dialog.State{}, dialog.Input{Text: "/check"})
 	// Answer until a question with options is asked, and keep them.
@@ -157,6 +161,7 @@ func TestStaleOption(t *testing.T) {
 // and that the question is asked again with the same buttons; an optional
 // follow-up after the result is not asked again, but stays open.
 func TestQuestionKeepsState(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	questions := []string{"照片要多大？", "准考证在哪里领", "how do I get my score reviewed"}
 	st, r := step(t, e, dialog.State{}, dialog.Input{Text: "/check", LanguageCode: "en"})

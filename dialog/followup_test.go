@@ -39,6 +39,7 @@ var holder4 = []string{"/check", "3", "#1", "#2", "2"}
 // TestFollowUpState: after the result, the follow-up keeps the result's
 // answers, survives encoding, and ends with an answer or a skip.
 func TestFollowUpState(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st, _ := run(t, e, dialog.State{}, holder4...)
 	ch := st.Check
@@ -82,6 +83,7 @@ func TestFollowUpState(t *testing.T) {
 // TestSaneFollowUp: a stored follow-up that the rules no longer ask is
 // ended, the result kept; one whose check is not done any more is dropped.
 func TestSaneFollowUp(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st, _ := run(t, e, dialog.State{}, holder4...)
 	answered := st
@@ -116,6 +118,7 @@ func TestSaneFollowUp(t *testing.T) {
 // TestSanityKeepsAnswers: an answer that contradicts the others, or is
 // questioned as unlikely, is not recorded; the earlier answers stay.
 func TestSanityKeepsAnswers(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	tests := []struct {
 		name   string
@@ -143,6 +146,7 @@ func TestSanityKeepsAnswers(t *testing.T) {
 // follow-up, keeping a number questioned as unlikely, or saying it was
 // wrong, with or without the right number after it.
 func TestTypedAside(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	followUp, _ := run(t, e, dialog.State{}, holder4...)
 	doubted, _ := run(t, e, dialog.State{}, "/check", "70")

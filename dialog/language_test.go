@@ -10,6 +10,7 @@ import (
 // the script of what the user writes decides, a /lang choice wins,
 // Telegram's language code decides only before the user writes.
 func TestReplyLanguage(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	tests := []struct {
 		name       string
@@ -52,6 +53,7 @@ func TestReplyLanguage(t *testing.T) {
 // TestLanguageMovesWithTheCheck checks that the next question is asked in
 // the language of the user's last message.
 func TestLanguageMovesWithTheCheck(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	var st dialog.State
 	for _, tt := range []struct{ text, want string }{
@@ -70,6 +72,7 @@ func TestLanguageMovesWithTheCheck(t *testing.T) {
 }
 
 func TestParseLanguage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		tag  string
 		want string
@@ -98,6 +101,7 @@ func TestParseLanguage(t *testing.T) {
 
 // TestKind checks what the engine says each input was, for statistics.
 func TestKind(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	checking, _ := step(t, e, dialog.State{}, dialog.Input{Text: "/check", LanguageCode: "en"})
 	tests := []struct {
@@ -141,6 +145,7 @@ func TestKind(t *testing.T) {
 // TestUnknownOffersFewTopics checks that the don't-know reply is short: at
 // most five topics, then the check and all the topics.
 func TestUnknownOffersFewTopics(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	for _, text := range []string{"今晚食咩好", "证书和照片的区别", "What's the capital of France?"} {
 		_, r := step(t, e, dialog.State{}, dialog.Input{Text: text, LanguageCode: "en"})
@@ -155,6 +160,7 @@ func TestUnknownOffersFewTopics(t *testing.T) {
 // again: the bot asks which, then explains, never the same prompt twice in
 // a row, and the answers stay as they were.
 func TestClarifyNeverRepeats(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st, _ := step(t, e, dialog.State{}, dialog.Input{Text: "/check"})
 	st, _ = step(t, e, st, dialog.Input{Text: "3"}) // education next
@@ -190,6 +196,7 @@ func equalMessages(a, b []dialog.Message) bool {
 // TestDecodeNewFields checks the state's optional fields: they are read
 // back, and a record with a bad one is refused.
 func TestDecodeNewFields(t *testing.T) {
+	t.Parallel()
 	st, err := dialog.DecodeState([]byte(`{"schema":2,"talk":"zh-Hant","check":{"answers":{},"asking":"education","asked":3,"misses":2,"readings":["bachelor","master"]}}`))
 	if err != nil || st.Talk != "zh-Hant" || st.Check.Misses != 2 || len(st.Check.Readings) != 2 {
 		t.Errorf("DecodeState(talk, misses, readings) = %+v, %v; want them read", st, err)

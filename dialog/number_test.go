@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseYears(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want float64
@@ -202,6 +203,7 @@ func TestParseYears(t *testing.T) {
 }
 
 func TestParseYearsRange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in     string
 		lo, hi float64
@@ -234,6 +236,7 @@ func TestParseYearsRange(t *testing.T) {
 }
 
 func TestParseYearsRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []string{
 		// Nothing, or no number.
 		"", " ", "　", ".", "。", "?", "years", "年", "個月", "a", "an", "half", "半", "and",

@@ -84,6 +84,7 @@ func checkPhotoText(t *testing.T, catalog *locales.Catalog, where string, txt di
 // can fail, from a photo and from a file, in colour and in black and
 // white.
 func TestPhotoReportEveryReason(t *testing.T) {
+	t.Parallel()
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +105,7 @@ func TestPhotoReportEveryReason(t *testing.T) {
 // TestPhotoReportStructure checks what the reply says of each check: the
 // notice's requirements first, the advice apart, the verdict.
 func TestPhotoReportStructure(t *testing.T) {
+	t.Parallel()
 	itemsOf := func(v any) []string {
 		var out []string
 		for _, item := range v.([]dialog.Text) {
@@ -241,6 +243,7 @@ func TestPhotoReportStructure(t *testing.T) {
 // TestPhotoReportWording checks, in English, that the advice is labelled
 // as not the centre's requirement and that the reply promises nothing.
 func TestPhotoReportWording(t *testing.T) {
+	t.Parallel()
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -266,6 +269,7 @@ func TestPhotoReportWording(t *testing.T) {
 }
 
 func TestPhotoError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err     error
 		wantKey string
@@ -303,6 +307,7 @@ func TestPhotoError(t *testing.T) {
 // in every language: a caption each, and names that are plain text, end
 // as the file is, and differ.
 func TestPhotoFiles(t *testing.T) {
+	t.Parallel()
 	_, catalog := newEngine(t)
 	ext := map[dialog.PhotoFile]string{dialog.PhotoPrint: ".jpg", dialog.PhotoSheetPDF: ".pdf", dialog.PhotoSheetJPEG: ".jpg"}
 	if len(dialog.PhotoFiles) != len(ext) {
@@ -325,6 +330,7 @@ func TestPhotoFiles(t *testing.T) {
 // TestPhotoPrintable: the files come with a checklist where the notice's
 // items passed and there is a face to crop around, whatever the advice.
 func TestPhotoPrintable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		fail map[photo.ID]photo.Reason

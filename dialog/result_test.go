@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +56,49 @@ func checked(set *rules.Set, f rules.Facts) rules.Answers {
 		}
 		a[q] = full[q]
 	}
+}
+
+// end is a combination of facts and the answers its check ends with.
+type end struct {
+	f rules.Facts
+	a rules.Answers
+}
+
+// ends are the ends of the checks of every combination of eachFacts,
+// worked out once, on every core, for the tests that go through them.
+var ends = sync.OnceValues(func() ([]end, error) {
+	set, err := rules.Load()
+	if err != nil {
+		return nil, err
+	}
+	var out []end
+	eachFacts(func(f rules.Facts) { out = append(out, end{f: f}) })
+	parallel(len(out), func(i int) { out[i].a = checked(set, out[i].f) })
+	return out, nil
+})
+
+// parallel calls fn with 0..n-1, spread over every core.
+func parallel(n int, fn func(i int)) {
+	procs := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for p := range procs {
+		wg.Go(func() {
+			for i := p; i < n; i += procs {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// allEnds returns ends, failing t if the rules do not load.
+func allEnds(t *testing.T) []end {
+	t.Helper()
+	es, err := ends()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
 }
 
 // fixedCalendar is an exam calendar that stands still.
@@ -136,15 +181,16 @@ var hall = map[string]string{"en": "546 Huifu East Road", "zh-Hant": "服務大�
 // certificate. The distinct results of the check are rendered in every
 // language too.
 func TestClosingFollowsRoutes(t *testing.T) {
+	t.Parallel()
 	e, catalog := resultEngine(t)
-	counts := map[string]int{}
-	fails := 0
-	check := func(f rules.Facts, a rules.Answers, render bool) {
+	// check returns the kind of closing of the result after answers a,
+	// and what is wrong with it, "" if nothing.
+	check := func(a rules.Answers, render bool) (kind, bad string) {
 		c := &conv{e: e, st: &State{Check: &Check{Answers: a, Done: true}}}
 		s := c.standing()
 		individual, training := s.routes()
 		closing, _ := c.closing(s)
-		var kind, want string
+		var want string
 		switch {
 		case len(individual) > 0 && len(training) > 0:
 			kind, want = "both", "result.apply.both.training"
@@ -157,10 +203,8 @@ func TestClosingFollowsRoutes(t *testing.T) {
 		default:
 			kind, want = "none", "result.apply.none"
 		}
-		counts[kind]++
 		toHall := contains(closing, "result.apply.hall") || contains(closing, "result.apply.both.hall")
 		dated := contains(closing, "dates.registration.open")
-		bad := ""
 		switch {
 		case want != "" && !contains(closing, want):
 			bad = "lacks " + want
@@ -176,21 +220,40 @@ func TestClosingFollowsRoutes(t *testing.T) {
 				}
 			}
 		}
-		if bad != "" {
+		return kind, bad
+	}
+	// Each combination with every fact known, then each distinct end of
+	// the check, rendered, once.
+	type result struct {
+		a         rules.Answers
+		kind, bad string
+	}
+	es := allEnds(t)
+	full := make([]result, len(es))
+	parallel(len(es), func(i int) {
+		a := es[i].f.Answers()
+		full[i].a = a
+		full[i].kind, full[i].bad = check(a, false)
+	})
+	seen := map[string]bool{}
+	var distinct []result
+	for _, e := range es {
+		if key := fmt.Sprint(e.a); !seen[key] {
+			seen[key] = true
+			distinct = append(distinct, result{a: e.a})
+		}
+	}
+	parallel(len(distinct), func(i int) { distinct[i].kind, distinct[i].bad = check(distinct[i].a, true) })
+	counts := map[string]int{}
+	fails := 0
+	for _, r := range append(full, distinct...) {
+		counts[r.kind]++
+		if r.bad != "" {
 			if fails++; fails <= 10 {
-				t.Errorf("facts %+v, answers %v (%s): the result %s", f, a, kind, bad)
+				t.Errorf("answers %v (%s): the result %s", r.a, r.kind, r.bad)
 			}
 		}
 	}
-	seen := map[string]bool{}
-	eachFacts(func(f rules.Facts) {
-		check(f, f.Answers(), false)
-		a := checked(e.rules, f)
-		if key := fmt.Sprint(a); !seen[key] {
-			seen[key] = true
-			check(f, a, true)
-		}
-	})
 	t.Logf("closings over every combination and %d distinct ends of the check: %v", len(seen), counts)
 	for _, kind := range []string{"both", "individual", "training", "none", "held the highest"} {
 		if counts[kind] == 0 {
@@ -204,14 +267,15 @@ func TestClosingFollowsRoutes(t *testing.T) {
 // and at most 28 lines on a phone 40 columns wide (a CJK character or an
 // emoji takes two).
 func TestResultFitsScreen(t *testing.T) {
+	t.Parallel()
 	e, catalog := resultEngine(t)
 	seen := map[string]bool{}
 	most := map[string]int{}
-	eachFacts(func(f rules.Facts) {
-		a := checked(e.rules, f)
+	for _, end := range allEnds(t) {
+		a := end.a
 		key := fmt.Sprint(a)
 		if seen[key] {
-			return
+			continue
 		}
 		seen[key] = true
 		c := &conv{e: e, st: &State{Check: &Check{Answers: a, Done: true}}}
@@ -225,7 +289,7 @@ func TestResultFitsScreen(t *testing.T) {
 				t.Errorf("the result after %v in %s takes %d lines, %d on a phone; want at most 15 and 28:\n%s", a, lang, lines, wrapped, r)
 			}
 		}
-	})
+	}
 	t.Logf("%d distinct results; the longest: %v", len(seen), most)
 }
 
@@ -258,6 +322,7 @@ func screenLines(s string, width int) int {
 }
 
 func TestYearsText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		years    float64
 		wait, at string
@@ -293,6 +358,7 @@ func TestYearsText(t *testing.T) {
 // TestRegistration: the closing's registration window is the first
 // session whose registration has not closed.
 func TestRegistration(t *testing.T) {
+	t.Parallel()
 	e, _ := resultEngine(t)
 	r := e.Dates.(Registration)
 	tests := []struct {

@@ -12,6 +12,7 @@ import (
 // each conversation, in a private chat and in a group, where there is
 // none. "#n" presses the n-th option of the last prompt with options.
 func TestSubscription(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	checked3 := []string{"/check", "7", "#2", "2"} // level 3 by 3.1; the 4th button reminds
 	tests := []struct {
@@ -96,6 +97,7 @@ func TestSubscription(t *testing.T) {
 // commands: they answer that they work in private chats, and a result has
 // no reminder button (its details are for anyone).
 func TestSubscriptionInGroups(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	var st dialog.State
 	for _, text := range []string{"/stop", "/remind", "/remind off", "/forget"} {
@@ -124,6 +126,7 @@ func TestSubscriptionInGroups(t *testing.T) {
 // TestForgetEmptiesState checks that a confirmed /forget leaves the zero
 // state but for its version, whatever there was.
 func TestForgetEmptiesState(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	st := dialog.State{Version: 9, Lang: "zh-Hans"}
 	for _, text := range []string{"/check", "3", "/forget"} {
@@ -150,6 +153,7 @@ func TestForgetEmptiesState(t *testing.T) {
 }
 
 func TestSubscriptionOpString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		op   dialog.SubscriptionOp
 		want string

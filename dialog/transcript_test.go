@@ -78,6 +78,7 @@ func newEngine(t testing.TB) (*dialog.Engine, *locales.Catalog) {
 // Every message is rendered in the language and must be valid Telegram
 // HTML with no unfilled placeholder and no missing message.
 func TestTranscripts(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no transcripts in testdata: %v", err)
@@ -327,6 +328,7 @@ func checkRendered(t *testing.T, where string, catalog *locales.Catalog, lang st
 // question, choice, condition, level, material and FAQ topic has its
 // message, and every T("...") literal in the package names one.
 func TestEveryMessageExists(t *testing.T) {
+	t.Parallel()
 	set, topics, catalog := loadData(t)
 	var keys []string
 	for _, q := range []rules.Question{rules.OccupationYears, rules.Certificate, rules.YearsSinceCertificate, rules.Education, rules.Major, rules.YearsSinceGraduation, rules.TrainingLevel4, rules.TrainingLevel3, rules.TrainingLevel2, rules.TrainingLevel1} {

@@ -276,6 +276,7 @@ type typedTally struct {
 // result they answer the follow-ups, or skip one in words now and then.
 // Run with -v for the figures.
 func TestTypedChecks(t *testing.T) {
+	t.Parallel()
 	all := readPhrasings(t)
 	e, _ := newEngine(t)
 	e.Now = func() time.Time { return typedNow }
@@ -449,6 +450,7 @@ func truthOption(p persona, q rules.Question, m dialog.Message) (dialog.Option, 
 // be read as the opposite, a number given wrong. Run with -v for the
 // figures.
 func TestTypedAsides(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	e.Now = func() time.Time { return typedNow }
 	all := readPhrasings(t)

@@ -18,6 +18,7 @@ import (
 // gives, and which renders in every language as Telegram HTML with the
 // address of a place and its map link; faq.unknown is there too.
 func TestAnswers(t *testing.T) {
+	t.Parallel()
 	m, err := faq.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ func load(t testing.TB) *Matcher {
 }
 
 func TestTopics(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	if got := m.Topics(); !slices.Equal(got, domainTopics) {
 		t.Errorf("Topics() = %q; want %q", got, domainTopics)
@@ -41,6 +42,7 @@ func TestTopics(t *testing.T) {
 }
 
 func TestBest(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	for _, tt := range onTopic {
 		t.Run(tt.text, func(t *testing.T) {
@@ -52,6 +54,7 @@ func TestBest(t *testing.T) {
 }
 
 func TestBestAmbiguous(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	for _, tt := range ambiguous {
 		if got := m.Best(tt.text); got.Topic != "" && !slices.Contains(tt.ok, got.Topic) {
@@ -61,6 +64,7 @@ func TestBestAmbiguous(t *testing.T) {
 }
 
 func TestBestOffTopic(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	for _, text := range offTopic {
 		t.Run(text, func(t *testing.T) {
@@ -72,6 +76,7 @@ func TestBestOffTopic(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct {
 		text  string
@@ -122,6 +127,7 @@ func entryLabel(e *entry) string {
 // TestExamples checks the knowledge base against itself: every example is
 // matched to its own class.
 func TestExamples(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	k, err := parseKnowledge("knowledge.txt", strings.NewReader(knowledgeFile))
 	if err != nil {
@@ -142,6 +148,7 @@ func TestExamples(t *testing.T) {
 // topics and for the classes of what the notice does not state; run with
 // -v for the figures.
 func TestHeldOut(t *testing.T) {
+	t.Parallel()
 	k, err := parseKnowledge("knowledge.txt", strings.NewReader(knowledgeFile))
 	if err != nil {
 		t.Fatal(err)
@@ -231,6 +238,7 @@ func (m *Matcher) ranked(question string) string {
 // TestSeeds checks that every seed sentence is quoted exactly from the
 // notice, so that each answer can be traced to it.
 func TestSeeds(t *testing.T) {
+	t.Parallel()
 	seed, err := os.ReadFile("testdata/seed.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -249,6 +257,7 @@ func TestSeeds(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	places := []string{"registration_place", "admission_ticket", "score_review", "certificate", "location"}
 	for _, topic := range append(domainTopics, "nonsense") {
@@ -275,6 +284,7 @@ func TestArgs(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct{ text, want string }{
 		{"照片要多大？", "zh-Hans"}, // the same in both scripts
@@ -295,6 +305,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"照片要多大", "照 片 照片 要 片要 多 要多 大 多大"},
 		{"What's the photo size?", "what photo size"},
@@ -321,6 +332,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestFold(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"ＡＢＣ１２３？", "abc123?"},
 		{"\u3000全角\u3000", " 全角 "},
@@ -336,6 +348,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestWithin(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		k    int
@@ -372,6 +385,7 @@ func validKnowledge() string {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	data := "# comment\n\n" + validKnowledge() + "map: 广州市惠福东路546号\nen: where is it\n"
 	m, err := Parse("test.txt", strings.NewReader(data))
 	if err != nil {
@@ -389,6 +403,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	base := validKnowledge() // 85 lines
 	tests := []struct {
 		name string
@@ -427,6 +442,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseMissingTopic(t *testing.T) {
+	t.Parallel()
 	data := strings.Replace(validKnowledge(), "[location]\nseed: 電子商務師\nzh-Hant: 第16個問題\nzh-Hans: 第16条问题\nen: question location\n", "", 1)
 	want := `test.txt: topic "location" is missing`
 	if _, err := Parse("test.txt", strings.NewReader(data)); err == nil || err.Error() != want {
@@ -435,6 +451,7 @@ func TestParseMissingTopic(t *testing.T) {
 }
 
 func TestParseReadError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	_, err := Parse("test.txt", iotest.ErrReader(boom))
 	if !errors.Is(err, boom) {
@@ -503,11 +520,20 @@ func BenchmarkLoad(b *testing.B) {
 // from many goroutines at once as when called alone (run with -race, it
 // also checks that Best shares nothing it writes).
 func TestBestConcurrent(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	questions := []string{"照片要多大？", "準考證甚麼時候領", "certifcate", "hello"}
 	want := map[string]Match{}
 	for _, q := range questions {
 		want[q] = m.Best(q)
+	}
+	// The answers alone differ, so that a matcher whose answers from
+	// many goroutines got mixed up, or all alike, fails.
+	if a, b := want[questions[0]], want[questions[1]]; a.Kind != Topic || b.Kind != Topic || a.Topic == b.Topic {
+		t.Fatalf("Best(%q), Best(%q) = %+v, %+v; want two topics", questions[0], questions[1], a, b)
+	}
+	if got := want["hello"]; got.Kind != SmallTalk {
+		t.Fatalf("Best(%q) = %+v; want small talk", "hello", got)
 	}
 	type result struct {
 		q   string

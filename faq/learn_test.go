@@ -11,6 +11,7 @@ import (
 // with those like it, the newest list kept, and the examples it cannot use
 // named and left out.
 func TestLearn(t *testing.T) {
+	t.Parallel()
 	type asked struct{ question, want string } // want: label(Best) and the subject
 	tests := []struct {
 		name     string
@@ -89,6 +90,7 @@ func subject(mt Match) string {
 // TestLearnConcurrent reads messages while lists are learned: under the
 // race detector, and each read with one list or another, never a mix.
 func TestLearnConcurrent(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	var wg sync.WaitGroup
 	for i := range 4 {
@@ -119,6 +121,7 @@ func TestLearnConcurrent(t *testing.T) {
 // [off_topic] as it is), and that the file then answers as the examples
 // taught do.
 func TestExport(t *testing.T) {
+	t.Parallel()
 	export := `# 2 examples added by administrators (examdesk faq export, 2026-12-05 10:30 China time).
 # Merge each section's lines into the topic's section of faq/knowledge.txt;
 # [off_topic] holds the questions marked out of scope, which the bot should refuse.
@@ -183,6 +186,7 @@ zh-Hant: 可以帶寵物嗎
 
 // TestExampleLang checks the language an example is written under.
 func TestExampleLang(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	for _, tt := range []struct{ text, lang, want string }{
 		{"照片要多大", "zh-Hans", "zh-Hans"},

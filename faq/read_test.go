@@ -10,6 +10,7 @@ import (
 // commands read whole, other exams by name, what the notice does not
 // state, and nothing for a level's name or a common word alone.
 func TestKinds(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct {
 		text    string
@@ -74,6 +75,7 @@ func TestKinds(t *testing.T) {
 // TestLongQuestions checks that a long, polite or chatty message is
 // answered as the question inside it.
 func TestLongQuestions(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct{ text, want string }{
 		{"我想报考助理电子商务师，需要带什么材料", "materials"},
@@ -90,6 +92,7 @@ func TestLongQuestions(t *testing.T) {
 
 // TestNear checks the topics a question it cannot answer is near.
 func TestNear(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	got := m.Best("证书和照片的区别")
 	if got.Kind == Topic || len(got.Near) == 0 || len(got.Near) > maxNear {
@@ -109,6 +112,7 @@ func TestNear(t *testing.T) {
 }
 
 func TestScript(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct {
 		text string
@@ -143,6 +147,7 @@ func TestScript(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	tests := []struct{ in, want string }{
 		{"碩士", "硕士"},
@@ -158,6 +163,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestClauses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []string
@@ -176,6 +182,7 @@ func TestClauses(t *testing.T) {
 }
 
 func TestParsePhrasesErrors(t *testing.T) {
+	t.Parallel()
 	norm := load(t).Normalize
 	tests := []struct{ data, want string }{
 		{"greeting hello\n", "p.txt:1: want"},
@@ -199,6 +206,7 @@ func TestParsePhrasesErrors(t *testing.T) {
 }
 
 func TestParseT2S(t *testing.T) {
+	t.Parallel()
 	if _, err := parseT2S("t.txt", "# c\n報报 傳传\n"); err != nil {
 		t.Errorf("parseT2S(valid) = %v", err)
 	}
@@ -218,6 +226,7 @@ func TestParseT2S(t *testing.T) {
 // Chinese writes against the Traditional ones: none is one, and the
 // Simplified forms of common words are there.
 func TestSimplifiedOnly(t *testing.T) {
+	t.Parallel()
 	m := load(t)
 	for r := range m.simplifiedOnly {
 		if _, ok := m.t2s[r]; ok {
@@ -237,6 +246,7 @@ func TestSimplifiedOnly(t *testing.T) {
 }
 
 func TestParseClassErrors(t *testing.T) {
+	t.Parallel()
 	base := validKnowledge() // 85 lines
 	class := "[unstated: fees]\nzh-Hant: 幾錢\nzh-Hans: 多少钱\nen: how much\n"
 	tests := []struct{ name, data, want string }{

@@ -1,6 +1,7 @@
 package photo
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"maps"
@@ -10,6 +11,14 @@ import (
 
 	"examdesk/photo/phototest"
 )
+
+// small is a good portrait a little larger than prints well (a crop of
+// about 440 × 640 around the head, for a print of 390 × 567): enough for
+// the tests whose claim does not depend on the size, and light under the
+// race detector.
+func small() phototest.Portrait {
+	return phototest.Portrait{W: 600, H: 860, Background: color.White, Head: 400, Crown: 215, X: 300}
+}
 
 func loadChecker(t testing.TB) *Checker {
 	t.Helper()
@@ -31,9 +40,13 @@ func failed(r Report) map[ID]Reason {
 	return out
 }
 
+// TestCheck checks pictures as small as print well, made from small():
+// what the checks say does not depend on the size, which the benchmarks
+// take up to 12 megapixels.
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
-	good := phototest.Good()
+	good := small()
 	goodImage := good.Image(t)
 
 	blue := good
@@ -41,43 +54,47 @@ func TestCheck(t *testing.T) {
 	grey := good
 	grey.Background = color.RGBA{0x80, 0x80, 0x80, 0xff}
 	two := good
-	two.W, two.X, two.Second = 1800, 450, 1350
+	two.W, two.X, two.Second = 900, 225, 675
 	landscape := good // the head fills the height: no 33:48 crop fits
-	landscape.W, landscape.H, landscape.Crown, landscape.X, landscape.Head = 1600, 1200, 150, 800, 900
+	landscape.W, landscape.H, landscape.Crown, landscape.X, landscape.Head = 800, 600, 75, 400, 480
 	roomy := good // a landscape picture with room around the head
-	roomy.W, roomy.H, roomy.Crown, roomy.X, roomy.Head = 2560, 1920, 500, 1280, 560
+	roomy.W, roomy.H, roomy.Crown, roomy.X, roomy.Head = 1280, 960, 250, 640, 400
 	top := good // the crown at the top edge
-	top.Crown = 20
+	top.Crown = 10
 	// Something dark on the background, left of and above the head.
-	uneven := phototest.WithRect(goodImage, image.Rect(300, 300, 480, 420), color.RGBA{0x50, 0x50, 0x50, 0xff})
+	uneven := func(t testing.TB) image.Image {
+		return phototest.WithRect(goodImage, image.Rect(90, 150, 170, 210), color.RGBA{0x50, 0x50, 0x50, 0xff})
+	}
+	img := func(m image.Image) func(testing.TB) image.Image { return func(testing.TB) image.Image { return m } }
 
 	tests := []struct {
 		name string
-		img  image.Image
+		img  func(t testing.TB) image.Image // made in the test, in parallel
 		want map[ID]Reason
 	}{
-		{"good", goodImage, map[ID]Reason{}},
-		{"black and white", phototest.Gray(goodImage), map[ID]Reason{}},
-		{"landscape with room", roomy.Image(t), map[ID]Reason{}},
-		{"brighter but fine", phototest.Scaled(goodImage, 1.2, 1.2, 1.2), map[ID]Reason{}},
-		{"compressed", decodeTest(t, phototest.JPEG(t, goodImage, 30)), map[ID]Reason{}},
-		{"dark", phototest.Scaled(goodImage, 0.3, 0.3, 0.3), map[ID]Reason{CheckBackground: DarkBackground, CheckExposure: Underexposed}},
-		{"over-exposed", phototest.Gamma(goodImage, 0.35), map[ID]Reason{CheckExposure: Overexposed}},
-		{"blue cast", phototest.Scaled(goodImage, 0.75, 0.9, 1.2), map[ID]Reason{CheckBackground: NotWhite, CheckExposure: ColourCast}},
-		{"blurred", phototest.Blurred(goodImage, 3), map[ID]Reason{CheckSharpness: Blurred}},
-		{"blue background", blue.Image(t), map[ID]Reason{CheckBackground: NotWhite}},
-		{"grey background", grey.Image(t), map[ID]Reason{CheckBackground: DarkBackground}},
+		{"good", img(goodImage), map[ID]Reason{}},
+		{"black and white", func(testing.TB) image.Image { return phototest.Gray(goodImage) }, map[ID]Reason{}},
+		{"landscape with room", func(t testing.TB) image.Image { return roomy.Image(t) }, map[ID]Reason{}},
+		{"brighter but fine", func(testing.TB) image.Image { return phototest.Scaled(goodImage, 1.2, 1.2, 1.2) }, map[ID]Reason{}},
+		{"compressed", func(t testing.TB) image.Image { return decodeTest(t, phototest.JPEG(t, goodImage, 30)) }, map[ID]Reason{}},
+		{"dark", func(testing.TB) image.Image { return phototest.Scaled(goodImage, 0.3, 0.3, 0.3) }, map[ID]Reason{CheckBackground: DarkBackground, CheckExposure: Underexposed}},
+		{"over-exposed", func(testing.TB) image.Image { return phototest.Gamma(goodImage, 0.35) }, map[ID]Reason{CheckExposure: Overexposed}},
+		{"blue cast", func(testing.TB) image.Image { return phototest.Scaled(goodImage, 0.75, 0.9, 1.2) }, map[ID]Reason{CheckBackground: NotWhite, CheckExposure: ColourCast}},
+		{"blurred", func(testing.TB) image.Image { return phototest.Blurred(goodImage, 2) }, map[ID]Reason{CheckSharpness: Blurred}},
+		{"blue background", func(t testing.TB) image.Image { return blue.Image(t) }, map[ID]Reason{CheckBackground: NotWhite}},
+		{"grey background", func(t testing.TB) image.Image { return grey.Image(t) }, map[ID]Reason{CheckBackground: DarkBackground}},
 		{"shadow on the background", uneven, map[ID]Reason{CheckBackground: Uneven}},
-		{"too small", phototest.Resized(goodImage, 480, 640), map[ID]Reason{CheckResolution: LowResolution}},
-		{"landscape, head too large", landscape.Image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooLarge}},
-		{"crown at the top edge", top.Image(t), map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooHigh}},
-		{"two faces", two.Image(t), map[ID]Reason{CheckRatio: ManyFaces, CheckFace: ManyFaces, CheckHead: ManyFaces}},
-		{"no face (camera.png)", phototest.Resized(phototest.Camera(t), 1024, 1024), map[ID]Reason{
+		{"too small", func(testing.TB) image.Image { return phototest.Resized(goodImage, 392, 560) }, map[ID]Reason{CheckResolution: LowResolution}},
+		{"landscape, head too large", func(t testing.TB) image.Image { return landscape.Image(t) }, map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooLarge}},
+		{"crown at the top edge", func(t testing.TB) image.Image { return top.Image(t) }, map[ID]Reason{CheckRatio: NoRoom, CheckHead: HeadTooHigh}},
+		{"two faces", func(t testing.TB) image.Image { return two.Image(t) }, map[ID]Reason{CheckRatio: ManyFaces, CheckFace: ManyFaces, CheckHead: ManyFaces}},
+		{"no face (camera.png)", func(t testing.TB) image.Image { return phototest.Resized(phototest.Camera(t), 600, 600) }, map[ID]Reason{
 			CheckRatio: NoFace, CheckFace: NoFace, CheckHead: NoFace}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := c.Check(Picture{Image: tt.img})
+			t.Parallel()
+			r := c.Check(Picture{Image: tt.img(t)})
 			if got := failed(r); !maps.Equal(got, tt.want) {
 				t.Errorf("Check(%s) failed %v; want %v (faces %v, framing %+v, brightness %.0f, sharpness %.0f)",
 					tt.name, got, tt.want, r.Faces, r.Framing, r.Brightness, r.Sharpness)
@@ -121,6 +138,7 @@ func decodeTest(t testing.TB, data []byte) image.Image {
 // from crown to chin is 28 to 33 mm, the crown 3 to 5 mm below the top,
 // the chin at least 7 mm above the bottom, the face in the middle.
 func TestCropGeometry(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
 	for _, p := range []phototest.Portrait{
 		phototest.Good(),
@@ -130,24 +148,32 @@ func TestCropGeometry(t *testing.T) {
 		{W: 2560, H: 1920, Background: color.White, Head: 700, Crown: 300, X: 1100},
 		{W: 900, H: 1200, Background: color.RGBA{0xf4, 0xf4, 0xf0, 0xff}, Head: 400, Crown: 150, X: 450},
 	} {
-		r := c.Check(Picture{Image: p.Image(t)})
-		if r.Crop.Empty() {
-			t.Errorf("portrait %+v: no crop (faces %v)", p, r.Faces)
-			continue
-		}
-		if got := r.Result(CheckRatio); !got.OK {
-			t.Errorf("portrait %+v: ratio %v; want ok", p, got)
-		}
-		headMM, crownMM, chinMM := checkFraming(t, p, r.Crop)
-		// What the report says of the head is what the test measured,
-		// within 1.5 mm: the chin is estimated from the face.
-		for _, m := range []struct {
-			what      string
-			got, want float64
-		}{{"head", r.Framing.Head, headMM}, {"crown", r.Framing.Crown, crownMM}, {"chin", r.Framing.Chin, chinMM}} {
-			if math.Abs(m.got-m.want) > 1.5 {
-				t.Errorf("portrait %+v: framing says the %s is %.1f mm; it is %.1f mm", p, m.what, m.got, m.want)
-			}
+		t.Run(fmt.Sprintf("%d×%d head %v", p.W, p.H, p.Head), func(t *testing.T) {
+			t.Parallel()
+			cropGeometry(t, c, p)
+		})
+	}
+}
+
+// cropGeometry checks the crop of portrait p against where p put the
+// head.
+func cropGeometry(t *testing.T, c *Checker, p phototest.Portrait) {
+	r := c.Check(Picture{Image: p.Image(t)})
+	if r.Crop.Empty() {
+		t.Fatalf("portrait %+v: no crop (faces %v)", p, r.Faces)
+	}
+	if got := r.Result(CheckRatio); !got.OK {
+		t.Errorf("portrait %+v: ratio %v; want ok", p, got)
+	}
+	headMM, crownMM, chinMM := checkFraming(t, p, r.Crop)
+	// What the report says of the head is what the test measured,
+	// within 1.5 mm: the chin is estimated from the face.
+	for _, m := range []struct {
+		what      string
+		got, want float64
+	}{{"head", r.Framing.Head, headMM}, {"crown", r.Framing.Crown, crownMM}, {"chin", r.Framing.Chin, chinMM}} {
+		if math.Abs(m.got-m.want) > 1.5 {
+			t.Errorf("portrait %+v: framing says the %s is %.1f mm; it is %.1f mm", p, m.what, m.got, m.want)
 		}
 	}
 }
@@ -155,6 +181,7 @@ func TestCropGeometry(t *testing.T) {
 // TestOwnFraming checks that a picture already framed as the guidance
 // says is kept whole, and one framed too loosely is cropped.
 func TestOwnFraming(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
 	// 33 × 48 mm at 20 px/mm: the head 30 mm, the crown 4 mm down.
 	framed := phototest.Portrait{W: 660, H: 960, Background: color.White, Head: 600, Crown: 80, X: 330}

@@ -49,6 +49,7 @@ func jpegFrame(w, h int, progressive bool, samples ...byte) []byte {
 }
 
 func TestDecodeRefuses(t *testing.T) {
+	t.Parallel()
 	tiny := phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 8, 8)), 90)
 	tests := []struct {
 		name    string
@@ -102,13 +103,14 @@ func TestDecodeRefuses(t *testing.T) {
 }
 
 func TestRead(t *testing.T) {
-	data := phototest.JPEG(t, phototest.Good().Image(t), 80)
+	t.Parallel()
+	data := phototest.JPEG(t, small().Image(t), 80)
 	p, err := Read(iotest.OneByteReader(bytes.NewReader(data)), Limits{})
 	if err != nil {
 		t.Fatalf("Read(JPEG) = %v", err)
 	}
-	if w, h := p.Size(); w != 1200 || h != 1600 {
-		t.Errorf("Read(JPEG) size = %d × %d; want 1200 × 1600", w, h)
+	if w, h := p.Size(); w != 600 || h != 860 {
+		t.Errorf("Read(JPEG) size = %d × %d; want 600 × 860", w, h)
 	}
 	var de *DecodeError
 	_, err = Read(bytes.NewReader(data), Limits{MaxFileSize: 1000})
@@ -126,13 +128,14 @@ func TestRead(t *testing.T) {
 }
 
 // TestDecodeMemory checks the memory bound against what decoding really
-// allocates: the estimate from the header is at least that.
+// allocates: the estimate from the header is at least that. It counts
+// the process's allocations, so it runs alone: not in parallel.
 func TestDecodeMemory(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		data []byte
 	}{
-		{"JPEG 4:2:0", phototest.JPEG(t, phototest.Good().Image(t), 90)},
+		{"JPEG 4:2:0", phototest.JPEG(t, small().Image(t), 90)},
 		{"grey JPEG", phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 1000, 700)), 90)},
 	} {
 		h, err := readJPEGHeader(tt.data)
@@ -156,6 +159,7 @@ func TestDecodeMemory(t *testing.T) {
 }
 
 func TestSniff(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ data, want string }{
 		{"\xff\xd8\xff\xe0", "jpeg"},
 		{"\x89PNG\r\n\x1a\n", "png"},

@@ -18,6 +18,7 @@ import (
 // bottom and left; 5 left and top; 6 right and top; 7 right and bottom; 8
 // left and bottom.
 func TestOrientation(t *testing.T) {
+	t.Parallel()
 	stored := image.NewRGBA(image.Rect(10, 20, 13, 22)) // a sub-image origin too
 	for i := range 6 {
 		stored.Set(10+i%3, 20+i/3, color.RGBA{uint8(i + 1), 0, 0, 0xff})
@@ -73,6 +74,7 @@ func TestOrientation(t *testing.T) {
 }
 
 func TestExifOrientation(t *testing.T) {
+	t.Parallel()
 	jpg := phototest.JPEG(t, image.NewGray(image.Rect(0, 0, 16, 8)), 90)
 	tests := []struct {
 		name string
@@ -117,8 +119,9 @@ func TestExifOrientation(t *testing.T) {
 // and the EXIF orientation saying so. The face is found, and the crop is
 // where it is in the upright picture, only if the orientation is read.
 func TestUprightFile(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
-	portrait := phototest.Good()
+	portrait := small()
 	upright := portrait.Image(t)
 	for _, o := range []int{3, 6, 8} {
 		jpg := phototest.PhoneJPEG(t, upright, o, 92)

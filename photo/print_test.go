@@ -17,6 +17,7 @@ import (
 const mmPerInch = 25.4
 
 func TestEncodeJPEGDensity(t *testing.T) {
+	t.Parallel()
 	m := image.NewRGBA(image.Rect(0, 0, PrintWidth, PrintHeight))
 	var b bytes.Buffer
 	if err := EncodeJPEG(&b, m); err != nil {
@@ -40,6 +41,7 @@ func TestEncodeJPEGDensity(t *testing.T) {
 }
 
 func TestSheetLayout(t *testing.T) {
+	t.Parallel()
 	places := SheetLayout()
 	if len(places) != SheetCopies || SheetCopies != 8 {
 		t.Fatalf("SheetLayout() has %d places; want 8", len(places))
@@ -65,6 +67,7 @@ func TestSheetLayout(t *testing.T) {
 }
 
 func TestSheet(t *testing.T) {
+	t.Parallel()
 	src := image.NewRGBA(image.Rect(0, 0, PrintWidth, PrintHeight))
 	for i := range src.Pix {
 		src.Pix[i] = uint8(i * 7) // every pixel different from its neighbours
@@ -142,8 +145,9 @@ func TestSheet(t *testing.T) {
 // TestSheetPDF reads the PDF back: its objects where the cross-reference
 // table says, the page 6 × 4 inches, the sheet's JPEG embedded unchanged.
 func TestSheetPDF(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
-	p, err := c.Prepare(phototest.JPEG(t, phototest.Good().Image(t), 90), Limits{})
+	p, err := c.Prepare(phototest.JPEG(t, small().Image(t), 90), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +210,9 @@ func TestSheetPDF(t *testing.T) {
 }
 
 func TestPrepare(t *testing.T) {
+	t.Parallel()
 	c := loadChecker(t)
-	p, err := c.Prepare(phototest.JPEG(t, phototest.Good().Image(t), 90), Limits{})
+	p, err := c.Prepare(phototest.JPEG(t, small().Image(t), 90), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

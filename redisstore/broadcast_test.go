@@ -38,6 +38,7 @@ func TestBroadcastCreate(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			q := s.open(t).Broadcasts(0)
 			subs := audience(t, 30)
@@ -147,6 +148,7 @@ func TestBroadcastDeliveries(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			q := s.open(t).Broadcasts(0)
 			subs := audience(t, 200)
@@ -356,6 +358,7 @@ func TestBroadcastForget(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			st := s.open(t)
 			q, subs := st.Broadcasts(0), st.Subscribers()

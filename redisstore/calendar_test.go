@@ -69,6 +69,7 @@ func TestCalendarBadRecord(t *testing.T) {
 		{"field not a year", "calendar:holidays", "next", `{}`, "the field is not a year"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			st := openEmbeddedStore(t)
 			ctx := t.Context()
 			if err := st.Client().HSet(ctx, st.Prefix()+tc.key, tc.field, tc.value).Err(); err != nil {

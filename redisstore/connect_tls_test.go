@@ -27,6 +27,7 @@ func TestOpenTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if _, err := redisstore.Open(t.Context(), tt.url); err == nil || !strings.Contains(err.Error(), "certificate") {
 				t.Errorf("Open(%q) trusting the system's CAs = %v; want the test CA's certificate refused", tt.url, err)
 			}

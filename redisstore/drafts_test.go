@@ -23,6 +23,7 @@ func TestDrafts(t *testing.T) {
 	}
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			st := b.open(t)
 			drafts := st.Drafts(time.Hour)

@@ -35,6 +35,7 @@ func TestInbox(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			inboxtest.TestQueue(t, func(t *testing.T, lease time.Duration) inbox.Queue {
 				return newInbox(t, s.open(t), redisstore.WithLease(lease))
 			})
@@ -464,6 +465,7 @@ func TestInboxOptions(t *testing.T) {
 		{"no dedup", redisstore.WithDedup(0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if q, err := st.Inbox(tc.opt); err == nil {
 				t.Errorf("Inbox(%s) = %v, nil error; want an error", tc.name, q)
 			}

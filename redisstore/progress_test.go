@@ -10,6 +10,7 @@ func TestProgress(t *testing.T) {
 	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			st := b.open(t)
 			p := st.Progress()

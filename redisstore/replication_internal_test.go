@@ -20,6 +20,7 @@ func TestReplicasInSync(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := replicasInSync(tt.info, 3*time.Second); got != tt.want {
 				t.Errorf("replicasInSync(%q) = %d; want %d", tt.info, got, tt.want)
 			}

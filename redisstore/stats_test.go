@@ -20,8 +20,10 @@ import (
 )
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			statstest.TestStore(t, func(t *testing.T) stats.Store { return b.open(t).Stats() })
 		})
 	}
@@ -31,8 +33,10 @@ func TestStats(t *testing.T) {
 // the question's hash, which expires with its askers and the user's list
 // Keep after it was last asked; the day's counters expire too.
 func TestStatsLayout(t *testing.T) {
+	t.Parallel()
 	for _, b := range stores {
 		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
 			st := b.open(t)
 			s, c, ctx := st.Stats(), st.Client(), t.Context()
 			at := time.Now().Add(-time.Hour)

@@ -201,6 +201,7 @@ func TestOpenError(t *testing.T) {
 		{"password hidden in bad URL", "redis://me:s3cret@127.0.0.1:1/x", "bad redis URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
 			st, err := redisstore.Open(ctx, tc.url)

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"examdesk"
@@ -212,11 +213,22 @@ func TestSubscribersPaging(t *testing.T) {
 			s := b.open(t).Subscribers()
 			ctx := t.Context()
 			langs := []string{"en", "zh-Hant", "zh-Hans"}
-			for i := 1; i <= total; i++ {
-				sub := broadcast.Subscriber{Chat: int64(i) * 1_000_003, Lang: langs[i%3], Level: examdesk.Level(i % 5), Remind: i%7 == 0}
-				if err := s.Subscribe(ctx, sub); err != nil {
-					t.Fatal(err)
-				}
+			// Subscribed by 8 at once: the order is not the pages'.
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Go(func() {
+					for i := 1 + w; i <= total; i += 8 {
+						sub := broadcast.Subscriber{Chat: int64(i) * 1_000_003, Lang: langs[i%3], Level: examdesk.Level(i % 5), Remind: i%7 == 0}
+						if err := s.Subscribe(ctx, sub); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
 			}
 			for _, f := range []broadcast.Filter{{}, {Remind: true}, {Lang: "zh-Hant", Level: 4}, {Lang: "en", Level: 1, Remind: true}} {
 				want := 0
@@ -340,6 +352,7 @@ func TestSubscribersSetRemind(t *testing.T) {
 	t.Parallel()
 	for _, s := range stores {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			subs := s.open(t).Subscribers()
 			for _, sub := range []broadcast.Subscriber{{Chat: 1, Lang: "en"}, {Chat: 2, Lang: "en"}} {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestBounds(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		q    Question
@@ -25,6 +26,7 @@ func TestBounds(t *testing.T) {
 }
 
 func TestAlike(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	choice := func(c string) Value { return Value{Choice: c} }
 	years := func(n float64) Value { return Value{Number: n} }

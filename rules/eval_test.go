@@ -246,6 +246,7 @@ func samePath(x, y *Path) bool {
 }
 
 func TestEvaluateOracle(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	conds := oracle()
 	n, failed := 0, 0
@@ -269,6 +270,7 @@ func TestEvaluateOracle(t *testing.T) {
 }
 
 func TestEvaluateConditions(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -350,6 +352,7 @@ func TestEvaluateConditions(t *testing.T) {
 }
 
 func TestEvaluateResults(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -389,6 +392,7 @@ func TestEvaluateResults(t *testing.T) {
 }
 
 func TestOutcomePartial(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -419,6 +423,7 @@ func TestOutcomePartial(t *testing.T) {
 }
 
 func TestMaterials(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	basic := []Material{ApplicationForm, IDCard, EducationCertificates}
 	with := func(m ...Material) []Material { return append(slices.Clone(basic), m...) }

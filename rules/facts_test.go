@@ -9,6 +9,7 @@ import (
 )
 
 func TestDecodeFacts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 		want     Facts
@@ -33,6 +34,7 @@ func TestDecodeFacts(t *testing.T) {
 }
 
 func TestDecodeFactsInvalid(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 		field    string // "" when the fault is the document's
@@ -97,6 +99,7 @@ func TestDecodeFactsInvalid(t *testing.T) {
 }
 
 func TestDecodeFactsReadError(t *testing.T) {
+	t.Parallel()
 	readErr := errors.New("connection reset")
 	_, err := DecodeFacts(iotest.ErrReader(readErr))
 	var fe *FieldError
@@ -106,6 +109,7 @@ func TestDecodeFactsReadError(t *testing.T) {
 }
 
 func TestFactsAnswers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		f    Facts

@@ -375,6 +375,7 @@ func (w *walk) followUp(a Answers, got Result, above []examdesk.Level, f Facts, 
 // the end is the one the complete facts give. The numbers of questions
 // are logged (go test -v -run FewestQuestions ./rules/).
 func TestFewestQuestions(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	d := newDialog()
 	w := &walk{t: t, s: s, d: d, asked: map[int]int{}, first: map[int]int{}, followed: map[int]int{}, followQ: map[Question]int{}, witnessQ: map[Question]int{}}
@@ -435,6 +436,7 @@ func tally(byQuestions map[int]int) counts {
 // highest level first. A master's graduate of 9 years with no work learns
 // level 1 at the third question.
 func TestSettledFirst(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name           string
@@ -467,6 +469,7 @@ func TestSettledFirst(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -492,6 +495,7 @@ func TestNext(t *testing.T) {
 // TestNextOffPlan gives answers in an order Next would not ask them: Next
 // still asks an unanswered, relevant question whose gate holds.
 func TestNextOffPlan(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		name string
@@ -521,6 +525,7 @@ func TestNextOffPlan(t *testing.T) {
 }
 
 func TestRelevant(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	noCert := Answers{Certificate: {Choice: "none"}}
 	worked := Answers{OccupationYears: {Number: 1}}
@@ -551,6 +556,7 @@ func TestRelevant(t *testing.T) {
 }
 
 func TestAsk(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		q    Question
@@ -575,6 +581,7 @@ func TestAsk(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	tests := []struct {
 		q    Question
@@ -645,6 +652,7 @@ func maps(a Answers) Answers {
 }
 
 func TestFollowUps(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	holder := Answers{OccupationYears: {Number: 3}, Certificate: {Choice: "level4"}, YearsSinceCertificate: {Number: 2}, Education: {Choice: "none"}}
 	with := func(a Answers, q Question, v string) Answers {
@@ -679,6 +687,7 @@ func TestFollowUps(t *testing.T) {
 
 // TestShortfall: differences of years are exact in decimal.
 func TestShortfall(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ need, have, want float64 }{
 		{1, 0.9, 0.1},
 		{13, 12.3, 0.7},

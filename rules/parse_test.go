@@ -20,6 +20,7 @@ func loadSet(tb testing.TB) *Set {
 }
 
 func TestLoadConditions(t *testing.T) {
+	t.Parallel()
 	s := loadSet(t)
 	// What DOMAIN.md says of each condition: the three properties must
 	// follow from the formulas in the data file.
@@ -80,6 +81,7 @@ const validLevels = `4.1 occupation_years >= 1
 `
 
 func TestParseValid(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text string
 	}{
@@ -100,6 +102,7 @@ func TestParseValid(t *testing.T) {
 }
 
 func TestParseInvalid(t *testing.T) {
+	t.Parallel()
 	bad := func(line string) string { return validHead + validLevels + line + "\n" } // the line is line 15
 	tests := []struct {
 		name, text, want string
@@ -186,6 +189,7 @@ func TestParseInvalid(t *testing.T) {
 }
 
 func TestParseLimits(t *testing.T) {
+	t.Parallel()
 	education := vocabulary()[7].values
 	var atoms, thresholds strings.Builder
 	atoms.WriteString(validHead + validLevels)

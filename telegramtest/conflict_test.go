@@ -10,6 +10,7 @@ import (
 // TestConflicts checks the 409s of getUpdates as Telegram gives them:
 // which poll ends which, with what description, and how they are paced.
 func TestConflicts(t *testing.T) {
+	t.Parallel()
 	t.Run("a poll that returns at once ends none", func(t *testing.T) {
 		ctx := testContext(t)
 		s := newServer(t)

@@ -35,6 +35,7 @@ func runParse(t *testing.T, name string, parse func(string) (string, []Entity, e
 }
 
 func TestParseHTML(t *testing.T) {
+	t.Parallel()
 	runParse(t, "parseHTML", parseHTML, []parseCase{
 		{name: "plain", in: "hello", text: "hello"},
 		{name: "empty", in: "", text: ""},
@@ -84,6 +85,7 @@ func TestParseHTML(t *testing.T) {
 }
 
 func TestParseMarkdownV2(t *testing.T) {
+	t.Parallel()
 	reserved := func(c string) string {
 		return "Character '" + c + "' is reserved and must be escaped with the preceding '\\'"
 	}
@@ -134,6 +136,7 @@ func TestParseMarkdownV2(t *testing.T) {
 }
 
 func TestParseMarkdown(t *testing.T) {
+	t.Parallel()
 	runParse(t, "parseMarkdown", parseMarkdown, []parseCase{
 		{name: "plain", in: "Version 1.0 (beta)!", text: "Version 1.0 (beta)!"},
 		{name: "styles", in: "*bold* and _it_ `c`", text: "bold and it c", ents: []Entity{
@@ -147,6 +150,7 @@ func TestParseMarkdown(t *testing.T) {
 }
 
 func TestParseText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		mode, in, want string
 	}{
@@ -168,6 +172,7 @@ func TestParseText(t *testing.T) {
 }
 
 func TestCommandEntities(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []Entity

@@ -30,6 +30,7 @@ func get(t *testing.T, ctx context.Context, s *Server, path string) (int, []byte
 // TestPhotoAndFile sends a photo and a file from a user, then fetches
 // them as a bot does: getUpdates, getFile, the download.
 func TestPhotoAndFile(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	small, large := []byte("small JPEG"), []byte("large JPEG, all of it")
@@ -120,6 +121,7 @@ func upload(t *testing.T, ctx context.Context, s *Server, fields map[string]stri
 }
 
 func TestSendDocument(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	pdf := []byte("%PDF-1.4 a sheet")

@@ -125,6 +125,7 @@ func poll(ctx context.Context, s *Server, params map[string]any) <-chan envelope
 }
 
 func TestGetUpdatesOffset(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	for i := 0; i < 3; i++ {
@@ -158,6 +159,7 @@ func TestGetUpdatesOffset(t *testing.T) {
 }
 
 func TestGetUpdatesShape(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	s.Send(Message(42, 7, "de", "/start"))
@@ -184,6 +186,7 @@ func TestGetUpdatesShape(t *testing.T) {
 }
 
 func TestGetUpdatesLongPoll(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	answer := poll(ctx, s, map[string]any{"timeout": 50})
@@ -195,6 +198,7 @@ func TestGetUpdatesLongPoll(t *testing.T) {
 }
 
 func TestGetUpdatesTimeout(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	if got := updateIDs(t, call(t, ctx, s, "getUpdates", map[string]any{"timeout": 1})); len(got) != 0 {
@@ -203,6 +207,7 @@ func TestGetUpdatesTimeout(t *testing.T) {
 }
 
 func TestGetUpdatesCanceled(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	pollCtx, cancel := context.WithCancel(ctx)
@@ -219,6 +224,7 @@ func TestGetUpdatesCanceled(t *testing.T) {
 }
 
 func TestGetUpdatesConflict(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	first := poll(ctx, s, map[string]any{"timeout": 50})
@@ -237,6 +243,7 @@ func TestGetUpdatesConflict(t *testing.T) {
 }
 
 func TestAllowedUpdates(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	call(t, ctx, s, "getUpdates", map[string]any{"allowed_updates": []string{"message"}})
@@ -263,6 +270,7 @@ func TestAllowedUpdates(t *testing.T) {
 }
 
 func TestEncodings(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	var multi bytes.Buffer
 	mw := multipart.NewWriter(&multi)
@@ -312,6 +320,7 @@ func TestEncodings(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	tests := []struct {
@@ -350,6 +359,7 @@ func TestRouting(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	got := make(chan *http.Request, 1)
@@ -417,6 +427,7 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestSendMessageValidation(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	keyboard := func(buttons ...map[string]any) map[string]any {
 		row := []any{}
@@ -509,6 +520,7 @@ func TestSendMessageValidation(t *testing.T) {
 }
 
 func TestFail(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	tests := []struct {
 		name    string
@@ -566,6 +578,7 @@ func TestFail(t *testing.T) {
 }
 
 func TestSlow(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	s.Slow(time.Minute, "sendMessage")
@@ -591,6 +604,7 @@ func TestSlow(t *testing.T) {
 }
 
 func TestWaitForTimeout(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -601,6 +615,7 @@ func TestWaitForTimeout(t *testing.T) {
 }
 
 func TestCloseEndsPolls(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := NewServer(token)
 	answer := poll(ctx, s, map[string]any{"timeout": 50})
@@ -614,6 +629,7 @@ func TestCloseEndsPolls(t *testing.T) {
 // TestFailDelivered checks a failure after delivery: the message is in the
 // chat, the bot is told it failed, and the call says it was delivered.
 func TestFailDelivered(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	s.Fail("sendMessage", 502, "Bad Gateway", 1, Delivered())
@@ -638,6 +654,7 @@ func TestFailDelivered(t *testing.T) {
 // TestSlowAnswers checks that a call whose answer is late is carried out
 // even when the client gives up on it.
 func TestSlowAnswers(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s := newServer(t)
 	s.SlowAnswers(time.Minute, "sendMessage")

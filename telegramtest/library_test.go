@@ -46,6 +46,7 @@ func newBot(t *testing.T, opts ...bot.Option) (*telegramtest.Server, *bot.Bot) {
 }
 
 func TestLibraryGetMe(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t)
 	me, err := b.GetMe(ctx)
@@ -61,6 +62,7 @@ func TestLibraryGetMe(t *testing.T) {
 }
 
 func TestLibrarySendMessage(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t)
 	msg, err := b.SendMessage(ctx, &bot.SendMessageParams{
@@ -122,6 +124,7 @@ func TestLibrarySendMessage(t *testing.T) {
 }
 
 func TestLibraryEdits(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t)
 	kb := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "A", CallbackData: "a"}}}}
@@ -183,6 +186,7 @@ func TestLibraryEdits(t *testing.T) {
 }
 
 func TestLibrarySetMyCommands(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t)
 	cmds := []models.BotCommand{{Command: "start", Description: "Begin"}, {Command: "help", Description: "Hilfe"}}
@@ -225,6 +229,7 @@ func TestLibrarySetMyCommands(t *testing.T) {
 }
 
 func TestLibraryErrors(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	send := func(b *bot.Bot, chat int64) error {
 		_, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: chat, Text: "hi"})
@@ -336,6 +341,7 @@ func TestLibraryErrors(t *testing.T) {
 // TestLibraryPolling runs a go-telegram/bot bot on long polling through a
 // conversation: a command, a button press, the edit that answers it.
 func TestLibraryPolling(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t, bot.WithSkipGetMe(), bot.WithAllowedUpdates(bot.AllowedUpdates{"message", "callback_query"}))
 	b.RegisterHandler(bot.HandlerTypeMessageText, "start", bot.MatchTypeCommand, func(ctx context.Context, b *bot.Bot, u *models.Update) {
@@ -406,6 +412,7 @@ func TestLibraryPolling(t *testing.T) {
 // TestLibraryWebhook delivers an update to a go-telegram/bot webhook handler
 // that checks the secret token.
 func TestLibraryWebhook(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	got := make(chan *models.Update, 1)
 	s, b := newBot(t, bot.WithSkipGetMe(), bot.WithWebhookSecretToken("s3cret"),
@@ -449,6 +456,7 @@ func TestLibraryWebhook(t *testing.T) {
 // TestLibraryConcurrent sends from many goroutines: every message gets its
 // own identifier in its chat, and every one is recorded.
 func TestLibraryConcurrent(t *testing.T) {
+	t.Parallel()
 	ctx := testContext(t)
 	s, b := newBot(t)
 	const chats, perChat = 8, 15

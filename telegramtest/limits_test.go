@@ -10,6 +10,7 @@ import (
 )
 
 func TestLimit(t *testing.T) {
+	t.Parallel()
 	type send struct {
 		chat  int64
 		paid  bool
@@ -64,6 +65,7 @@ func TestLimit(t *testing.T) {
 }
 
 func TestLimitWindowSlides(t *testing.T) {
+	t.Parallel()
 	s := NewServer("1:tok")
 	defer s.Close()
 	s.Limit(2, 0)
@@ -86,6 +88,7 @@ func TestLimitWindowSlides(t *testing.T) {
 
 // TestLimitsTake checks the limits call by call, at the times given.
 func TestLimitsTake(t *testing.T) {
+	t.Parallel()
 	type call struct {
 		at   time.Duration // from the start
 		chat int64

@@ -98,15 +98,14 @@ type Server struct {
 	URL  string
 	cmd  *exec.Cmd
 	port int
-	dir  string
 	args []string // of redis-server
 	// ping checks that the server answers (default: a PING to URL).
 	ping func() error
 }
 
 // Start starts a redis-server of the test's own on a free port, with an
-// append-only file in a temporary folder so that it keeps its data across
-// Restart, and stops it when the test ends.
+// append-only file in a temporary folder, and stops it when the test
+// ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	_, srv, err := start(t.TempDir())
@@ -165,15 +164,6 @@ func (s *Server) Resume() {
 	}
 }
 
-// Restart starts the server again on the same port and data folder.
-func (s *Server) Restart(t testing.TB) {
-	t.Helper()
-	s.Kill()
-	if err := s.run(); err != nil {
-		t.Fatalf("restart redis-server: %v", err)
-	}
-}
-
 // start starts a redis-server in dir, with extra arguments after those
 // of serverArgs.
 func start(dir string, extra ...string) (string, *Server, error) {
@@ -181,7 +171,7 @@ func start(dir string, extra ...string) (string, *Server, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	s := &Server{port: port, dir: dir, URL: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}
+	s := &Server{port: port, URL: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}
 	s.args = append(serverArgs(port, dir), extra...)
 	if err := s.run(); err != nil {
 		return "", nil, err
@@ -212,9 +202,6 @@ func freePort() (int, error) {
 
 // Addr returns the server's host:port.
 func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
-
-// Dir returns the server's data folder.
-func (s *Server) Dir() string { return s.dir }
 
 func (s *Server) run() error {
 	path, err := exec.LookPath("redis-server")

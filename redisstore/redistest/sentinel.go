@@ -98,7 +98,7 @@ func startSentinel(dir string, master int) (*Server, error) {
 	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	s := &Server{port: port, dir: dir, URL: "redis://127.0.0.1:" + strconv.Itoa(port), args: []string{conf, "--sentinel"}}
+	s := &Server{port: port, URL: "redis://127.0.0.1:" + strconv.Itoa(port), args: []string{conf, "--sentinel"}}
 	if err := s.run(); err != nil {
 		return nil, err
 	}

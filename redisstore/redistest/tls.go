@@ -146,7 +146,7 @@ func StartTLS(t testing.TB, ca *CA) *Server {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	s := &Server{port: port, dir: dir, URL: "rediss://127.0.0.1:" + strconv.Itoa(port) + "/0"}
+	s := &Server{port: port, URL: "rediss://127.0.0.1:" + strconv.Itoa(port) + "/0"}
 	args := serverArgs(port, dir)
 	s.args = append(args[2:], ca.tlsArgs(t, port, "127.0.0.1")...) // less "--port <port>"
 	s.ping = ca.pingTLS(s.Addr())
@@ -182,7 +182,7 @@ func StartSentinelTLS(t testing.TB, ca *CA, master *Server) *Server {
 	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{port: port, dir: dir, URL: "rediss://localhost:" + strconv.Itoa(port), args: []string{conf, "--sentinel"}}
+	s := &Server{port: port, URL: "rediss://localhost:" + strconv.Itoa(port), args: []string{conf, "--sentinel"}}
 	s.ping = ca.pingTLS("localhost:" + strconv.Itoa(port))
 	if err := s.run(); err != nil {
 		t.Fatalf("start a sentinel with TLS: %v", err)
