@@ -43,7 +43,7 @@ import (
 // binary re-executed in role "serve"), so that it can be killed; each start
 // is a new process with the same environment.
 type serveChild struct {
-	t      *testing.T
+	t      testing.TB
 	env    map[string]string
 	addr   string
 	stderr *syncBuffer // of every process, one after the other
@@ -69,7 +69,7 @@ func (p *serveRun) running() bool {
 
 // startServeChild starts serve with env as a child process, waits until it
 // is ready and kills it when the test ends.
-func startServeChild(t *testing.T, env map[string]string) *serveChild {
+func startServeChild(t testing.TB, env map[string]string) *serveChild {
 	t.Helper()
 	c := &serveChild{t: t, env: env, addr: env["HTTP_ADDR"], stderr: &syncBuffer{}}
 	t.Cleanup(func() {
@@ -175,13 +175,13 @@ func lastBytes(s string, n int) string {
 // inboxOf reads serve's inbox in the Redis at url, through the keys that
 // redisstore.Inbox documents, under serve's prefix.
 type inboxOf struct {
-	t   *testing.T
+	t   testing.TB
 	rc  *redis.Client
 	p   string
 	url string
 }
 
-func openInbox(t *testing.T, url string) *inboxOf {
+func openInbox(t testing.TB, url string) *inboxOf {
 	t.Helper()
 	opt, err := redis.ParseURL(url)
 	if err != nil {
@@ -283,7 +283,7 @@ func (in *inboxOf) state(chat int64) dialog.State {
 
 // fakePending is how many updates the fake's getUpdates queue holds that
 // the bot has not confirmed.
-func fakePending(t *testing.T, fake *telegramtest.Server) int {
+func fakePending(t testing.TB, fake *telegramtest.Server) int {
 	t.Helper()
 	resp, err := http.Get(fake.URL() + "/bot" + testToken + "/getWebhookInfo")
 	if err != nil {
@@ -309,7 +309,7 @@ type engine struct {
 	topics []string // FAQ topics that /start <topic> answers with one message
 }
 
-func newEngine(t *testing.T) *engine {
+func newEngine(t testing.TB) *engine {
 	t.Helper()
 	set, err := rules.Load()
 	if err != nil {
@@ -452,7 +452,7 @@ func textsOf(calls []telegramtest.Call) []string {
 }
 
 // waitSent waits until done holds for the messages sent so far, by chat.
-func waitSent(t *testing.T, fake *telegramtest.Server, d time.Duration, what string, done func(map[int64][]telegramtest.Call) bool) {
+func waitSent(t testing.TB, fake *telegramtest.Server, d time.Duration, what string, done func(map[int64][]telegramtest.Call) bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -633,7 +633,7 @@ func distinct(ss []string) []string {
 // after itself, each copy after the first with a kill of its own between
 // the message before the first copy and it: in flight when its process
 // died. It returns how many copies came beyond the first.
-func checkTranscript(t *testing.T, chat int64, sent []telegramtest.Call, want []string, kills []time.Time) int {
+func checkTranscript(t testing.TB, chat int64, sent []telegramtest.Call, want []string, kills []time.Time) int {
 	t.Helper()
 	got := textsOf(sent)
 	j, twice, copies := 0, 0, 0
@@ -794,7 +794,7 @@ func abbrevAll(ss []string) []string {
 
 // waitConfirmed waits until the bot confirmed every update in the fake's
 // getUpdates queue.
-func waitConfirmed(t *testing.T, fake *telegramtest.Server, d time.Duration) {
+func waitConfirmed(t testing.TB, fake *telegramtest.Server, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -969,7 +969,7 @@ func TestServeTwoProcessesWebhook(t *testing.T) {
 }
 
 // handledCount reads from serve's metrics how many updates it handled.
-func handledCount(t *testing.T, addr string) int {
+func handledCount(t testing.TB, addr string) int {
 	t.Helper()
 	for line := range strings.Lines(get(t, "http://"+addr+"/metrics")) {
 		if v, ok := strings.CutPrefix(line, "examdesk_update_handling_seconds_count "); ok {
@@ -997,7 +997,7 @@ type holdingProxy struct {
 	held   chan struct{}
 }
 
-func newHoldingProxy(t *testing.T, fake *telegramtest.Server) *holdingProxy {
+func newHoldingProxy(t testing.TB, fake *telegramtest.Server) *holdingProxy {
 	p := &holdingProxy{fake: fake}
 	p.ts = httptest.NewServer(p)
 	t.Cleanup(p.ts.Close)

@@ -105,7 +105,7 @@ func (q *questions) ask(chats []int64, offset, n int, pause [2]time.Duration, se
 
 // waitAnswered waits until every chat got as many messages as it asked
 // for.
-func (q *questions) waitAnswered(t *testing.T, d time.Duration) {
+func (q *questions) waitAnswered(t testing.TB, d time.Duration) {
 	t.Helper()
 	q.mu.Lock()
 	want := map[int64]int{}
@@ -332,7 +332,7 @@ func TestServeSentinelFailover(t *testing.T) {
 
 // waitMetric waits until the serve at addr reports the metric name at
 // want.
-func waitMetric(t *testing.T, addr, name string, want float64) {
+func waitMetric(t testing.TB, addr, name string, want float64) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -348,7 +348,7 @@ func waitMetric(t *testing.T, addr, name string, want float64) {
 }
 
 // commandCalls returns how many times the Redis at url ran command.
-func commandCalls(t *testing.T, url, command string) int {
+func commandCalls(t testing.TB, url, command string) int {
 	t.Helper()
 	opt, err := redis.ParseURL(url)
 	if err != nil {

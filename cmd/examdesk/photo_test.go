@@ -16,7 +16,7 @@ import (
 
 // photoFiles writes the named test pictures to a temporary directory
 // and returns their paths by name; "missing.jpg" is a path to nothing.
-func photoFiles(t *testing.T, names ...string) map[string]string {
+func photoFiles(t testing.TB, names ...string) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
 	makers := map[string]func() []byte{
