@@ -58,6 +58,7 @@ func TestEligibility(t *testing.T) {
 // TestEligibilityBOM reads facts that an editor saved with a UTF-8
 // byte-order mark, from stdin and from a file.
 func TestEligibilityBOM(t *testing.T) {
+	t.Parallel()
 	facts := "\ufeff" + `{"occupation_years": 6}`
 	stdout, stderr, code := runCmd(t, nil, facts, "eligibility")
 	if code != 0 || !strings.HasPrefix(stdout, `{"highest":3,`) {
