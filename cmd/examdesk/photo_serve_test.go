@@ -316,7 +316,7 @@ func redisValues(t testing.TB, url string) map[string][]byte {
 // for Telegram (a 429, and the next holder checking the picture again).
 func TestServePhotoPaced(t *testing.T) {
 	t.Parallel()
-	const chats = 4
+	const chats = 2
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	fake.SetLimits(telegramtest.Telegram)
