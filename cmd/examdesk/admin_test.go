@@ -17,7 +17,7 @@ const adminUser = 900
 
 // desk is an administrator's chat with serve, through the fake Bot API.
 type desk struct {
-	t    *testing.T
+	t    testing.TB
 	fake *telegramtest.Server
 	id   int64
 	// deliver, if set, sends an update to serve (a webhook); nil: by
@@ -48,7 +48,7 @@ func botMessages(fake *telegramtest.Server, chat int64) []telegramtest.ChatMessa
 // waitBot waits until the bot has more than n messages in chat and one of
 // them after the nth contains every one of wants (as the user sees it:
 // markup parsed), and returns that message.
-func waitBot(t *testing.T, fake *telegramtest.Server, chat int64, n int, wants ...string) telegramtest.ChatMessage {
+func waitBot(t testing.TB, fake *telegramtest.Server, chat int64, n int, wants ...string) telegramtest.ChatMessage {
 	t.Helper()
 	var found telegramtest.ChatMessage
 	match := func(m telegramtest.ChatMessage) bool {
@@ -205,7 +205,7 @@ func TestServeAdminBroadcast(t *testing.T) {
 }
 
 // broadcastID returns the broadcast id that text names.
-func broadcastID(t *testing.T, text string) string {
+func broadcastID(t testing.TB, text string) string {
 	t.Helper()
 	for _, f := range strings.Fields(text) {
 		if strings.HasPrefix(f, "b-") {

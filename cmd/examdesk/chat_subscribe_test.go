@@ -55,6 +55,7 @@ func TestChatSubscriptions(t *testing.T) {
 // on Telegram, never becomes a subscriber of a shared Redis: not by
 // /start, /remind or a finished check, so broadcasts never count them.
 func TestChatSubscribesNobody(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL}
 	stdout, stderr, code := runCmd(t, env, "/remind\n/check\n7\n2\n2\n", "chat", "--lang", "en")

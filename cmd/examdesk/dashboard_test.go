@@ -27,6 +27,7 @@ import (
 // TestTeaching checks what serve is to wire for the administrators: the
 // commands, the dashboard under /admin/ for them only, and their menus.
 func TestTeaching(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := newApp(ctx, func(string) string { return "" }, log)
@@ -101,6 +102,7 @@ func TestTeaching(t *testing.T) {
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestPublicURLConfig(t *testing.T) {
+	t.Parallel()
 	env := func(public string) func(string) string {
 		return func(k string) string {
 			switch k {
@@ -134,6 +136,7 @@ func TestPublicURLConfig(t *testing.T) {
 // answers with, an off-topic one as refused: run until it has learned
 // both, as serve runs it.
 func TestLearner(t *testing.T) {
+	t.Parallel()
 	matcher, err := faq.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -188,6 +188,7 @@ func generatePersonas(n int) []persona {
 // command for some, through the function that writes its output for the
 // rest (the command loads the rules each time).
 func TestEligibilityReference(t *testing.T) {
+	t.Parallel()
 	set, err := rules.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +199,7 @@ func TestEligibilityReference(t *testing.T) {
 		want := referenceJSON(p)
 		nearest += strings.Count(want, `"nearest"`)
 		var got string
-		if i < 40 {
+		if i < 10 {
 			stdout, stderr, code := runCmd(t, nil, p.factsJSON(), "eligibility")
 			if code != 0 {
 				t.Fatalf("eligibility < %s = %d, stderr %q; want 0", p.factsJSON(), code, stderr)
@@ -227,6 +228,7 @@ func TestEligibilityReference(t *testing.T) {
 // TestEligibilityNearest: the nearest path by time alone, exact in
 // decimal, with its ties and absences.
 func TestEligibilityNearest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, facts string
 		want        []string // per level 4, 3, 2, 1: the nearest object, "" for none

@@ -11,7 +11,7 @@ import (
 )
 
 // runCmd runs examdesk with args and stdin, without the environment.
-func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+func runCmd(t testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errOut)
@@ -58,6 +58,7 @@ func TestEligibility(t *testing.T) {
 // TestEligibilityBOM reads facts that an editor saved with a UTF-8
 // byte-order mark, from stdin and from a file.
 func TestEligibilityBOM(t *testing.T) {
+	t.Parallel()
 	facts := "\ufeff" + `{"occupation_years": 6}`
 	stdout, stderr, code := runCmd(t, nil, facts, "eligibility")
 	if code != 0 || !strings.HasPrefix(stdout, `{"highest":3,`) {

@@ -62,7 +62,7 @@ var checklist = []string{"Shape", "Pixels", "Face", "Head", "Background", "Expos
 // checkPrintFiles checks the print-ready files of a picture: the print
 // as a JPEG of 390 × 567 recording 300 dpi, the sheet as a one-page PDF
 // of 6 × 4 inches and as a JPEG of 1800 × 1200 at 300 dpi.
-func checkPrintFiles(t *testing.T, what string, docs []telegramtest.Upload) {
+func checkPrintFiles(t testing.TB, what string, docs []telegramtest.Upload) {
 	t.Helper()
 	if len(docs) != 3 {
 		t.Fatalf("%s: %d documents; want 3", what, len(docs))
@@ -253,7 +253,7 @@ func needles(data []byte) [][]byte {
 // redisValues returns every value in the Redis at url, by key: strings,
 // and the members, fields and values of lists, sets, sorted sets and
 // hashes, each joined into one.
-func redisValues(t *testing.T, url string) map[string][]byte {
+func redisValues(t testing.TB, url string) map[string][]byte {
 	t.Helper()
 	opt, err := redis.ParseURL(url)
 	if err != nil {
@@ -316,7 +316,7 @@ func redisValues(t *testing.T, url string) map[string][]byte {
 // for Telegram (a 429, and the next holder checking the picture again).
 func TestServePhotoPaced(t *testing.T) {
 	t.Parallel()
-	const chats = 4
+	const chats = 2
 	fake := telegramtest.NewServer(testToken)
 	defer fake.Close()
 	fake.SetLimits(telegramtest.Telegram)

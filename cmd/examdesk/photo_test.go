@@ -14,18 +14,23 @@ import (
 	"examdesk/photo/phototest"
 )
 
+// cliPortrait is the picture of the photo command's tests: the smallest
+// portrait that prints well, as serve's tests have it, for a check costs
+// time by the pixel (seconds under the race detector).
+var cliPortrait = phototest.Portrait{W: 560, H: 800, Head: 370, Crown: 200, X: 280}
+
 // photoFiles writes the named test pictures to a temporary directory
 // and returns their paths by name; "missing.jpg" is a path to nothing.
-func photoFiles(t *testing.T, names ...string) map[string]string {
+func photoFiles(t testing.TB, names ...string) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
 	makers := map[string]func() []byte{
-		"good.jpg":    func() []byte { return phototest.JPEG(t, phototest.Good().Image(t), 90) },
-		"phone.jpg":   func() []byte { return phototest.PhoneJPEG(t, phototest.Good().Image(t), 6, 90) },
-		"blurred.jpg": func() []byte { return phototest.JPEG(t, phototest.Blurred(phototest.Good().Image(t), 3), 90) },
+		"good.jpg":    func() []byte { return phototest.JPEG(t, cliPortrait.Image(t), 90) },
+		"phone.jpg":   func() []byte { return phototest.PhoneJPEG(t, cliPortrait.Image(t), 6, 90) },
+		"blurred.jpg": func() []byte { return phototest.JPEG(t, phototest.Blurred(cliPortrait.Image(t), 3), 90) },
 		"camera.png":  func() []byte { return phototest.PNG(t, phototest.Camera(t)) },
 		"photo.heic":  phototest.HEIC,
-		"cut.jpg":     func() []byte { return phototest.JPEG(t, phototest.Good().Image(t), 90)[:5000] },
+		"cut.jpg":     func() []byte { return phototest.JPEG(t, cliPortrait.Image(t), 90)[:5000] },
 		"notes.txt":   func() []byte { return []byte("not a picture") },
 	}
 	paths := map[string]string{}
@@ -45,6 +50,7 @@ func photoFiles(t *testing.T, names ...string) map[string]string {
 // every check id in order, a detail for each failed one only, the crop
 // only with a face.
 func TestPhotoCheckJSON(t *testing.T) {
+	t.Parallel()
 	files := photoFiles(t, "good.jpg", "phone.jpg", "blurred.jpg", "camera.png")
 	tests := []struct {
 		name       string
@@ -61,6 +67,7 @@ func TestPhotoCheckJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			stdout, stderr, code := runCmd(t, nil, "", tt.args...)
 			if code != 0 || stderr != "" {
 				t.Fatalf("%v = %d, stderr %q; want 0", tt.args, code, stderr)
@@ -115,8 +122,8 @@ func TestPhotoCheckJSON(t *testing.T) {
 				t.Errorf("%v failed %v; want %v", tt.args, failed, tt.wantFailed)
 			}
 			if tt.wantCrop {
-				if out.Crop == nil || out.Crop.W <= 0 || out.Crop.X+out.Crop.W > 1200 || out.Crop.Y+out.Crop.H > 1600 {
-					t.Errorf("%v crop %+v; want one inside the 1200 × 1600 picture", tt.args, out.Crop)
+				if out.Crop == nil || out.Crop.W <= 0 || out.Crop.X+out.Crop.W > cliPortrait.W || out.Crop.Y+out.Crop.H > cliPortrait.H {
+					t.Errorf("%v crop %+v; want one inside the %d × %d picture", tt.args, out.Crop, cliPortrait.W, cliPortrait.H)
 				} else if r := float64(out.Crop.W) / float64(out.Crop.H); r < 0.68 || r > 0.695 {
 					t.Errorf("%v crop %+v is %.3f wide per high; want 33:48", tt.args, out.Crop, r)
 				}
@@ -126,6 +133,7 @@ func TestPhotoCheckJSON(t *testing.T) {
 }
 
 func TestPhotoCheckText(t *testing.T) {
+	t.Parallel()
 	files := photoFiles(t, "blurred.jpg")
 	stdout, stderr, code := runCmd(t, nil, "", "photo", "check", files["blurred.jpg"], "--lang", "en")
 	if code != 0 || stderr != "" {
@@ -144,6 +152,7 @@ func TestPhotoCheckText(t *testing.T) {
 // TestPhotoFiles checks crop and sheet write what they say: a 390 × 567
 // JPEG at 300 dpi; a 6 × 4 inch sheet as JPEG or PDF.
 func TestPhotoFiles(t *testing.T) {
+	t.Parallel()
 	files := photoFiles(t, "phone.jpg")
 	dir := t.TempDir()
 	for _, tt := range []struct {
@@ -183,6 +192,7 @@ func TestPhotoFiles(t *testing.T) {
 // status 2, one line on stderr, nothing on stdout, nothing written; no
 // face to crop around exits with status 1 the same way.
 func TestPhotoBadInput(t *testing.T) {
+	t.Parallel()
 	files := photoFiles(t, "good.jpg", "camera.png", "photo.heic", "cut.jpg", "notes.txt", "missing.jpg")
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.jpg")
@@ -220,6 +230,7 @@ func TestPhotoBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			stdout, stderr, code := runCmd(t, nil, "", tt.args...)
 			if code != tt.code || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("%v = %d, stdout %q, stderr %q; want %d and one line with %q", tt.args, code, stdout, stderr, tt.code, tt.want)

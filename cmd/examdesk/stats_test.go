@@ -13,6 +13,7 @@ import (
 )
 
 func TestStatsCLIBadInput(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL}
 	tests := []struct {
@@ -43,6 +44,7 @@ func TestStatsCLIBadInput(t *testing.T) {
 // TestStatsCLI records a few days' events in the Redis serve would use and
 // checks what `examdesk stats` and `examdesk faq export` print.
 func TestStatsCLI(t *testing.T) {
+	t.Parallel()
 	srv := redistest.Start(t)
 	ctx := t.Context()
 	st, err := redisstore.Open(ctx, srv.URL)

@@ -209,7 +209,7 @@ func TestServeTeaching(t *testing.T) {
 }
 
 // topicsJSON is the report's "topics": every topic, with counts.
-func topicsJSON(t *testing.T, counts map[string]int) string {
+func topicsJSON(t testing.TB, counts map[string]int) string {
 	t.Helper()
 	topics, err := faqTopics()
 	if err != nil {
@@ -228,7 +228,7 @@ func topicsJSON(t *testing.T, counts map[string]int) string {
 
 // adminAPI gets path of serve s's dashboard API as the administrator, as
 // the Mini App does.
-func adminAPI(t *testing.T, s *served, path string) string {
+func adminAPI(t testing.TB, s *served, path string) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, "http://"+s.addr+path, nil)
 	if err != nil {
