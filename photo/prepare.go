@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"sync"
 )
 
 // ErrNoCrop is returned for the print files of a picture without exactly
@@ -11,10 +12,15 @@ import (
 var ErrNoCrop = errors.New("photo: no single face to crop around")
 
 // Prepared is a checked picture and its print, ready to be encoded. It
-// holds the print only, not the picture.
+// holds the print only, not the picture, and the sheet once encoded, for
+// the JPEG and the PDF hold the same.
 type Prepared struct {
 	Report Report
 	print  *image.RGBA // nil unless Report.Crop is set
+
+	sheetOnce sync.Once
+	sheet     []byte
+	sheetErr  error
 }
 
 // Prepare decodes a picture within lim, as Decode does, and checks it.
@@ -60,15 +66,23 @@ func (p *Prepared) PrintJPEG() ([]byte, error) {
 }
 
 // SheetJPEG returns the 6-inch sheet of SheetCopies prints as a JPEG file
-// of 300 dpi.
+// of 300 dpi. It is made once: every call returns the same bytes, which
+// the caller must not change.
 func (p *Prepared) SheetJPEG() ([]byte, error) {
-	m, err := p.Print()
-	if err != nil {
-		return nil, err
+	p.sheetOnce.Do(func() {
+		m, err := p.Print()
+		if err != nil {
+			p.sheetErr = err
+			return
+		}
+		var b bytes.Buffer
+		p.sheetErr = EncodeJPEG(&b, Sheet(m))
+		p.sheet = b.Bytes()
+	})
+	if p.sheetErr != nil {
+		return nil, p.sheetErr
 	}
-	var b bytes.Buffer
-	err = EncodeJPEG(&b, Sheet(m))
-	return b.Bytes(), err
+	return p.sheet, nil
 }
 
 // SheetPDF returns the 6-inch sheet as a one-page PDF of 6 × 4 inches.
