@@ -75,20 +75,8 @@ func orientRGBA(src *image.RGBA, o orientation) *image.RGBA {
 	if o <= 1 || o > 8 {
 		return src
 	}
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	w, h := sw, sh
-	if o.transposes() {
-		w, h = sh, sw
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			sx, sy := o.stored(x, y, sw, sh)
-			si := src.PixOffset(src.Rect.Min.X+sx, src.Rect.Min.Y+sy)
-			copy(dst.Pix[dst.PixOffset(x, y):][:4], src.Pix[si:si+4])
-		}
-	}
-	return dst
+	pix, w, h := o.turn(src.Pix[src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y):], src.Stride, 4, src.Rect.Dx(), src.Rect.Dy())
+	return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
 }
 
 // orientGray is orientRGBA for a grey image.
@@ -96,17 +84,25 @@ func orientGray(src *image.Gray, o orientation) *image.Gray {
 	if o <= 1 || o > 8 {
 		return src
 	}
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	w, h := sw, sh
+	pix, w, h := o.turn(src.Pix[src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y):], src.Stride, 1, src.Rect.Dx(), src.Rect.Dy())
+	return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
+}
+
+// turn returns the pixels of a stored image of sw × sh pixels, size bytes
+// each, rows stride bytes apart from pix[0], turned upright and packed,
+// with the upright image's width and height.
+func (o orientation) turn(pix []uint8, stride, size, sw, sh int) (out []uint8, w, h int) {
+	w, h = sw, sh
 	if o.transposes() {
 		w, h = sh, sw
 	}
-	dst := image.NewGray(image.Rect(0, 0, w, h))
+	out = make([]uint8, w*h*size)
 	for y := range h {
 		for x := range w {
 			sx, sy := o.stored(x, y, sw, sh)
-			dst.Pix[dst.PixOffset(x, y)] = src.Pix[src.PixOffset(src.Rect.Min.X+sx, src.Rect.Min.Y+sy)]
+			i := sy*stride + sx*size
+			copy(out[(y*w+x)*size:][:size], pix[i:i+size])
 		}
 	}
-	return dst
+	return out, w, h
 }
