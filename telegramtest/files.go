@@ -8,7 +8,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -250,21 +249,7 @@ func (s *Server) sendDocument(ctx context.Context, p params) reply {
 		f := s.files[ref]
 		doc = Document{FileID: ref, FileUniqueID: f.uniqueID, FileSize: f.size, Data: f.data}
 	}
-	c := s.chat(id)
-	c.lastID++
-	me := s.me
-	m := &ChatMessage{
-		ID:              c.lastID,
-		From:            &me,
-		Date:            time.Now().Unix(),
-		Chat:            chatOf(id),
-		Document:        &doc,
-		Caption:         caption,
-		CaptionEntities: ents,
-		ReplyMarkup:     markup,
-	}
-	c.msgs = append(c.msgs, m)
-	return ok(*m)
+	return ok(s.post(id, ChatMessage{Document: &doc, Caption: caption, CaptionEntities: ents, ReplyMarkup: markup}))
 }
 
 // captionText reads and checks the caption, parse_mode and

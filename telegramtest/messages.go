@@ -150,20 +150,18 @@ func (s *Server) sendMessage(_ context.Context, p params) reply {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return ok(s.post(id, ChatMessage{Text: text, Entities: ents, ReplyMarkup: markup}))
+}
+
+// post records m as the bot's next message in chat id and returns it as
+// Telegram does, numbered, dated and from the bot. s.mu must be held.
+func (s *Server) post(id int64, m ChatMessage) ChatMessage {
 	c := s.chat(id)
 	c.lastID++
 	me := s.me
-	m := &ChatMessage{
-		ID:          c.lastID,
-		From:        &me,
-		Date:        time.Now().Unix(),
-		Chat:        chatOf(id),
-		Text:        text,
-		Entities:    ents,
-		ReplyMarkup: markup,
-	}
-	c.msgs = append(c.msgs, m)
-	return ok(*m)
+	m.ID, m.From, m.Date, m.Chat = c.lastID, &me, time.Now().Unix(), chatOf(id)
+	c.msgs = append(c.msgs, &m)
+	return m
 }
 
 // botMessage finds the message an edit is about. s.mu must be held.
