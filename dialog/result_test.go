@@ -64,17 +64,37 @@ type end struct {
 	a rules.Answers
 }
 
-// ends are the ends of the checks of every combination of eachFacts,
-// worked out once, on every core, for the tests that go through them.
-var ends = sync.OnceValues(func() ([]end, error) {
+// checks are the ends of the checks of every combination of eachFacts
+// (all) and the distinct answers among them (distinct), in the order
+// they first end a check.
+type checks struct {
+	all      []end
+	distinct []rules.Answers
+}
+
+// ends works out the checks once, on every core, for the tests that go
+// through them.
+var ends = sync.OnceValues(func() (*checks, error) {
 	set, err := rules.Load()
 	if err != nil {
 		return nil, err
 	}
-	var out []end
-	eachFacts(func(f rules.Facts) { out = append(out, end{f: f}) })
-	parallel(len(out), func(i int) { out[i].a = checked(set, out[i].f) })
-	return out, nil
+	var all []end
+	eachFacts(func(f rules.Facts) { all = append(all, end{f: f}) })
+	keys := make([]string, len(all))
+	parallel(len(all), func(i int) {
+		all[i].a = checked(set, all[i].f)
+		keys[i] = fmt.Sprint(all[i].a)
+	})
+	seen := map[string]bool{}
+	var distinct []rules.Answers
+	for i, key := range keys {
+		if !seen[key] {
+			seen[key] = true
+			distinct = append(distinct, all[i].a)
+		}
+	}
+	return &checks{all: all, distinct: distinct}, nil
 })
 
 // parallel calls fn with 0..n-1, spread over every core.
@@ -92,7 +112,7 @@ func parallel(n int, fn func(i int)) {
 }
 
 // allEnds returns ends, failing t if the rules do not load.
-func allEnds(t *testing.T) []end {
+func allEnds(t *testing.T) *checks {
 	t.Helper()
 	es, err := ends()
 	if err != nil {
@@ -229,19 +249,15 @@ func TestClosingFollowsRoutes(t *testing.T) {
 		kind, bad string
 	}
 	es := allEnds(t)
-	full := make([]result, len(es))
-	parallel(len(es), func(i int) {
-		a := es[i].f.Answers()
+	full := make([]result, len(es.all))
+	parallel(len(es.all), func(i int) {
+		a := es.all[i].f.Answers()
 		full[i].a = a
 		full[i].kind, full[i].bad = check(a, false)
 	})
-	seen := map[string]bool{}
-	var distinct []result
-	for _, e := range es {
-		if key := fmt.Sprint(e.a); !seen[key] {
-			seen[key] = true
-			distinct = append(distinct, result{a: e.a})
-		}
+	distinct := make([]result, len(es.distinct))
+	for i, a := range es.distinct {
+		distinct[i].a = a
 	}
 	parallel(len(distinct), func(i int) { distinct[i].kind, distinct[i].bad = check(distinct[i].a, true) })
 	counts := map[string]int{}
@@ -254,7 +270,7 @@ func TestClosingFollowsRoutes(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("closings over every combination and %d distinct ends of the check: %v", len(seen), counts)
+	t.Logf("closings over every combination and %d distinct ends of the check: %v", len(distinct), counts)
 	for _, kind := range []string{"both", "individual", "training", "none", "held the highest"} {
 		if counts[kind] == 0 {
 			t.Errorf("no combination closes as %q; want every closing tested", kind)
@@ -269,15 +285,9 @@ func TestClosingFollowsRoutes(t *testing.T) {
 func TestResultFitsScreen(t *testing.T) {
 	t.Parallel()
 	e, catalog := resultEngine(t)
-	seen := map[string]bool{}
+	distinct := allEnds(t).distinct
 	most := map[string]int{}
-	for _, end := range allEnds(t) {
-		a := end.a
-		key := fmt.Sprint(a)
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
+	for _, a := range distinct {
 		c := &conv{e: e, st: &State{Check: &Check{Answers: a, Done: true}}}
 		report := c.report(c.standing())
 		for _, lang := range []string{"en", "zh-Hant", "zh-Hans"} {
@@ -290,7 +300,7 @@ func TestResultFitsScreen(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d distinct results; the longest: %v", len(seen), most)
+	t.Logf("%d distinct results; the longest: %v", len(distinct), most)
 }
 
 // screenLines counts the lines s takes on a screen width columns wide,
