@@ -128,7 +128,7 @@ func (q *question) class(v Value) int {
 	if v.Number != 0 {
 		return -1
 	}
-	return indexOf(q.def.values, v.Choice)
+	return slices.Index(q.def.values, v.Choice)
 }
 
 // analysis is what a state decides: for each level whether it is eligible

@@ -80,7 +80,8 @@ func oracleResult(conds []oracleCondition, f Facts) Result {
 	for _, l := range []examdesk.Level{4, 3, 2, 1} {
 		lr := LevelResult{Level: l}
 		training := true
-		for _, c := range conds {
+		for i := range conds {
+			c := &conds[i]
 			if c.level == l && c.met(f) {
 				lr.Met = append(lr.Met, c.id)
 				training = training && c.training
@@ -114,7 +115,8 @@ func oraclePath(conds []oracleCondition, l examdesk.Level, f Facts) *Path {
 		later.OccupationYears += d
 		later.YearsSinceCertificate += d
 		later.YearsSinceGraduation += d
-		for _, c := range conds {
+		for i := range conds {
+			c := &conds[i]
 			if c.level == l && c.met(later) {
 				return &Path{Condition: c.id, Years: d}
 			}
@@ -145,7 +147,8 @@ func oracleTrained(conds []oracleCondition, l examdesk.Level, f Facts) *Path {
 		later.YearsSinceGraduation += d
 		trained := later
 		trained.Training = append(slices.Clone(f.Training), missing...)
-		for _, c := range conds {
+		for i := range conds {
+			c := &conds[i]
 			if c.level != l || !c.met(trained) || c.met(later) {
 				continue
 			}

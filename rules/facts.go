@@ -187,7 +187,7 @@ func (f *Facts) set(name string, raw json.RawMessage) error {
 		if !ok {
 			return fail("want a string, got %s", jsonType(v))
 		}
-		if indexOf(d.values, s) < 0 {
+		if slices.Index(d.values, s) < 0 {
 			return fail("unknown value %q (want %s)", s, strings.Join(d.values, ", "))
 		}
 		switch d.question {

@@ -291,7 +291,7 @@ func (p *parser) atom(text string) (rawAtom, error) {
 		if op != "has" {
 			return rawAtom{}, fmt.Errorf("operator %q does not apply to %s (want has)", op, d.fact)
 		}
-		a.mask = 1 << indexOf(d.values, yes)
+		a.mask = 1 << slices.Index(d.values, yes)
 	case Number:
 		if op != ">=" {
 			return rawAtom{}, fmt.Errorf("operator %q does not apply to %s (want >=)", op, d.fact)
@@ -308,7 +308,7 @@ func (p *parser) atom(text string) (rawAtom, error) {
 		}
 		var set uint64
 		for _, v := range values {
-			i := indexOf(d.values, v)
+			i := slices.Index(d.values, v)
 			if i < 0 {
 				return rawAtom{}, fmt.Errorf("unknown value %q for %s", v, d.fact)
 			}
@@ -323,7 +323,7 @@ func (p *parser) atom(text string) (rawAtom, error) {
 			if d.atLeast < 0 {
 				return rawAtom{}, fmt.Errorf("operator >= does not apply to %s: its values are not ordered", d.fact)
 			}
-			i := indexOf(d.values, value)
+			i := slices.Index(d.values, value)
 			if i < d.atLeast {
 				return rawAtom{}, fmt.Errorf("%s >= %s: >= may only name %s or above (the vocational conditions need exactly that school)", d.fact, value, d.values[d.atLeast])
 			}

@@ -37,7 +37,10 @@ func (s *Set) path(l examdesk.Level, st state, nums [numQuestions]float64, train
 // when the clause fails, or may fail, on anything else.
 func (s *Set) reach(k int, st state, nums [numQuestions]float64, training bool) (years float64, courses []examdesk.Level, ok bool) {
 	atoms := s.clauses[k] &^ st.t
-	for ai, a := range s.atoms {
+	// By index: ranging by value copies each atom, and under the race
+	// detector pays a pointer check for each, on the planner's hot path.
+	for ai := range s.atoms {
+		a := &s.atoms[ai]
 		if atoms&(1<<ai) == 0 {
 			continue
 		}
@@ -103,7 +106,8 @@ func (s *Set) hope(k int, st state, nums [numQuestions]float64, now *Path, soone
 		return // known: now accounts for it
 	}
 	years := 0.0
-	for ai, a := range s.atoms {
+	for ai := range s.atoms {
+		a := &s.atoms[ai]
 		if atoms&^open&(1<<ai) == 0 {
 			continue
 		}
@@ -128,7 +132,7 @@ func (s *Set) hope(k int, st state, nums [numQuestions]float64, now *Path, soone
 
 // trainingLevel is the level of a training list value, "level3" → 3.
 func trainingLevel(v string) examdesk.Level {
-	return examdesk.Level(4 - indexOf(trainingLevels(), v))
+	return examdesk.Level(4 - slices.Index(trainingLevels(), v))
 }
 
 // shortfall is need − have, as the float64 nearest to the difference of

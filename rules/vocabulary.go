@@ -61,13 +61,3 @@ func vocabulary() [numQuestions]factDef {
 		{question: YearsSinceGraduation, fact: string(YearsSinceGraduation), kind: Number, atLeast: -1},
 	}
 }
-
-// indexOf returns the index of v in values, or -1.
-func indexOf(values []string, v string) int {
-	for i, x := range values {
-		if x == v {
-			return i
-		}
-	}
-	return -1
-}
