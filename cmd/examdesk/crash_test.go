@@ -40,9 +40,9 @@ import (
 // update_id order, and an answer comes twice only when it was in flight
 // when its process died.
 
-// serveChild is `examdesk serve` run as a process of its own (the test
-// binary re-executed in role "serve"), so that it can be killed; each start
-// is a new process with the same environment.
+// serveChild is `examdesk serve` run as a process of its own (the
+// examdesk binary, see examdeskBinary), so that it can be killed; each
+// start is a new process with the same environment.
 type serveChild struct {
 	t      testing.TB
 	env    map[string]string
@@ -88,7 +88,11 @@ func (c *serveChild) start() {
 	c.t.Helper()
 	c.starts++
 	fmt.Fprintf(c.stderr, "--- start %d\n", c.starts)
-	cmd := exec.Command(os.Args[0])
+	bin, err := examdeskBinary.path()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve")
 	cmd.Env = childEnv(c.env)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = c.stderr
@@ -149,7 +153,7 @@ func (c *serveChild) terminate(limit time.Duration) (time.Duration, error) {
 }
 
 // childEnv is the environment of a child: this process's, less what serve
-// reads, plus env and the role.
+// reads, plus env.
 func childEnv(env map[string]string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
@@ -159,7 +163,6 @@ func childEnv(env map[string]string) []string {
 		}
 		out = append(out, kv)
 	}
-	out = append(out, roleEnv+"=serve")
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}

@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 )
 
 // roleEnv names what a re-executed test binary does instead of testing:
-// the crash and load tests run `examdesk serve` (role "serve") and a bare
-// go-telegram/bot handler (role "bare") as processes of their own, so that
-// they can be killed and measured.
+// the load benchmarks run `examdesk serve` (role "serve") and a bare
+// go-telegram/bot handler (role "bare") as processes of their own, built
+// alike, so that they can be measured side by side.
 const roleEnv = "EXAMDESK_TEST_ROLE"
 
 // roles maps a role to its main; the bare handler's is the load
@@ -37,5 +41,48 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	examdeskBinary.remove()
+	os.Exit(code)
+}
+
+// examdeskBinary is the examdesk command, built by `go build` when a test
+// first runs it as a process of its own (serveChild), and removed when the
+// tests end. It is built without the race detector, whatever the tests
+// are built with: the tests that run it check what the process does when
+// killed, restarted or run twice (nothing lost, in order, no 409), which
+// the race detector's cost (several times the CPU, a second's sleep at
+// every exit) only slows; the same code runs in process under the tests'
+// own build (startServe) and in the other packages' tests.
+var examdeskBinary builtBinary
+
+// builtBinary is a command built once for the tests.
+type builtBinary struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// path builds the binary the first time and returns its path, or why it
+// could not be built, with go build's output.
+func (b *builtBinary) path() (string, error) {
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "examdesk-test-"); b.err != nil {
+			return
+		}
+		b.bin = filepath.Join(b.dir, "examdesk")
+		out, err := exec.Command("go", "build", "-o", b.bin, "examdesk/cmd/examdesk").CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build examdesk/cmd/examdesk: %v\n%s", err, out)
+		}
+	})
+	return b.bin, b.err
+}
+
+// remove removes the binary, if it was built.
+func (b *builtBinary) remove() {
+	if b.dir != "" {
+		os.RemoveAll(b.dir)
+	}
 }
