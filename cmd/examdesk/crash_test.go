@@ -1022,6 +1022,17 @@ func newHoldingProxy(t testing.TB, fake *telegramtest.Server) *holdingProxy {
 	return p
 }
 
+// front opens another way in to the proxy, for one serve process: its URL,
+// and a close that returns once every call that came in through it was
+// carried out by the fake (a call sent but not yet read is never carried
+// out). Closed after that process died, it leaves the fake's calls
+// complete: the dead process's last sends are counted with the others.
+func (p *holdingProxy) front(t testing.TB) (url string, close func()) {
+	ts := httptest.NewServer(p)
+	t.Cleanup(ts.Close)
+	return ts.URL, ts.Close
+}
+
 // hold holds the answer to the nth call of method from now on; the channel
 // is closed once that call was carried out.
 func (p *holdingProxy) hold(method string, nth int) <-chan struct{} {
@@ -1047,7 +1058,14 @@ func (p *holdingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.fake.URL()+r.URL.RequestURI(), bytes.NewReader(body))
+	// A call that came in is carried out even if serve dies meanwhile, as
+	// by Telegram once it has read the request; only a long poll ends
+	// with its poller.
+	ctx := r.Context()
+	if !strings.EqualFold(method, "getUpdates") {
+		ctx = context.WithoutCancel(ctx)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, p.fake.URL()+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
