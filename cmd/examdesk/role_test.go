@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -41,9 +44,27 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	flag.Parse()
+	setParallel()
 	code := m.Run()
 	examdeskBinary.remove()
 	os.Exit(code)
+}
+
+// setParallel lets as many tests run at once as four times the CPUs,
+// unless -test.parallel says how many. By default go test runs as many
+// as there are CPUs, which suits tests that compute; most of this
+// package's wait on other processes and on the product's own pace
+// (leases of seconds, a chat's one message a second, a Sentinel
+// failover), and two at a time on two CPUs left the CPUs idle most of
+// the run. Each test keeps to its own Redis prefix or server, Bot API
+// and ports, and asserts on events, not on how fast they come.
+func setParallel() {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
 
 // examdeskBinary is the examdesk command, built by `go build` when a test
