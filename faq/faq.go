@@ -85,6 +85,19 @@ type Match struct {
 // link of the map its answer shows. It is safe for concurrent use; what it
 // reads changes only with the examples taught at run time (Learn).
 type Matcher struct {
+	*index
+
+	// The examples taught at run time (see learn.go), and the examples
+	// of the knowledge base by key.
+	learned  atomic.Pointer[learned]
+	learnMu  sync.Mutex
+	keysOnce sync.Once
+	keys     map[string]string
+}
+
+// index is what a Matcher reads with: built from a knowledge base, and
+// never changed after.
+type index struct {
 	t2s     map[rune]rune // Traditional characters to Simplified ones
 	topics  []string      // topicIDs
 	classes []category    // the topics, then what is recognised but not answered
@@ -113,13 +126,8 @@ type Matcher struct {
 	scratch        sync.Pool     // of *scratch, to score a message in
 	simplifiedOnly map[rune]bool // characters written only in Simplified Chinese
 
-	// The knowledge base it was built from, the examples taught at run
-	// time (see learn.go), and its examples by key.
-	base     *knowledge
-	learned  atomic.Pointer[learned]
-	learnMu  sync.Mutex
-	keysOnce sync.Once
-	keys     map[string]string
+	// The knowledge base it was built from.
+	base *knowledge
 }
 
 // category is one thing a message may be asking: a topic, an unstated
@@ -184,11 +192,24 @@ var simplifiedFile string
 //go:embed t2s.txt
 var t2sFile string
 
-// Load returns the Matcher of the embedded knowledge base, faq/knowledge.txt,
-// and phrases, faq/phrases.txt, after checking them.
+// Load returns a Matcher of the embedded knowledge base, faq/knowledge.txt,
+// and phrases, faq/phrases.txt, after checking them. Each call returns a
+// Matcher of its own, to teach examples to; the files are read once per
+// process.
 func Load() (*Matcher, error) {
-	return Parse("faq/knowledge.txt", strings.NewReader(knowledgeFile))
+	m, err := loadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	return &Matcher{index: m.index}, nil
 }
+
+// loadEmbedded parses and indexes the embedded files the first time it is
+// called. They are compiled in and an index is never changed, so one
+// build serves every Matcher Load returns.
+var loadEmbedded = sync.OnceValues(func() (*Matcher, error) {
+	return Parse("faq/knowledge.txt", strings.NewReader(knowledgeFile))
+})
 
 // Parse reads a knowledge base in the format of faq/knowledge.txt and
 // returns its Matcher, with the embedded phrases. Errors name the file, as
@@ -264,10 +285,10 @@ func parseT2S(name, file string) (map[rune]rune, error) {
 // build indexes the examples of k, one document per class.
 func build(name string, k *knowledge, t2s map[rune]rune) (*Matcher, error) {
 	entries := k.entries
-	m := &Matcher{
+	m := &Matcher{index: &index{
 		t2s: t2s, topics: topicIDs[:], maps: make([]string, len(topicIDs)),
 		terms: map[string]int32{}, wordTerms: map[string]int32{},
-	}
+	}}
 	tfs := make([]map[int32]int, len(entries)) // of each term in each class
 	lengths := make([]int, len(entries))       // of each class, in terms
 	total := 0

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -37,8 +38,13 @@ type Catalog struct {
 }
 
 // Load reads the embedded message files and checks that every language has
-// exactly the same messages with the same placeholders.
-func Load() (*Catalog, error) { return Parse(messageFiles) }
+// exactly the same messages with the same placeholders. The files are read
+// once per process: every call returns the same Catalog, or the same error.
+func Load() (*Catalog, error) { return loadEmbedded() }
+
+// loadEmbedded parses messageFiles the first time it is called. They are
+// compiled in and a Catalog is immutable, so one parse serves every caller.
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return Parse(messageFiles) })
 
 // Parse reads the message files of fsys and checks them like Load. A file
 // is "<lang>.toml" or "<area>.<lang>.toml", lang one of examdesk.Languages: an area

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"examdesk"
 )
@@ -96,14 +97,20 @@ type Condition struct {
 	NamesCertificate bool
 }
 
-// Load parses and validates the embedded conditions file.
-func Load() (*Set, error) {
+// Load parses and validates the embedded conditions file. The file is read
+// once per process: every call returns the same Set, or the same error.
+func Load() (*Set, error) { return loadEmbedded() }
+
+// loadEmbedded parses conditionsFile the first time it is called. It is
+// compiled in and a Set is immutable, so one parse (and its plan of the
+// questions, the costly part) serves every caller.
+var loadEmbedded = sync.OnceValues(func() (*Set, error) {
 	s, err := Parse("conditions.rules", strings.NewReader(conditionsFile))
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
 	return s, nil
-}
+})
 
 // Parse reads a conditions file (see conditions.rules for the format) and
 // validates it: an unknown fact, operator, value or level, a duplicate id or

@@ -575,10 +575,13 @@ func startLoadBot(env map[string]string) (*loadBot, error) {
 	cmd := exec.Command(exe)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(envVars, k) && k != roleEnv {
+		if !slices.Contains(envVars, k) && k != roleEnv && k != "GORACE" {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	// Built with -race, the bot would sleep a second at its exit, after
+	// it was measured.
+	cmd.Env = append(cmd.Env, "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -40,9 +40,9 @@ import (
 // update_id order, and an answer comes twice only when it was in flight
 // when its process died.
 
-// serveChild is `examdesk serve` run as a process of its own (the test
-// binary re-executed in role "serve"), so that it can be killed; each start
-// is a new process with the same environment.
+// serveChild is `examdesk serve` run as a process of its own (the
+// examdesk binary, see examdeskBinary), so that it can be killed; each
+// start is a new process with the same environment.
 type serveChild struct {
 	t      testing.TB
 	env    map[string]string
@@ -88,7 +88,11 @@ func (c *serveChild) start() {
 	c.t.Helper()
 	c.starts++
 	fmt.Fprintf(c.stderr, "--- start %d\n", c.starts)
-	cmd := exec.Command(os.Args[0])
+	bin, err := examdeskBinary.path()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve")
 	cmd.Env = childEnv(c.env)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = c.stderr
@@ -149,7 +153,7 @@ func (c *serveChild) terminate(limit time.Duration) (time.Duration, error) {
 }
 
 // childEnv is the environment of a child: this process's, less what serve
-// reads, plus env and the role.
+// reads, plus env.
 func childEnv(env map[string]string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
@@ -159,7 +163,6 @@ func childEnv(env map[string]string) []string {
 		}
 		out = append(out, kv)
 	}
-	out = append(out, roleEnv+"=serve")
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}
@@ -1019,6 +1022,17 @@ func newHoldingProxy(t testing.TB, fake *telegramtest.Server) *holdingProxy {
 	return p
 }
 
+// front opens another way in to the proxy, for one serve process: its URL,
+// and a close that returns once every call that came in through it was
+// carried out by the fake (a call sent but not yet read is never carried
+// out). Closed after that process died, it leaves the fake's calls
+// complete: the dead process's last sends are counted with the others.
+func (p *holdingProxy) front(t testing.TB) (url string, close func()) {
+	ts := httptest.NewServer(p)
+	t.Cleanup(ts.Close)
+	return ts.URL, ts.Close
+}
+
 // hold holds the answer to the nth call of method from now on; the channel
 // is closed once that call was carried out.
 func (p *holdingProxy) hold(method string, nth int) <-chan struct{} {
@@ -1044,7 +1058,14 @@ func (p *holdingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.fake.URL()+r.URL.RequestURI(), bytes.NewReader(body))
+	// A call that came in is carried out even if serve dies meanwhile, as
+	// by Telegram once it has read the request; only a long poll ends
+	// with its poller.
+	ctx := r.Context()
+	if !strings.EqualFold(method, "getUpdates") {
+		ctx = context.WithoutCancel(ctx)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, p.fake.URL()+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
