@@ -667,21 +667,24 @@ func TestPhotoFetchedLater(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		errs   []error
+		giveUp time.Duration // Options.GiveUp
 		cause  inbox.Cause
 		want   string // a message key of the reply
 		files  int
 		gaveUp int
 	}{
-		{"refused for now", []error{&conversation.RetryAfterError{After: time.Millisecond}}, inbox.Flood, "photo.verdict.ok", 3, 0},
-		{"failing a while", []error{errors.New("connection reset"), errors.New("502 Bad Gateway")}, inbox.Failure, "photo.verdict.ok", 3, 0},
-		{"failing for good", slices.Repeat([]error{errors.New("connection reset")}, 1000), inbox.Failure, "photo.error.download", 0, 1},
+		{"refused for now", []error{&conversation.RetryAfterError{After: time.Millisecond}}, 30 * time.Millisecond, inbox.Flood, "photo.verdict.ok", 3, 0},
+		// Not failing for long enough to be given up, however slowly the
+		// machine gets to the tries again.
+		{"failing a while", []error{errors.New("connection reset"), errors.New("502 Bad Gateway")}, time.Hour, inbox.Failure, "photo.verdict.ok", 3, 0},
+		{"failing for good", slices.Repeat([]error{errors.New("connection reset")}, 1000), 30 * time.Millisecond, inbox.Failure, "photo.error.download", 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r, ft := photoRig(t, shared, conversation.PhotoOptions{})
 			m := &counts{}
 			var logs syncBuffer
-			r.p = conversation.New(r.q, e, ft, conversation.Options{Metrics: m, Backoff: time.Millisecond, GiveUp: 30 * time.Millisecond,
+			r.p = conversation.New(r.q, e, ft, conversation.Options{Metrics: m, Backoff: time.Millisecond, GiveUp: tc.giveUp,
 				Log: slog.New(slog.NewJSONHandler(&logs, nil)), Photos: conversation.NewPhotos(shared, conversation.PhotoOptions{})})
 			ft.pictures["good"] = picture(t, "good")
 			ft.fail["good"] = tc.errs
