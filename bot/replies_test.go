@@ -289,6 +289,10 @@ func TestRepliesFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newReplies(t)
+			// A chat's pace of 100 ms, not Telegram's second: each attempt
+			// after a failure takes a turn, and what is checked is what
+			// arrives, not when.
+			r.inbox = []redisstore.InboxOption{redisstore.WithPace(redisstore.Pace{Chat: 100 * time.Millisecond, Burst: 3})}
 			r.sender.CallTimeout = 300 * time.Millisecond
 			if tc.givenUp {
 				r.options.GiveUp = 300 * time.Millisecond

@@ -182,21 +182,23 @@ func TestSendErrors(t *testing.T) {
 		waited  time.Duration // at least
 		metrics map[string]float64
 	}{
+		// Telegram's seconds of retry_after counted in 50 ms.
 		{
 			name:    "429 waited out",
-			fail:    func(s *telegramtest.Server) { s.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(1)) },
+			fail:    func(s *telegramtest.Server) { s.Fail("sendMessage", 429, "", 1, telegramtest.RetryAfter(2)) },
+			opts:    bot.SenderOptions{Second: 50 * time.Millisecond},
 			check:   noError,
 			calls:   2,
-			waited:  time.Second,
+			waited:  100 * time.Millisecond,
 			metrics: map[string]float64{"sendMessage 429": 1},
 		},
 		{
 			name:    "429 every time",
-			fail:    func(s *telegramtest.Server) { s.Fail("sendMessage", 429, "", 0, telegramtest.RetryAfter(1)) },
-			opts:    bot.SenderOptions{Attempts: 2},
-			check:   apiError(429, "Too Many Requests: retry after 1"),
+			fail:    func(s *telegramtest.Server) { s.Fail("sendMessage", 429, "", 0, telegramtest.RetryAfter(2)) },
+			opts:    bot.SenderOptions{Attempts: 2, Second: 50 * time.Millisecond},
+			check:   apiError(429, "Too Many Requests: retry after 2"),
 			calls:   2,
-			waited:  time.Second,
+			waited:  100 * time.Millisecond,
 			metrics: map[string]float64{"sendMessage 429": 2},
 		},
 		{

@@ -16,9 +16,19 @@ import (
 // comes within 3 seconds of the last one answered at once is held 3
 // seconds.
 
-// conflictPause is how long after a 409 Conflict answered at once the
-// next one is held.
-const conflictPause = 3 * time.Second
+// ConflictPause is how long after a 409 Conflict answered at once
+// Telegram holds the next one, and a Server by default.
+const ConflictPause = 3 * time.Second
+
+// SetConflictPause has the server hold a 409 Conflict that comes within d
+// of the last one answered at once for d, instead of ConflictPause: a
+// test of what a client does between conflicts need not wait Telegram's
+// seconds.
+func (s *Server) SetConflictPause(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conflictPause = d
+}
 
 const (
 	pollConflict       = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
@@ -45,21 +55,23 @@ func (s *Server) pollEnded() reply {
 }
 
 // paced holds a 409 Conflict r until Telegram would answer it: at once
-// when the last conflict was answered 3 s ago or more, else 3 s later.
-// Any other answer passes at once. s.mu must not be held.
+// when the last conflict was answered the pause ago or more (3 s, see
+// SetConflictPause), else the pause later. Any other answer passes at
+// once. s.mu must not be held.
 func (s *Server) paced(ctx context.Context, r reply) reply {
 	if r.err == nil || r.err.code != http.StatusConflict {
 		return r
 	}
 	s.mu.Lock()
 	now := time.Now()
+	pause := s.conflictPause
 	if !now.Before(s.nextConflict) {
-		s.nextConflict = now.Add(conflictPause)
+		s.nextConflict = now.Add(pause)
 		s.mu.Unlock()
 		return r
 	}
 	s.mu.Unlock()
-	t := time.NewTimer(conflictPause)
+	t := time.NewTimer(pause)
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -51,9 +51,10 @@ type Server struct {
 	paths     map[string]*storedFile // by file_path, once getFile gave one
 	fileN     int
 	downloads []string // file paths, in order
-	// nextConflict is when the next 409 Conflict may be answered at once
-	// (conflict.go).
-	nextConflict time.Time
+	// nextConflict is when the next 409 Conflict may be answered at once,
+	// and conflictPause how long after one answered at once (conflict.go).
+	nextConflict  time.Time
+	conflictPause time.Duration
 }
 
 // NewServer starts a fake Bot API server that accepts token as its bot's
@@ -81,6 +82,8 @@ func NewServer(token string) *Server {
 		lag:      make(map[string]time.Duration),
 		files:    make(map[string]*storedFile),
 		paths:    make(map[string]*storedFile),
+
+		conflictPause: ConflictPause,
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s

@@ -1,0 +1,23 @@
+package conversation_test
+
+import (
+	"flag"
+	"os"
+	"testing"
+)
+
+// TestMain runs up to 4 tests at once, unless -test.parallel says
+// otherwise: a good part of this package's time is spent waiting (a
+// chat's turns at its pace, a lease held through a download), and at the
+// default, one test per CPU, two waiting tests would hold a 2-core
+// machine's every slot while the picture checks of others queue. Not
+// more, for the checks themselves keep a core busy each.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "4")
+	}
+	os.Exit(m.Run())
+}
