@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"examdesk/internal/testmain"
 )
 
 // TestMain runs up to 4 tests at once, unless -test.parallel says
@@ -13,6 +15,7 @@ import (
 // machine's every slot while the picture checks of others queue. Not
 // more, for the checks themselves keep a core busy each.
 func TestMain(m *testing.M) {
+	testmain.NoExitSleep()
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"examdesk/internal/testmain"
 )
 
 // roleEnv names what a re-executed test binary does instead of testing:
@@ -32,6 +34,7 @@ var roles = map[string]func(ctx context.Context) int{
 }
 
 func TestMain(m *testing.M) {
+	testmain.NoExitSleep()
 	if role := os.Getenv(roleEnv); role != "" {
 		main, ok := roles[role]
 		if !ok {

@@ -1,0 +1,9 @@
+package broadcasttest_test
+
+import (
+	"testing"
+
+	"examdesk/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Main(m) }

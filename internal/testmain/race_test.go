@@ -1,0 +1,5 @@
+//go:build race
+
+package testmain_test
+
+func race() bool { return true }
