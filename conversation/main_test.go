@@ -1,7 +1,6 @@
 package conversation_test
 
 import (
-	"flag"
 	"os"
 	"testing"
 
@@ -16,11 +15,6 @@ import (
 // more, for the checks themselves keep a core busy each.
 func TestMain(m *testing.M) {
 	testmain.NoExitSleep()
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", "4")
-	}
+	testmain.Parallel(4)
 	os.Exit(m.Run())
 }

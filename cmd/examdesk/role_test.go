@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -47,31 +45,20 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	flag.Parse()
-	setParallel()
+	// Twice the CPUs: most of this package's tests wait on other
+	// processes and on the product's own pace (leases of seconds, a
+	// chat's one message a second, a Sentinel failover), and one test per
+	// CPU left the CPUs idle most of the run. Each test keeps to its own
+	// Redis prefix or server, Bot API and ports, and asserts on events,
+	// not on how fast they come. Not more: the fake Bot API runs in this
+	// process and counts Telegram's limits by when calls reach it, so a
+	// process starved of CPU bunches the calls it then reads, and four per
+	// CPU made TestBroadcastKillAndRestart's fake answer 429s to serves
+	// that kept their pace.
+	testmain.Parallel(2 * runtime.GOMAXPROCS(0))
 	code := m.Run()
 	examdeskBinary.remove()
 	os.Exit(code)
-}
-
-// setParallel lets as many tests run at once as twice the CPUs, unless
-// -test.parallel says how many. By default go test runs as many as there
-// are CPUs, which suits tests that compute; most of this package's wait
-// on other processes and on the product's own pace (leases of seconds, a
-// chat's one message a second, a Sentinel failover), and two at a time
-// on two CPUs left the CPUs idle most of the run. Each test keeps to its
-// own Redis prefix or server, Bot API and ports, and asserts on events,
-// not on how fast they come. Not more: the fake Bot API runs in this
-// process and counts Telegram's limits by when calls reach it, so a
-// process starved of CPU bunches the calls it then reads, and four per
-// CPU made TestBroadcastKillAndRestart's fake answer 429s to serves that
-// kept their pace.
-func setParallel() {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
-	}
 }
 
 // examdeskBinary is the examdesk command, built by `go build` when a test

@@ -12,7 +12,9 @@
 package testmain
 
 import (
+	"flag"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 )
@@ -42,4 +44,16 @@ func NoExitSleep() {
 	// Exec keeps the process, so go test sees the same pid, pipes and
 	// signals; it returns only on failure.
 	_ = syscall.Exec(exe, os.Args, env)
+}
+
+// Parallel has n tests run at once unless -test.parallel was given, for a
+// package whose tests mostly wait: by default go test runs one per CPU.
+// It parses the command line's flags first.
+func Parallel(n int) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(n))
+	}
 }

@@ -1,4 +1,4 @@
-package testmain_test
+package testmain
 
 import (
 	"os"
@@ -6,11 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"examdesk/internal/testmain"
 )
 
-func TestMain(m *testing.M) { testmain.Main(m) }
+func TestMain(m *testing.M) { Main(m) }
 
 // TestPrintGORACE prints the GORACE the binary runs with, for
 // TestNoExitSleep's child.
@@ -37,7 +35,7 @@ func TestNoExitSleep(t *testing.T) {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GORACE=") })
 	env = append(env, "TESTMAIN_CHILD=1")
 	unset := "GORACE=(unset)"
-	if race() {
+	if race {
 		unset = "GORACE=atexit_sleep_ms=0"
 	}
 	for _, tc := range []struct {

@@ -1,5 +1,0 @@
-//go:build !race
-
-package testmain_test
-
-func race() bool { return false }
